@@ -30,6 +30,7 @@ setup(
         "rasterio>=1.3",
         "pandas>=2.1",
         "numpy>=1.26",
+        "scipy>=1.10",
         "pyarrow>=14",
         "folium>=0.17",
         "branca>=0.7",
