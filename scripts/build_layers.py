@@ -12,7 +12,9 @@ Builds ``layers/{boundary,neighbors,towns,parks,rivers,sections,emission_points}
 * towns: official names and codes (NBS) and the 附件1 targets of the plan; seats
   are approximate public coordinates; polygons are a tessellation of the seats
   clipped to the real boundary (synthetic).
-* parks, rivers, sections: real names, approximate geometry (see _layers_water.py).
+* parks: real names, approximate polygons (scripts/_layers_parks.py).
+* rivers, sections: real river names and approximate courses; synthetic
+  monitoring sites (scripts/_layers_water.py).
 * emission_points: synthetic enterprises, seeded (see _layers_emissions.py).
 
 Usage::
@@ -287,12 +289,29 @@ def main(argv=None):
     if "towns" in todo:
         built["towns"] = build_towns(get("boundary"))
         _write(built["towns"], "towns", out)
-    extra = [n for n in todo if n in ("parks", "rivers", "sections", "emission_points")]
-    if extra:
-        import _layers_more
+    if "parks" in todo:
+        import _layers_parks
 
-        _layers_more.build(extra, get, built, lambda g, n: _write(g, n, out))
+        built["parks"] = _layers_parks.build_parks(get("towns"))
+        _write(built["parks"], "parks", out)
+    if "rivers" in todo:
+        import _layers_water
 
+        built["rivers"] = _layers_water.build_rivers(get("boundary"))
+        _write(built["rivers"], "rivers", out)
+    if "sections" in todo:
+        import _layers_water
+
+        built["sections"] = _layers_water.build_sections(get("rivers"), get("towns"),
+                                                         get("neighbors"), get("boundary"))
+        _write(built["sections"], "sections", out)
+    if "emission_points" in todo:
+        import _layers_emissions
+
+        pts = _layers_emissions.generate_emission_points(get("towns"), get("parks"), get("boundary"))
+        tot = pts[_layers_emissions.LOADS].sum()
+        print("emission_points totals: " + ", ".join(f"{c} {v:,.0f}" for c, v in tot.items()))
+        _write(pts, "emission_points", out)
 
 if __name__ == "__main__":
     main()
