@@ -264,7 +264,7 @@ _register(LayerSchema(
               choices=ROOF_TYPES),
         _SOURCE, _APPROX,
     ),
-    "buildings.gpkg",
+    "buildings.parquet",
 ))
 
 _register(LayerSchema(
