@@ -5,7 +5,10 @@ map scale; PROJ treats the transformation between them as a null shift.
 GCJ-02 is the obfuscated datum that Chinese web maps (Amap/Gaode, Tencent)
 use; around Haining it is shifted about 500 m from WGS84. It is not a CRS
 PROJ knows, so it is implemented here with the published forward formula and
-an iterative inverse.
+an iterative inverse, vectorised with numpy. The PyPI packages that do this
+(eviltransform, prcoords, pygcj, coordtransform ports) work one point at a
+time in pure Python and are unmaintained; this module reproduces
+eviltransform's published test vectors exactly (see tests/test_crs.py).
 """
 from __future__ import annotations
 

@@ -4,14 +4,16 @@ Readers go through pyogrio (GDAL): GeoJSON, GeoPackage (any layer),
 Shapefile (attribute encoding from .cpg, otherwise detected: UTF-8 or
 GBK/GB18030), GeoParquet (via pyarrow), and CSV/XLSX tables with lon/lat
 columns. Writers produce RFC 7946 GeoJSON (WGS84, <= 7 decimals, UTF-8),
-GeoPackage with its CRS, and GeoParquet. Every write goes to a temporary file
-in the target folder and is renamed into place, so a failure never leaves a
-half-written file.
+GeoPackage with its CRS, and GeoParquet. Every write goes to a private
+temporary folder beside the target and is renamed into place, so a failure
+never leaves a half-written file (nor GDAL's ``-journal``/``-wal`` side files).
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -27,80 +29,121 @@ from .errors import HnGeoError, HnGeoWarning
 VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG",
                    ".shp": "ESRI Shapefile", ".parquet": "Parquet", ".geoparquet": "Parquet",
                    ".zip": None}
-TABLE_SUFFIXES = {".csv", ".xlsx", ".xls", ".txt"}
-LON_NAMES = ("lon", "lng", "longitude", "x", "经度", "东经")
-LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬")
+TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".txt", ".tsv"}
+# column names recognised as coordinates in tables (compared lower-cased, stripped)
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "point_x", "经度", "东经", "经度(°)", "经度（°）")
+LAT_NAMES = ("lat", "latitude", "y", "point_y", "纬度", "北纬", "纬度(°)", "纬度（°）")
+# encodings tried, in order, for CSV/text tables
+TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 # ----------------------------------------------------------------------------- atomic writes
 @contextlib.contextmanager
 def atomic_path(path):
-    """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
+    """Yield a temporary path for ``path``; move it onto ``path`` on success.
 
-    On an exception the temporary file is removed and the target is left as
-    it was.
+    The temporary file has the target's own name, inside a private folder
+    created next to the target (same file system, so the final
+    :func:`os.replace` is atomic; GDAL sees the right extension). On an
+    exception, or if the writer produced no file, the folder and everything
+    in it are removed and an existing target is left as it was.
+
+    Parameters
+    ----------
+    path : str or Path
+        Final file path; its folder is created if missing.
+
+    Yields
+    ------
+    pathlib.Path
+        Where the writer must create the file.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # writers (GDAL) want to create the file themselves
-    tmp = Path(tmp)
+    tmpdir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    tmp = tmpdir / path.name
     try:
         yield tmp
+        if not tmp.is_file():
+            raise OSError(f"writing {path} failed: the writer created no file")
         os.replace(tmp, path)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def write_bytes(data: bytes, path):
-    """Write bytes atomically."""
+    """Write bytes atomically; returns the path."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
 
 
 def write_text(text: str, path, encoding="utf-8"):
-    """Write text atomically."""
+    """Write text atomically (UTF-8 by default); returns the path."""
     return write_bytes(text.encode(encoding), path)
 
 
 # ----------------------------------------------------------------------------- reading
-def _garbled(series):
-    """True if decoded-as-Latin-1 text holds high bytes (so it was not Latin-1 text)."""
-    s = series.dropna().astype(str)
-    if s.empty:
-        return False
-    return bool(s.str.contains(r"[\x80-\xff]", regex=True).any())
+def _text_bytes(df):
+    """Raw bytes of the text columns of a frame read as ISO-8859-1 (lossless)."""
+    cols = [c for c in df.columns if c != "geometry"
+            and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))]
+    return b"\n".join("\n".join(df[c].dropna().astype(str)).encode("latin-1", errors="replace")
+                      for c in cols)
+
+
+def _guess_encoding(raw):
+    """'UTF-8', 'GB18030' or None (plain ASCII / undecidable) for raw DBF text bytes."""
+    if not raw or raw.isascii():
+        return None
+    for enc in ("UTF-8", "GB18030"):
+        try:
+            raw.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            pass
+    return None
+
+
+def _cpg(path):
+    for ext in (".cpg", ".CPG"):
+        p = path.with_suffix(ext)
+        if p.exists():
+            return p
+    return None
 
 
 def _detect_dbf_encoding(path):
-    """Guess the attribute encoding of a Shapefile without a .cpg file.
+    """Guess the attribute encoding of a Shapefile that has no usable .cpg file.
 
-    Returns ``None`` when GDAL's own choice (from .cpg or the DBF language
-    driver id) should be kept, otherwise 'UTF-8' or 'GB18030'.
+    GDAL reads a DBF without .cpg (and without a code page in its header) as
+    ISO-8859-1, which turns GBK Chinese into mojibake. The text is re-read as
+    raw bytes and tried as UTF-8, then GB18030 (a superset of GBK/GB2312).
+
+    Returns
+    -------
+    str or None
+        'UTF-8' or 'GB18030'; ``None`` when GDAL's own choice should be kept
+        (ASCII-only text, or bytes valid in neither encoding).
     """
-    for ext in (".cpg", ".CPG"):
-        if path.with_suffix(ext).exists():
-            return None
     df = pyogrio.read_dataframe(path, read_geometry=False, encoding="ISO-8859-1")
-    text_cols = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
-    raw = b"\n".join(
-        "\n".join(df[c].dropna().astype(str)).encode("latin-1", errors="ignore") for c in text_cols
-    )
-    if not raw or raw.isascii():
-        return None
-    try:
-        raw.decode("utf-8")
-        return "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        raw.decode("gb18030")
-        return "GB18030"
-    except UnicodeDecodeError:
-        return None
+    return _guess_encoding(_text_bytes(df))
+
+
+def _shapefile_encoding(path, encoding):
+    """Encoding to pass to pyogrio for a Shapefile, warning when it was guessed."""
+    if encoding:
+        return encoding
+    if _cpg(path) is not None:
+        return None  # GDAL honours the .cpg; a wrong one is handled by the caller
+    gdal_enc = pyogrio.read_info(path).get("encoding") or ""
+    if gdal_enc.upper() not in ("", "ISO-8859-1", "LATIN1"):
+        return None  # code page from the DBF header (language driver id)
+    enc = _detect_dbf_encoding(path)
+    if enc:
+        warnings.warn(f"{path}: no .cpg file; attribute encoding detected as {enc} "
+                      "(pass encoding=/--encoding to override)", HnGeoWarning, stacklevel=4)
+    return enc
 
 
 def _find_col(columns, names):
@@ -112,82 +155,204 @@ def _find_col(columns, names):
 
 
 def read_table(path, sheet=None, **kwargs):
-    """Read a CSV (UTF-8, UTF-8 with BOM, or GBK) or XLSX table into a DataFrame.
+    """Read a CSV (UTF-8, UTF-8 with BOM, or GBK/GB18030) or XLSX table.
 
-    All cells are read as text; callers convert and report bad cells.
+    All cells are read as text (empty cells as missing); callers convert
+    and report bad cells. Column names are stripped of spaces.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``/``.txt``/``.tsv`` (delimiter sniffed for .txt/.tsv) or
+        ``.xlsx``/``.xlsm``.
+    sheet : str or int, optional
+        Worksheet of a workbook (the first by default).
+    **kwargs
+        Passed to :func:`pandas.read_csv` / :func:`pandas.read_excel`.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    HnGeoError
+        Missing, empty, undecodable or malformed file; unknown sheet.
     """
     path = Path(path)
     if not path.exists():
         raise HnGeoError("file not found", path=path)
+    if path.stat().st_size == 0:
+        raise HnGeoError("the file is empty (0 bytes)", path=path)
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xls"):
-        df = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, **kwargs)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        try:
+            with pd.ExcelFile(path) as book:
+                names = book.sheet_names
+                if sheet is not None and sheet not in names and not isinstance(sheet, int):
+                    raise HnGeoError(f"no sheet '{sheet}'; sheets found: {names}", path=path)
+                df = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0, dtype=str,
+                                   **kwargs)
+        except HnGeoError:
+            raise
+        except Exception as exc:  # openpyxl/xlrd raise many types
+            raise HnGeoError(f"not a readable workbook ({exc})", path=path) from exc
     else:
-        last = None
-        for enc in ("utf-8-sig", "gb18030"):
+        sep = None if suffix in (".txt", ".tsv") else ","
+        engine = "python" if sep is None else None
+        for enc in TABLE_ENCODINGS:
             try:
                 df = pd.read_csv(path, dtype=str, encoding=enc, keep_default_na=False,
-                                 na_values=[""], **kwargs)
+                                 na_values=[""], sep=sep, engine=engine, **kwargs)
                 break
-            except UnicodeDecodeError as exc:
-                last = exc
+            except UnicodeDecodeError:
+                continue
+            except pd.errors.EmptyDataError as exc:
+                raise HnGeoError("the file has no header and no rows", path=path) from exc
+            except pd.errors.ParserError as exc:
+                raise HnGeoError(f"not a well-formed CSV table ({exc})", path=path) from exc
         else:
-            raise HnGeoError(f"cannot decode text as UTF-8 or GBK/GB18030 ({last})", path=path)
+            raise HnGeoError("cannot decode text as UTF-8 or GBK/GB18030; save it as "
+                             "UTF-8 CSV", path=path)
     df.columns = [str(c).strip() for c in df.columns]
+    for col in df.columns:  # whitespace-only cells count as empty
+        if pd.api.types.is_string_dtype(df[col]) or df[col].dtype == object:
+            df[col] = df[col].str.strip().replace("", np.nan)
+    filled = np.flatnonzero(df.notna().any(axis=1).to_numpy())
+    df = df.iloc[: filled[-1] + 1 if filled.size else 0]  # trailing blank rows (Excel) only
     if df.empty:
-        raise HnGeoError("the table has no rows", path=path)
+        raise HnGeoError(f"the table has no rows (columns found: {list(df.columns)})", path=path)
     return df
 
 
 def _table_to_gdf(path, df, lon=None, lat=None, crs=WGS84):
+    """Point GeoDataFrame from a table's coordinate columns (row numbers as in a spreadsheet)."""
     lon = lon or _find_col(df.columns, LON_NAMES)
     lat = lat or _find_col(df.columns, LAT_NAMES)
+    for given, name in ((lon, "longitude"), (lat, "latitude")):
+        if given is not None and given not in df.columns:
+            raise HnGeoError(f"no {name} column '{given}'; columns found: {list(df.columns)}",
+                             path=path)
     if lon is None or lat is None:
         raise HnGeoError("no longitude/latitude columns found (expected one of "
-                         f"{LON_NAMES} and {LAT_NAMES}); columns found: {list(df.columns)}", path=path)
+                         f"{list(LON_NAMES)} and {list(LAT_NAMES)}); "
+                         f"columns found: {list(df.columns)}", path=path)
     out = {}
     for col in (lon, lat):
         vals = pd.to_numeric(df[col], errors="coerce")
         bad = np.flatnonzero(vals.isna().to_numpy())
         if bad.size:
+            first = df[col].iloc[bad[0]]
+            what = "empty" if pd.isna(first) else f"not a number ({first!r})"
             rows = ", ".join(str(i + 2) for i in bad[:5])
-            raise HnGeoError(f"{bad.size} value(s) are not numbers (first rows: {rows}; "
-                             f"row numbers count the header as row 1)", path=path, field=col,
-                             row=int(bad[0]) + 2)
-        out[col] = vals.to_numpy()
+            raise HnGeoError(f"{bad.size} coordinate value(s) are empty or not numbers; first is "
+                             f"{what}; rows {rows}{' ...' if bad.size > 5 else ''} "
+                             "(row 1 is the header)", path=path, field=col, row=int(bad[0]) + 2)
+        out[col] = vals.to_numpy(dtype=float)
     geom = gpd.points_from_xy(out[lon], out[lat])
     return gpd.GeoDataFrame(df.drop(columns=[lon, lat]), geometry=geom, crs=crs)
 
 
-def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False,
-              lon=None, lat=None):
-    """Read a vector file or a lon/lat table into a GeoDataFrame (CRS untouched).
-
-    Parameters
-    ----------
-    path : str or Path
-    layer : str, optional
-        Layer of a GeoPackage (the first one by default).
-    encoding : str, optional
-        Shapefile attribute encoding, overriding .cpg and detection.
-    assume_crs : str, optional
-        CRS for data that declares none (CSV/XLSX default to WGS84 lon/lat).
-    from_gcj02 : bool
-        Convert GCJ-02 (Amap) lon/lat to WGS84.
-    lon, lat : str, optional
-        Coordinate columns of a table (detected by name otherwise).
+def list_layers(path):
+    """Names of the layers in a vector file (one for GeoJSON/Shapefile).
 
     Raises
     ------
     HnGeoError
-        Missing or empty file, no CRS, coordinates that do not fit the CRS.
+        If GDAL cannot open the file.
+    """
+    try:
+        return [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:
+        raise HnGeoError(f"cannot open as a vector file ({exc})", path=path) from exc
+
+
+def _read_vector(path, layer, encoding):
+    suffix = path.suffix.lower()
+    names = list_layers(path)
+    if not names:
+        raise HnGeoError("the file holds no layers", path=path)
+    if layer is not None and str(layer) not in names:
+        raise HnGeoError(f"no layer '{layer}'; layers found: {names}", path=path)
+    if layer is None:
+        layer = names[0]
+        if len(names) > 1:
+            warnings.warn(f"{path}: {len(names)} layers found {names}; reading the first, "
+                          f"'{layer}' (choose another with layer=/--layer)",
+                          HnGeoWarning, stacklevel=3)
+    kwargs = {}
+    if suffix == ".shp":
+        enc = _shapefile_encoding(path, encoding)
+        if enc:
+            kwargs["encoding"] = enc
+    elif encoding:
+        kwargs["encoding"] = encoding
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*More than one layer found.*")
+            return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+    except UnicodeDecodeError as exc:
+        if suffix != ".shp" or encoding:
+            raise HnGeoError(f"attribute text is not valid {encoding or 'UTF-8'} ({exc}); "
+                             "give the right encoding (e.g. GBK)", path=path) from exc
+        # a .cpg that lies (commonly 'UTF-8' on GBK data): detect from the bytes
+        enc = _detect_dbf_encoding(path)
+        if enc is None:
+            raise HnGeoError(f"the .cpg file's encoding does not decode the attributes ({exc}); "
+                             "give the right one with encoding=/--encoding", path=path) from exc
+        warnings.warn(f"{path}: attributes are not valid in the encoding named by "
+                      f"{_cpg(path).name}; decoded as {enc} instead "
+                      "(pass encoding=/--encoding to override)", HnGeoWarning, stacklevel=3)
+        return pyogrio.read_dataframe(path, layer=layer, encoding=enc)
+    except Exception as exc:  # pyogrio.errors.DataSourceError and friends
+        raise HnGeoError(f"cannot read as a vector file ({exc})", path=path) from exc
+
+
+def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False,
+              lon=None, lat=None):
+    """Read a vector file or a lon/lat table into a GeoDataFrame.
+
+    Parameters
+    ----------
+    path : str or Path
+        GeoJSON, GeoPackage, Shapefile (``.shp`` or zipped), GeoParquet, or a
+        CSV/XLSX table with longitude/latitude columns.
+    layer : str, optional
+        Layer of a multi-layer file (GeoPackage), or sheet of a workbook. The
+        first by default (with a warning listing the others when there are
+        several).
+    encoding : str, optional
+        Attribute encoding (e.g. ``'GBK'``), overriding a Shapefile's .cpg and
+        the detection.
+    assume_crs : str, optional
+        CRS of data that declare none (CSV/XLSX default to WGS84 lon/lat).
+        Also overrides a declared CRS whose range the coordinates do not fit
+        while the assumed one fits (typically GeoJSON, which always declares
+        WGS84, holding projected metres), with a warning.
+    from_gcj02 : bool
+        The lon/lat are GCJ-02 (Amap/Gaode/Tencent): convert them to WGS84.
+    lon, lat : str, optional
+        Coordinate columns of a table (detected by name otherwise).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        With a CRS (WGS84 after ``from_gcj02``, otherwise as declared/assumed).
+
+    Raises
+    ------
+    HnGeoError
+        Missing or empty file, unknown layer, no CRS, coordinates that do not
+        fit the CRS.
     """
     path = Path(path)
     if not path.exists():
         raise HnGeoError("file not found", path=path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise HnGeoError("the file is empty (0 bytes)", path=path)
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
-        df = read_table(path)
+        df = read_table(path, sheet=layer)
         gdf = _table_to_gdf(path, df, lon, lat, crs=assume_crs or WGS84)
     elif suffix in (".parquet", ".geoparquet"):
         try:
@@ -195,28 +360,20 @@ def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False
         except Exception as exc:  # pyarrow / geopandas raise several types
             raise HnGeoError(f"not a readable GeoParquet file ({exc})", path=path) from exc
     else:
-        kwargs = {}
-        if suffix == ".shp":
-            enc = encoding or _detect_dbf_encoding(path)
-            if enc and not encoding:
-                warnings.warn(f"{path}: no .cpg file; attribute encoding detected as {enc}",
-                              HnGeoWarning, stacklevel=2)
-            if enc:
-                kwargs["encoding"] = enc
-        elif encoding:
-            kwargs["encoding"] = encoding
-        try:
-            gdf = pyogrio.read_dataframe(path, layer=layer, **kwargs)
-        except Exception as exc:  # pyogrio.errors.DataSourceError and friends
-            raise HnGeoError(f"cannot read as a vector file ({exc})", path=path) from exc
+        gdf = _read_vector(path, layer, encoding)
     if len(gdf) == 0:
-        raise HnGeoError("the file has no features", path=path)
+        cols = [c for c in gdf.columns if c != "geometry"]
+        raise HnGeoError(f"the file has no features (columns found: {cols})", path=path)
     if gdf.crs is None:
         if assume_crs is None:
-            raise HnGeoError("the file declares no CRS; state one with --assume-crs "
-                             "(e.g. EPSG:4490 for CGCS2000 lon/lat, EPSG:4549 for CGCS2000 GK zone 40)",
-                             path=path)
+            raise HnGeoError("the file declares no CRS (e.g. a Shapefile without .prj); state "
+                             "it with assume_crs=/--assume-crs (EPSG:4490 for CGCS2000 lon/lat, "
+                             "EPSG:4549 for CGCS2000 / 3-degree GK CM 120E metres)", path=path)
         gdf = gdf.set_crs(assume_crs)
+    elif assume_crs is not None and _fits(gdf, assume_crs) and not _fits(gdf, gdf.crs):
+        warnings.warn(f"{path}: coordinates do not fit the declared CRS {gdf.crs.to_string()}; "
+                      f"using the stated CRS {assume_crs}", HnGeoWarning, stacklevel=2)
+        gdf = gdf.set_crs(assume_crs, allow_override=True)
     check_coordinates(gdf, path)
     if from_gcj02:
         from .crs import from_gcj02 as _from_gcj02
@@ -225,30 +382,80 @@ def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False
     return gdf
 
 
-def check_coordinates(gdf, path=None):
-    """Catch projected coordinates declared as geographic, and the reverse."""
+def _bounds(gdf):
     geoms = gdf.geometry
-    ok = geoms.notna() & ~geoms.is_empty
+    ok = (geoms.notna() & ~geoms.is_empty).to_numpy()
     if not ok.any():
+        return None
+    return geoms[ok].total_bounds
+
+
+def _fits(gdf, crs):
+    """Whether the data's bounds are plausible in ``crs`` (see check_coordinates)."""
+    try:
+        check_coordinates(gdf.set_crs(crs, allow_override=True))
+        return True
+    except HnGeoError:
+        return False
+
+
+def check_coordinates(gdf, path=None):
+    """Catch projected coordinates declared as geographic, and the reverse.
+
+    Geographic data must lie within longitude -180..180 and latitude -90..90;
+    projected data whose every coordinate lies within that range (and spans
+    less than 10 units) are taken for degrees mislabelled as metres.
+
+    Raises
+    ------
+    HnGeoError
+        Naming the file, the bounds found and the CRS.
+    """
+    b = _bounds(gdf)
+    if b is None:
         return
-    minx, miny, maxx, maxy = geoms[ok].total_bounds
-    if gdf.crs.is_geographic:
+    minx, miny, maxx, maxy = b
+    crs = gdf.crs
+    if crs.is_geographic:
         if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+            if -90 <= minx and maxx <= 90 and -180 <= miny and maxy <= 180:
+                hint = ("longitude and latitude look swapped (x holds latitudes); "
+                        "swap the columns")
+            else:
+                hint = "the data look projected (metres); state the right CRS with --assume-crs"
             raise HnGeoError(
-                f"coordinates ({minx:.1f}..{maxx:.1f}, {miny:.1f}..{maxy:.1f}) are outside "
-                f"longitude/latitude range but the CRS {gdf.crs.to_string()} is geographic: "
-                "the data look projected; give the right CRS with --assume-crs", path=path)
-    elif gdf.crs.is_projected:
+                f"coordinates x {minx:.1f}..{maxx:.1f}, y {miny:.1f}..{maxy:.1f} are outside "
+                f"the longitude/latitude range but the CRS {crs.to_string()} is geographic: "
+                f"{hint}", path=path)
+    elif crs.is_projected:
         if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90 and (maxx - minx) < 10:
             raise HnGeoError(
-                f"coordinates ({minx:.4f}..{maxx:.4f}, {miny:.4f}..{maxy:.4f}) look like "
-                f"longitude/latitude but the CRS {gdf.crs.to_string()} is projected", path=path)
+                f"coordinates x {minx:.4f}..{maxx:.4f}, y {miny:.4f}..{maxy:.4f} look like "
+                f"longitude/latitude degrees but the CRS {crs.to_string()} is projected "
+                "(metres); the data are probably EPSG:4490 or EPSG:4326", path=path)
 
 
 # ----------------------------------------------------------------------------- writing
-def _prepare_for_write(gdf):
-    """Make attribute columns writable by GDAL (dates, objects, pandas NA)."""
-    out = gdf.copy()
+def _cell_to_text(v):
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, (dict, list, tuple)):
+        return json.dumps(v, ensure_ascii=False, default=str)
+    if np.ndim(v) == 0 and pd.isna(v):
+        return None
+    return str(v)
+
+
+def _prepare_for_write(gdf, crs=None):
+    """Copy in ``crs`` with attribute columns GDAL can write.
+
+    Time-zone aware dates become naive UTC; object columns holding
+    non-text values (numbers mixed with text, lists, dicts) become text
+    (lists/dicts as JSON).
+    """
+    if gdf.crs is None:
+        raise HnGeoError("the layer has no CRS; set one before writing")
+    out = gdf.to_crs(crs) if crs else gdf.copy()
     for col in out.columns:
         if col == out.geometry.name:
             continue
@@ -257,15 +464,19 @@ def _prepare_for_write(gdf):
             out[col] = s.dt.tz_convert("UTC").dt.tz_localize(None)
         elif s.dtype == object:
             sample = s.dropna()
-            if len(sample) and not all(isinstance(v, str) for v in sample.iloc[:50]):
-                out[col] = s.map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v)
-                                 else str(v))
+            if len(sample) and not all(isinstance(v, str) for v in sample):
+                out[col] = s.map(_cell_to_text).astype(object)
     return out
 
 
 def write_geojson(gdf, path):
-    """Write RFC 7946 GeoJSON: WGS84 lon/lat, right-hand rule, <= 7 decimals, UTF-8."""
-    out = _prepare_for_write(gdf.to_crs(WGS84))
+    """Write RFC 7946 GeoJSON.
+
+    WGS84 longitude/latitude, at most 7 decimals (about 1 cm), exterior
+    rings counter-clockwise (right-hand rule), no ``crs`` member, UTF-8
+    with Chinese text as is. Written atomically.
+    """
+    out = _prepare_for_write(gdf, WGS84)
     with atomic_path(path) as tmp:
         pyogrio.write_dataframe(out, tmp, driver="GeoJSON",
                                 layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 7,
@@ -274,26 +485,32 @@ def write_geojson(gdf, path):
 
 
 def write_gpkg(gdf, path, layer=None, crs=STORAGE_CRS):
-    """Write one layer to a new GeoPackage (CRS recorded)."""
+    """Write one layer (named ``layer``, default the file stem) to a new GeoPackage.
+
+    The CRS (``crs``, EPSG:4490 by default; ``None`` keeps the data's) is
+    recorded in ``gpkg_spatial_ref_sys``. Written atomically.
+    """
     path = Path(path)
-    out = _prepare_for_write(gdf.to_crs(crs) if crs else gdf)
+    out = _prepare_for_write(gdf, crs)
     with atomic_path(path) as tmp:
         pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem)
     return path
 
 
 def write_gpkg_layers(layers, path, crs=STORAGE_CRS):
-    """Write several layers ({name: GeoDataFrame}) into one GeoPackage atomically."""
+    """Write several layers (``{name: GeoDataFrame}``) into one new GeoPackage atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
         for name, gdf in layers.items():
-            out = _prepare_for_write(gdf.to_crs(crs) if crs else gdf)
-            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=name, append=tmp.exists())
+            out = _prepare_for_write(gdf, crs)
+            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=tmp.exists())
     return path
 
 
 def write_parquet(gdf, path, crs=STORAGE_CRS):
-    """Write GeoParquet (CRS in the metadata)."""
+    """Write GeoParquet (CRS as PROJJSON in the ``geo`` metadata), atomically."""
+    if gdf.crs is None:
+        raise HnGeoError("the layer has no CRS; set one before writing", path=path)
     out = gdf.to_crs(crs) if crs else gdf
     with atomic_path(path) as tmp:
         out.to_parquet(tmp, index=False)
@@ -302,14 +519,16 @@ def write_parquet(gdf, path, crs=STORAGE_CRS):
 
 FORMATS = {"geojson": (".geojson", write_geojson), "gpkg": (".gpkg", write_gpkg),
            "parquet": (".parquet", write_parquet)}
+SUFFIX_FORMATS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg",
+                  ".parquet": "parquet", ".geoparquet": "parquet"}
 
 
 def write_layer(gdf, path, fmt=None):
-    """Write a GeoDataFrame in the format named by ``fmt`` or by the file suffix."""
+    """Write a GeoDataFrame in format ``fmt`` ('geojson', 'gpkg', 'parquet') or by suffix."""
     path = Path(path)
     if fmt is None:
-        fmt = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg",
-               ".parquet": "parquet", ".geoparquet": "parquet"}.get(path.suffix.lower())
+        fmt = SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt not in FORMATS:
-        raise HnGeoError(f"unknown output format '{fmt}'; use one of {', '.join(FORMATS)}", path=path)
+        raise HnGeoError(f"unknown output format '{fmt}'; use one of {', '.join(FORMATS)} "
+                         "(or a .geojson/.gpkg/.parquet file name)", path=path)
     return FORMATS[fmt][1](gdf, path)

@@ -1,11 +1,15 @@
 """Validate a GeoDataFrame against a layer schema; repair what can be repaired.
 
 Errors name the file, the feature (1-based position and id) and the field.
-Repairs (invalid geometries made valid, Polygon promoted to MultiPolygon) are
-reported in one warning per kind that counts them. Nothing is dropped.
+Repairs are reported in one warning per kind that counts them: columns
+found under their Chinese/English label, another case, or a Shapefile's
+10-character truncated name are renamed to the schema name; invalid
+geometries are made valid; single-part MultiPoints become Points where the
+layer takes Points. Nothing is dropped.
 """
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -17,6 +21,9 @@ from .errors import HnGeoError, HnGeoWarning
 
 TRUE = {"true", "t", "1", "yes", "y", "是", "√", "1.0"}
 FALSE = {"false", "f", "0", "no", "n", "否", "", "0.0"}
+_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+GEOM_TYPES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                       "MultiLineString", "MultiPolygon", "GeometryCollection"])
 
 
 def _where(gdf, idx, id_field):
@@ -24,22 +31,26 @@ def _where(gdf, idx, id_field):
     parts = []
     for i in idx[:5]:
         ident = gdf[id_field].iloc[i] if id_field in gdf.columns else None
+        ident = None if ident is None or (np.ndim(ident) == 0 and pd.isna(ident)) else ident
         parts.append(f"#{i + 1}" + (f" ({id_field}={ident})" if ident is not None else ""))
     more = f" and {len(idx) - 5} more" if len(idx) > 5 else ""
     return ", ".join(parts) + more
 
 
 def _to_str(s):
-    """Text column; integer-valued floats (codes read as numbers) lose their '.0'."""
+    """Text column, stripped, empty text as missing; integer-valued floats lose their '.0'."""
+    if s.dtype == object:
+        s = s.infer_objects()
     if pd.api.types.is_float_dtype(s):
-        vals = s.to_numpy()
-        isint = np.isfinite(vals) & (vals == np.round(vals))
-        out = s.astype(object)
+        vals = s.to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(vals)
+        isint = finite & (vals == np.round(vals))
+        out = np.full(len(vals), None, dtype=object)
         out[isint] = [str(int(v)) for v in vals[isint]]
-        out[~np.isfinite(vals)] = None
-        out[np.isfinite(vals) & ~isint] = [str(v) for v in vals[np.isfinite(vals) & ~isint]]
-        return out.astype("string")
-    return s.astype("string").str.strip()
+        out[finite & ~isint] = [repr(float(v)) for v in vals[finite & ~isint]]
+        return pd.Series(out, index=s.index, dtype="string")
+    out = s.astype("string").str.strip()
+    return out.mask(out == "", pd.NA)
 
 
 def _to_bool(s):
@@ -53,6 +64,19 @@ def _to_bool(s):
     return out, bad
 
 
+def _to_number(s):
+    """Float values (NaN where missing or not a number); text may hold 1,234.5 separators."""
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        return pd.Series(s.astype("Float64").to_numpy(dtype=float, na_value=np.nan), index=s.index)
+    txt = s.astype("string").str.strip()
+    txt = txt.mask(txt == "", pd.NA)
+    sep = txt.str.fullmatch(_THOUSANDS).fillna(False).to_numpy()
+    if sep.any():
+        txt[sep] = txt[sep].str.replace(",", "", regex=False)
+    vals = pd.to_numeric(txt, errors="coerce")
+    return pd.Series(vals.astype("Float64").to_numpy(dtype=float, na_value=np.nan), index=s.index)
+
+
 def coerce_column(s, dtype):
     """Convert a column to a schema dtype.
 
@@ -62,23 +86,74 @@ def coerce_column(s, dtype):
     bad : numpy.ndarray of bool
         Positions whose non-empty value could not be converted.
     """
-    notna = s.notna().to_numpy()
+    notna = s.notna().to_numpy().copy()
     if dtype == "str":
         return _to_str(s), np.zeros(len(s), bool)
+    if s.dtype == object or pd.api.types.is_string_dtype(s):
+        notna &= (s.astype("string").str.strip() != "").fillna(False).to_numpy()
     if dtype in ("float", "int"):
-        vals = pd.to_numeric(s, errors="coerce")
-        bad = vals.isna().to_numpy() & notna
+        vals = _to_number(s)
+        arr = vals.to_numpy()
+        bad = np.isnan(arr) & notna
         if dtype == "int":
-            frac = vals.notna().to_numpy() & (vals.fillna(0).to_numpy() % 1 != 0)
-            bad |= frac
-            return vals.round().astype("Int64"), bad
-        return vals.astype(float), bad
+            bad |= np.isfinite(arr) & (arr % 1 != 0)
+            ints = pd.array(np.where(np.isfinite(arr) & ~bad, arr, 0).astype("int64"), dtype="Int64")
+            ints[~np.isfinite(arr) | bad] = pd.NA
+            return pd.Series(ints, index=s.index), bad
+        return vals, bad
     if dtype == "bool":
         return _to_bool(s)
     if dtype == "date":
-        vals = pd.to_datetime(s, errors="coerce")
+        text = s.dtype == object or pd.api.types.is_string_dtype(s)
+        vals = pd.to_datetime(s, errors="coerce", format="mixed" if text else None)
         return vals, vals.isna().to_numpy() & notna
     raise ValueError(f"unknown dtype {dtype}")
+
+
+def _norm(text):
+    """Header text for loose matching: lower case, no spaces, ASCII brackets."""
+    return re.sub(r"\s+", "", str(text)).lower().replace("（", "(").replace("）", ")")
+
+
+def match_columns(gdf, schema, path=None):
+    """Rename columns that hold a schema field under another name.
+
+    A column matches a missing field when its name, compared without case
+    and spaces, is the field's name, its Chinese or English label (with or
+    without unit), or the field name cut to 10 characters (Shapefile DBF
+    limit). Only unambiguous matches are renamed, with one warning listing
+    them.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``gdf`` itself when nothing matched, else a renamed copy.
+    """
+    geom = gdf.geometry.name
+    cols = [c for c in gdf.columns if c != geom]
+    present = set(cols)
+    renames = {}
+    for f in schema.fields:
+        if f.name in present:
+            continue
+        keys = {_norm(k) for k in (f.name, f.zh, f.en, f.label("zh"), f.label("en"))}
+        if len(f.name) > 10:
+            keys.add(_norm(f.name[:10]))
+        cands = [c for c in cols if c not in renames and c not in schema_names(schema)
+                 and _norm(c) in keys]
+        if len(cands) == 1:
+            renames[cands[0]] = f.name
+    if not renames:
+        return gdf
+    listed = ", ".join(f"'{a}' -> '{b}'" for a, b in renames.items())
+    warnings.warn(f"{path or schema.name}: renamed {len(renames)} column(s) to the schema "
+                  f"names of layer '{schema.name}': {listed}", HnGeoWarning, stacklevel=3)
+    return gdf.rename(columns=renames)
+
+
+def schema_names(schema):
+    """Set of the field names of ``schema``."""
+    return {f.name for f in schema.fields}
 
 
 def validate(gdf, schema, path=None, crs=STORAGE_CRS):
@@ -97,20 +172,29 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
     Returns
     -------
     geopandas.GeoDataFrame
-        Same rows in the same order, typed columns, valid geometries, in ``crs``.
+        Same rows in the same order, typed columns (str fields as pandas
+        ``string``, int as ``Int64``, float as ``float64``, bool as
+        ``boolean``), valid geometries, in ``crs``. Extra columns are kept.
 
     Raises
     ------
     HnGeoError
+        Empty layer, missing required columns (listing the columns found),
+        values of the wrong type, empty required values, values outside
+        ``choices``, duplicate ids, missing or wrong-type geometries, no CRS.
+        Each names the file, the first feature (1-based, with its id) and
+        the field.
     """
     if len(gdf) == 0:
-        raise HnGeoError(f"layer '{schema.name}' is empty", path=path)
-    gdf = gdf.copy()
+        raise HnGeoError(f"layer '{schema.name}' is empty: no features", path=path)
+    if gdf.crs is None:
+        raise HnGeoError("the layer has no CRS", path=path)
+    gdf = match_columns(gdf, schema, path).copy()
     missing = [c for c in schema.required if c not in gdf.columns]
     if missing:
         found = [c for c in gdf.columns if c != gdf.geometry.name]
         raise HnGeoError(f"missing required column(s) {missing} for layer '{schema.name}'; "
-                         f"columns found: {found}", path=path)
+                         f"columns found: {found}", path=path, field=missing[0])
     for f in schema.fields:
         if f.name not in gdf.columns:
             continue
@@ -125,57 +209,67 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
         if not f.nullable and f.required:
             nulls = np.flatnonzero(vals.isna().to_numpy())
             if nulls.size:
-                raise HnGeoError(f"{nulls.size} empty value(s) at {_where(gdf, nulls, schema.id_field)}",
+                raise HnGeoError(f"{nulls.size} empty value(s) in a required field, at "
+                                 f"{_where(gdf, nulls, schema.id_field)}",
                                  path=path, row=int(nulls[0]) + 1, field=f.name)
         if f.choices:
             present = vals.notna().to_numpy()
             wrong = np.flatnonzero(present & ~vals.isin(f.choices).fillna(False).to_numpy())
             if wrong.size:
                 raise HnGeoError(f"{wrong.size} value(s) not among {list(f.choices)} "
-                                 f"(first: {vals.iloc[wrong[0]]!r} at {_where(gdf, wrong, schema.id_field)})",
+                                 f"(first: {vals.iloc[wrong[0]]!r} at "
+                                 f"{_where(gdf, wrong, schema.id_field)})",
                                  path=path, row=int(wrong[0]) + 1, field=f.name)
     ids = gdf[schema.id_field]
-    dup = ids.duplicated(keep=False).to_numpy()
+    dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
     if dup.any():
         values = sorted(set(map(str, ids[dup])))
-        raise HnGeoError(f"duplicate ids {values[:10]}{' ...' if len(values) > 10 else ''} "
-                         f"at {_where(gdf, np.flatnonzero(dup), schema.id_field)}",
-                         path=path, field=schema.id_field)
+        idx = np.flatnonzero(dup)
+        raise HnGeoError(f"{len(values)} duplicate id value(s) {values[:10]}"
+                         f"{' ...' if len(values) > 10 else ''} at "
+                         f"{_where(gdf, idx, schema.id_field)}",
+                         path=path, row=int(idx[0]) + 1, field=schema.id_field)
     gdf = _check_geometry(gdf, schema, path)
-    if gdf.crs is None:
-        raise HnGeoError("no CRS", path=path)
     return gdf.to_crs(crs)
 
 
 def _check_geometry(gdf, schema, path):
-    geom = gdf.geometry.values
-    empty = np.flatnonzero(shapely.is_missing(geom) | shapely.is_empty(geom))
-    if empty.size:
-        raise HnGeoError(f"{empty.size} feature(s) have no geometry: {_where(gdf, empty, schema.id_field)}",
-                         path=path, row=int(empty[0]) + 1, field="geometry")
+    geom = gdf.geometry.values.copy()
+    changed = False
+    missing = np.flatnonzero(shapely.is_missing(geom) | shapely.is_empty(geom))
+    if missing.size:
+        raise HnGeoError(f"{missing.size} feature(s) have no (or an empty) geometry: "
+                         f"{_where(gdf, missing, schema.id_field)}",
+                         path=path, row=int(missing[0]) + 1, field="geometry")
     invalid = ~shapely.is_valid(geom)
     n_invalid = int(invalid.sum())
     if n_invalid:
         fixed = shapely.make_valid(geom[invalid])
         if "Polygon" in schema.geometry:
-            # make_valid may return collections holding stray lines/points: keep the polygons
+            # make_valid may return collections holding zero-area lines/points: keep the polygons
             fixed = np.array([_polygonal(g) for g in fixed], dtype=object)
-        geom = geom.copy()
         geom[invalid] = fixed
+        changed = True
         warnings.warn(f"{path or schema.name}: repaired {n_invalid} invalid geometr"
                       f"{'y' if n_invalid == 1 else 'ies'} with make_valid "
                       f"({_where(gdf, np.flatnonzero(invalid), schema.id_field)})",
                       HnGeoWarning, stacklevel=3)
-    types = shapely.get_type_id(geom)
-    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
-                      "MultiLineString", "MultiPolygon", "GeometryCollection"])[types]
+    names = GEOM_TYPES[shapely.get_type_id(geom)]
+    if "Point" in schema.geometry and "MultiPoint" not in schema.geometry:
+        single = (names == "MultiPoint") & (shapely.get_num_geometries(geom) == 1)
+        if single.any():
+            geom[single] = shapely.get_geometry(geom[single], 0)
+            names = GEOM_TYPES[shapely.get_type_id(geom)]
+            changed = True
+            warnings.warn(f"{path or schema.name}: converted {int(single.sum())} single-part "
+                          "MultiPoint feature(s) to Point", HnGeoWarning, stacklevel=3)
     wrong = np.flatnonzero(~np.isin(names, schema.geometry))
     if wrong.size:
         raise HnGeoError(f"{wrong.size} feature(s) have geometry type {names[wrong[0]]}, "
                          f"layer '{schema.name}' takes {list(schema.geometry)}: "
                          f"{_where(gdf, wrong, schema.id_field)}",
                          path=path, row=int(wrong[0]) + 1, field="geometry")
-    return gdf.set_geometry(geom, crs=gdf.crs) if n_invalid else gdf
+    return gdf.set_geometry(geom, crs=gdf.crs) if changed else gdf
 
 
 def _polygonal(g):

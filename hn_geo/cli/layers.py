@@ -7,12 +7,28 @@ import click
 
 from .. import catalog, io
 from ..catalog import get_schema, load_layer
-from .options import assume_crs_option, from_gcj02_option, handle_errors
+from .options import (assume_crs_option, encoding_option, from_gcj02_option, handle_errors,
+                      layer_option)
+
+
+def _schema_or_fail(name, hint):
+    try:
+        return get_schema(name)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint=hint) from None
 
 
 @click.group()
 def layers():
-    """List, describe, validate and export the catalog's layers."""
+    """List, describe, validate and export the catalog's layers.
+
+    \b
+    Examples:
+      hn-geo layers list
+      hn-geo layers info towns
+      hn-geo layers validate my_towns.shp --as towns --encoding GBK
+      hn-geo layers export towns rivers --format geojson --out exported/
+    """
 
 
 @layers.command("list")
@@ -23,7 +39,7 @@ def list_cmd():
         if schema.default_file:
             p = catalog.default_path(name)
             default = schema.default_file if p.exists() else f"{schema.default_file} (missing)"
-        click.echo(f"{name:16s} {schema.zh}  [{'/'.join(schema.geometry)}]  {default}")
+        click.echo(f"{name:16s} {schema.zh} / {schema.en}  [{'/'.join(schema.geometry)}]  {default}")
 
 
 @layers.command("info")
@@ -31,10 +47,7 @@ def list_cmd():
 @handle_errors
 def info_cmd(name):
     """Show the schema of layer NAME and a summary of its embedded data."""
-    try:
-        schema = get_schema(name)
-    except KeyError as exc:
-        raise click.BadParameter(str(exc.args[0]), param_hint="NAME") from None
+    schema = _schema_or_fail(name, "NAME")
     click.echo(f"{schema.name}: {schema.zh} / {schema.en}")
     if schema.description:
         click.echo(schema.description)
@@ -45,45 +58,83 @@ def info_cmd(name):
         extra = f" choices={list(f.choices)}" if f.choices else ""
         unit = f" [{f.unit}]" if f.unit else ""
         click.echo(f"  {f.name:18s} {f.dtype:5s} {req:8s} {f.zh} / {f.en}{unit}{extra}")
-    if schema.default_file and catalog.default_path(name).exists():
+    if not schema.default_file:
+        click.echo("embedded: none (user input only)")
+    elif not catalog.default_path(name).exists():
+        click.echo(f"embedded: {catalog.default_path(name)} (missing)")
+    else:
         gdf = load_layer(name)
         b = gdf.total_bounds
-        click.echo(f"embedded: {catalog.default_path(name)} — {len(gdf)} features, CRS {gdf.crs.to_string()}, "
+        click.echo(f"embedded: {catalog.default_path(name)} — {len(gdf)} features, "
+                   f"CRS {gdf.crs.to_string()}, "
                    f"bounds {b[0]:.4f},{b[1]:.4f},{b[2]:.4f},{b[3]:.4f}")
 
 
 @layers.command("validate")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--as", "as_name", required=True, help="Catalog layer the file should match.")
-@click.option("--layer", default=None, help="Layer inside a GeoPackage.")
-@click.option("--encoding", default=None, help="Shapefile attribute encoding (e.g. GBK) if no .cpg.")
+@click.argument("file", type=click.Path(exists=True))
+@click.option("--as", "as_name", required=True, metavar="NAME",
+              help="Catalog layer the file should match (see `hn-geo layers list`).")
+@layer_option
+@encoding_option
 @assume_crs_option
 @from_gcj02_option
 @handle_errors
 def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02):
-    """Validate FILE against the schema of a catalog layer."""
-    try:
-        get_schema(as_name)
-    except KeyError as exc:
-        raise click.BadParameter(str(exc.args[0]), param_hint="--as") from None
+    """Validate FILE against the schema of a catalog layer.
+
+    FILE may be GeoJSON, GeoPackage, Shapefile, GeoParquet, or a CSV/XLSX
+    table with longitude/latitude columns (lon/lat, 经度/纬度). Problems are
+    reported with the file, feature and field; the exit code is 1 if the
+    file is not valid. Repairs (invalid geometries, renamed columns) are
+    listed as warnings.
+    """
+    _schema_or_fail(as_name, "--as")
     gdf = load_layer(as_name, file, layer=layer, encoding=encoding, assume_crs=assume_crs,
                      from_gcj02=from_gcj02)
+    b = gdf.total_bounds
     click.echo(f"OK: {file} is a valid '{as_name}' layer: {len(gdf)} features, "
-               f"returned in {gdf.crs.to_string()}")
+               f"returned in {gdf.crs.to_string()}, "
+               f"bounds {b[0]:.4f},{b[1]:.4f},{b[2]:.4f},{b[3]:.4f}")
 
 
 @layers.command("export")
 @click.argument("names", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(sorted(io.FORMATS)), default="gpkg", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(sorted(io.FORMATS)), default=None,
+              help="Output format [default: from the --out suffix, else gpkg].")
 @click.option("--out", "out", required=True, type=click.Path(),
-              help="Output file (one layer) or folder (several layers).")
+              help="Output file (one layer; several layers with gpkg go into one GeoPackage) "
+                   "or folder (one file per layer).")
 @handle_errors
 def export_cmd(names, fmt, out):
-    """Export embedded layers NAMES as GeoJSON (RFC 7946), GeoPackage or GeoParquet."""
-    out = Path(out)
-    suffix = io.FORMATS[fmt][0]
+    """Export embedded layers NAMES as GeoJSON (RFC 7946), GeoPackage or GeoParquet.
+
+    GeoJSON is written in WGS84 lon/lat (RFC 7946); GeoPackage and
+    GeoParquet in CGCS2000 (EPSG:4490).
+    """
     for name in names:
-        gdf = load_layer(name)
-        target = out if (len(names) == 1 and out.suffix) else out / f"{name}{suffix}"
-        io.write_layer(gdf, target, fmt)
+        _schema_or_fail(name, "NAMES")
+    out = Path(out)
+    suffix_fmt = io.SUFFIX_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        fmt = suffix_fmt or "gpkg"
+    is_file = suffix_fmt is not None
+    if is_file and suffix_fmt != fmt:
+        raise click.BadParameter(f"'{out}' has a {out.suffix} suffix but --format is {fmt}",
+                                 param_hint="--out")
+    gdfs = {name: load_layer(name) for name in names}
+    if is_file and len(names) > 1:
+        if fmt != "gpkg":
+            raise click.BadParameter(f"several layers go into one file only with gpkg; give a "
+                                     f"folder for {fmt}", param_hint="--out")
+        io.write_gpkg_layers(gdfs, out)
+        for name, gdf in gdfs.items():
+            click.echo(f"{name}: {len(gdf)} features -> {out} (layer '{name}')")
+        return
+    suffix = io.FORMATS[fmt][0]
+    for name, gdf in gdfs.items():
+        target = out if is_file else out / f"{name}{suffix}"
+        if fmt == "gpkg":
+            io.write_gpkg(gdf, target, layer=name)
+        else:
+            io.write_layer(gdf, target, fmt)
         click.echo(f"{name}: {len(gdf)} features -> {target}")

@@ -14,12 +14,22 @@ assume_crs_option = click.option("--assume-crs", metavar="CRS", default=None,
                                  help="CRS for input files that declare none, e.g. EPSG:4490.")
 from_gcj02_option = click.option("--from-gcj02", is_flag=True, default=False,
                                  help="Input coordinates are GCJ-02 (Amap/Gaode): convert to WGS84.")
+encoding_option = click.option("--encoding", default=None, metavar="ENC",
+                               help="Attribute encoding of the input (e.g. GBK), overriding a "
+                                    "Shapefile's .cpg and the automatic UTF-8/GB18030 detection.")
+layer_option = click.option("--layer", default=None, metavar="LAYER",
+                            help="Layer of a multi-layer file (GeoPackage) or sheet of a workbook; "
+                                 "the first by default.")
 out_dir_option = click.option("--out", "out", required=True, type=click.Path(file_okay=False),
                               help="Output folder (created if missing).")
 
 
 def handle_errors(func):
-    """Turn HnGeoError into a clean CLI error; echo counted repair warnings to stderr."""
+    """Turn HnGeoError (and file-system errors) into a clean CLI error; echo repair warnings.
+
+    The error message names the file, row/feature and field; the exit code is 1.
+    HnGeoWarnings are echoed to stderr as ``warning: ...``.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -30,6 +40,9 @@ def handle_errors(func):
             except HnGeoError as exc:
                 _echo_warnings(caught)
                 raise click.ClickException(str(exc)) from exc
+            except OSError as exc:  # permission denied, disk full, folder in the way...
+                _echo_warnings(caught)
+                raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
         _echo_warnings(caught)
         return result
 
