@@ -1,0 +1,80 @@
+"""`hn-geo run` (the batch job) and `hn-geo init-config` (its config template)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .options import lang_option
+
+
+@click.command("run")
+@click.argument("config", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Output folder (created if missing).")
+@click.option("--only", default=None, metavar="NAMES",
+              help="Comma-separated analyses to run (e.g. water,solar); outputs still run.")
+@click.option("--fail-fast", is_flag=True, default=False,
+              help="Stop at the first failing step (default: run the other steps, then fail).")
+@click.option("--quiet", "-q", is_flag=True, default=False, help="No progress bars; summary only.")
+@click.option("--verbose", "-v", is_flag=True, default=False,
+              help="Every warning, note and output file; tracebacks of failures.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of headers and legends (overrides the config; default zh).")
+def run(config, out, only, fail_fast, quiet, verbose, lang):
+    """Run the whole analysis: every analysis, the report workbook, maps and the share package.
+
+    CONFIG is a YAML file (write a commented template with `hn-geo init-config`);
+    without it everything runs on the embedded Haining data. Outputs in --out:
+    water/ zoning/ solar/ targets/ (tables, workbook, layers), report/ (one
+    workbook + CSVs), maps/ (offline HTML), share/ (zip), run_summary.json.
+
+    A failing step is reported and the other steps still run (unless
+    --fail-fast or `continue_on_error: false`); the exit code is 1 if any step
+    failed, 0 otherwise (skipped steps, e.g. an analysis not in this version,
+    do not fail the run).
+
+    \b
+    Examples:
+      hn-geo run --out out
+      hn-geo init-config hn_geo_run.yaml && hn-geo run hn_geo_run.yaml --out out --lang en
+    """
+    from ..errors import HnGeoError
+    from ..pipeline import format_summary, load_config, run_pipeline
+
+    try:
+        cfg = load_config(config)
+    except HnGeoError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fail_fast:
+        cfg.continue_on_error = False
+    names = None
+    if only:
+        names = [n.strip() for n in only.split(",") if n.strip()]
+        from ..pipeline import ANALYSES
+
+        bad = [n for n in names if n not in ANALYSES]
+        if bad:
+            raise click.BadParameter(f"unknown analysis {bad}; choose from {', '.join(ANALYSES)}",
+                                     param_hint="--only")
+    report = run_pipeline(cfg, out, lang=lang, only=names, quiet=quiet, verbose=verbose,
+                          echo=lambda m: click.echo(m, err=True))
+    click.echo(format_summary(report, verbose=verbose))
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.command("init-config")
+@click.argument("path", required=False, default="hn_geo_run.yaml", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, default=False, help="Overwrite an existing file.")
+def init_config(path, force):
+    """Write the commented config template to PATH (default hn_geo_run.yaml)."""
+    from ..io import write_text
+    from ..pipeline import template_text
+
+    path = Path(path)
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists; use --force to overwrite it")
+    write_text(template_text(), path)
+    click.echo(f"wrote {path}; edit it, then run: hn-geo run {path} --out out")
