@@ -33,6 +33,8 @@ TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".txt", ".tsv"}
 # column names recognised as coordinates in tables (compared lower-cased, stripped)
 LON_NAMES = ("lon", "lng", "long", "longitude", "x", "point_x", "经度", "东经", "经度(°)", "经度（°）")
 LAT_NAMES = ("lat", "latitude", "y", "point_y", "纬度", "北纬", "纬度(°)", "纬度（°）")
+# GeoDataFrame.attrs key: row number of the first feature as the user sees it (tables: 2)
+FIRST_ROW_ATTR = "hn_geo_first_row"
 # encodings tried, in order, for CSV/text tables
 TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -85,11 +87,12 @@ def write_text(text: str, path, encoding="utf-8"):
 
 # ----------------------------------------------------------------------------- reading
 def _text_bytes(df):
-    """Raw bytes of the text columns of a frame read as ISO-8859-1 (lossless)."""
+    """Raw bytes of the column names and text values of a frame read as ISO-8859-1 (lossless)."""
     cols = [c for c in df.columns if c != "geometry"
             and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))]
-    return b"\n".join("\n".join(df[c].dropna().astype(str)).encode("latin-1", errors="replace")
-                      for c in cols)
+    parts = [" ".join(map(str, df.columns))]
+    parts += ["\n".join(df[c].dropna().astype(str)) for c in cols]
+    return "\n".join(parts).encode("latin-1", errors="replace")
 
 
 def _guess_encoding(raw):
@@ -105,20 +108,33 @@ def _guess_encoding(raw):
     return None
 
 
-def _cpg(path):
-    for ext in (".cpg", ".CPG"):
-        p = path.with_suffix(ext)
-        if p.exists():
-            return p
-    return None
+def _cpg(path, layer=None):
+    """The .cpg file of a Shapefile (``path.shp``, a folder of them, or a .zip), or None."""
+    path = Path(path)
+    if path.is_dir():
+        cands = [path / f"{layer}{ext}" for ext in (".cpg", ".CPG")]
+    elif path.suffix.lower() == ".zip":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if n.lower().endswith(".cpg")
+                         and (layer is None or Path(n).stem == layer)]
+        except zipfile.BadZipFile:
+            return None
+        return Path(names[0]) if names else None
+    else:
+        cands = [path.with_suffix(ext) for ext in (".cpg", ".CPG")]
+    return next((p for p in cands if p.exists()), None)
 
 
-def _detect_dbf_encoding(path):
+def _detect_dbf_encoding(path, layer=None):
     """Guess the attribute encoding of a Shapefile that has no usable .cpg file.
 
     GDAL reads a DBF without .cpg (and without a code page in its header) as
-    ISO-8859-1, which turns GBK Chinese into mojibake. The text is re-read as
-    raw bytes and tried as UTF-8, then GB18030 (a superset of GBK/GB2312).
+    ISO-8859-1, which turns GBK Chinese into mojibake. Field names and text
+    values are re-read as raw bytes and tried as UTF-8, then GB18030 (a
+    superset of GBK/GB2312).
 
     Returns
     -------
@@ -126,20 +142,20 @@ def _detect_dbf_encoding(path):
         'UTF-8' or 'GB18030'; ``None`` when GDAL's own choice should be kept
         (ASCII-only text, or bytes valid in neither encoding).
     """
-    df = pyogrio.read_dataframe(path, read_geometry=False, encoding="ISO-8859-1")
+    df = pyogrio.read_dataframe(path, layer=layer, read_geometry=False, encoding="ISO-8859-1")
     return _guess_encoding(_text_bytes(df))
 
 
-def _shapefile_encoding(path, encoding):
-    """Encoding to pass to pyogrio for a Shapefile, warning when it was guessed."""
+def _shapefile_encoding(path, layer, encoding):
+    """Encoding to pass to pyogrio for a Shapefile layer, warning when it was guessed."""
     if encoding:
         return encoding
-    if _cpg(path) is not None:
+    if _cpg(path, layer) is not None:
         return None  # GDAL honours the .cpg; a wrong one is handled by the caller
-    gdal_enc = pyogrio.read_info(path).get("encoding") or ""
+    gdal_enc = pyogrio.read_info(path, layer=layer).get("encoding") or ""
     if gdal_enc.upper() not in ("", "ISO-8859-1", "LATIN1"):
         return None  # code page from the DBF header (language driver id)
-    enc = _detect_dbf_encoding(path)
+    enc = _detect_dbf_encoding(path, layer)
     if enc:
         warnings.warn(f"{path}: no .cpg file; attribute encoding detected as {enc} "
                       "(pass encoding=/--encoding to override)", HnGeoWarning, stacklevel=4)
@@ -268,7 +284,6 @@ def list_layers(path):
 
 
 def _read_vector(path, layer, encoding):
-    suffix = path.suffix.lower()
     names = list_layers(path)
     if not names:
         raise HnGeoError("the file holds no layers", path=path)
@@ -281,8 +296,13 @@ def _read_vector(path, layer, encoding):
                           f"'{layer}' (choose another with layer=/--layer)",
                           HnGeoWarning, stacklevel=3)
     kwargs = {}
-    if suffix == ".shp":
-        enc = _shapefile_encoding(path, encoding)
+    try:
+        driver = pyogrio.read_info(path, layer=layer).get("driver")
+    except Exception as exc:
+        raise HnGeoError(f"cannot read layer '{layer}' ({exc})", path=path) from exc
+    is_shp = driver == "ESRI Shapefile"
+    if is_shp:
+        enc = _shapefile_encoding(path, layer, encoding)
         if enc:
             kwargs["encoding"] = enc
     elif encoding:
@@ -292,16 +312,17 @@ def _read_vector(path, layer, encoding):
             warnings.filterwarnings("ignore", message=".*More than one layer found.*")
             return pyogrio.read_dataframe(path, layer=layer, **kwargs)
     except UnicodeDecodeError as exc:
-        if suffix != ".shp" or encoding:
+        if not is_shp or encoding:
             raise HnGeoError(f"attribute text is not valid {encoding or 'UTF-8'} ({exc}); "
                              "give the right encoding (e.g. GBK)", path=path) from exc
         # a .cpg that lies (commonly 'UTF-8' on GBK data): detect from the bytes
-        enc = _detect_dbf_encoding(path)
+        enc = _detect_dbf_encoding(path, layer)
         if enc is None:
             raise HnGeoError(f"the .cpg file's encoding does not decode the attributes ({exc}); "
                              "give the right one with encoding=/--encoding", path=path) from exc
+        cpg = _cpg(path, layer)
         warnings.warn(f"{path}: attributes are not valid in the encoding named by "
-                      f"{_cpg(path).name}; decoded as {enc} instead "
+                      f"{cpg.name if cpg else 'the DBF header'}; decoded as {enc} instead "
                       "(pass encoding=/--encoding to override)", HnGeoWarning, stacklevel=3)
         return pyogrio.read_dataframe(path, layer=layer, encoding=enc)
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
@@ -354,6 +375,7 @@ def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False
     if suffix in TABLE_SUFFIXES:
         df = read_table(path, sheet=layer)
         gdf = _table_to_gdf(path, df, lon, lat, crs=assume_crs or WGS84)
+        gdf.attrs[FIRST_ROW_ATTR] = 2  # messages give spreadsheet rows (row 1 is the header)
     elif suffix in (".parquet", ".geoparquet"):
         try:
             gdf = gpd.read_parquet(path)

@@ -26,13 +26,24 @@ GEOM_TYPES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoi
                        "MultiLineString", "MultiPolygon", "GeometryCollection"])
 
 
+def _first_row(gdf):
+    """Number the user sees for the first feature: 1, or 2 for a table (header on row 1)."""
+    return int(gdf.attrs.get("hn_geo_first_row", 1))
+
+
 def _where(gdf, idx, id_field):
-    """Describe features at positions ``idx`` for error messages."""
+    """Describe features at positions ``idx`` for error messages.
+
+    Features are '#n' (1-based) in vector files and 'row n' (as a spreadsheet
+    numbers it) in tables, followed by their id when known.
+    """
+    first = _first_row(gdf)
     parts = []
     for i in idx[:5]:
         ident = gdf[id_field].iloc[i] if id_field in gdf.columns else None
         ident = None if ident is None or (np.ndim(ident) == 0 and pd.isna(ident)) else ident
-        parts.append(f"#{i + 1}" + (f" ({id_field}={ident})" if ident is not None else ""))
+        label = f"#{i + 1}" if first == 1 else f"row {i + first}"
+        parts.append(label + (f" ({id_field}={ident})" if ident is not None else ""))
     more = f" and {len(idx) - 5} more" if len(idx) > 5 else ""
     return ", ".join(parts) + more
 
@@ -204,14 +215,14 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
             sample = gdf[f.name].iloc[idx[0]]
             raise HnGeoError(f"{idx.size} value(s) are not of type {f.dtype} "
                              f"(first: {sample!r} at {_where(gdf, idx, schema.id_field)})",
-                             path=path, row=int(idx[0]) + 1, field=f.name)
+                             path=path, row=int(idx[0]) + _first_row(gdf), field=f.name)
         gdf[f.name] = vals
         if not f.nullable and f.required:
             nulls = np.flatnonzero(vals.isna().to_numpy())
             if nulls.size:
                 raise HnGeoError(f"{nulls.size} empty value(s) in a required field, at "
                                  f"{_where(gdf, nulls, schema.id_field)}",
-                                 path=path, row=int(nulls[0]) + 1, field=f.name)
+                                 path=path, row=int(nulls[0]) + _first_row(gdf), field=f.name)
         if f.choices:
             present = vals.notna().to_numpy()
             wrong = np.flatnonzero(present & ~vals.isin(f.choices).fillna(False).to_numpy())
@@ -219,7 +230,7 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
                 raise HnGeoError(f"{wrong.size} value(s) not among {list(f.choices)} "
                                  f"(first: {vals.iloc[wrong[0]]!r} at "
                                  f"{_where(gdf, wrong, schema.id_field)})",
-                                 path=path, row=int(wrong[0]) + 1, field=f.name)
+                                 path=path, row=int(wrong[0]) + _first_row(gdf), field=f.name)
     ids = gdf[schema.id_field]
     dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
     if dup.any():
@@ -228,7 +239,7 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
         raise HnGeoError(f"{len(values)} duplicate id value(s) {values[:10]}"
                          f"{' ...' if len(values) > 10 else ''} at "
                          f"{_where(gdf, idx, schema.id_field)}",
-                         path=path, row=int(idx[0]) + 1, field=schema.id_field)
+                         path=path, row=int(idx[0]) + _first_row(gdf), field=schema.id_field)
     gdf = _check_geometry(gdf, schema, path)
     return gdf.to_crs(crs)
 
@@ -240,7 +251,7 @@ def _check_geometry(gdf, schema, path):
     if missing.size:
         raise HnGeoError(f"{missing.size} feature(s) have no (or an empty) geometry: "
                          f"{_where(gdf, missing, schema.id_field)}",
-                         path=path, row=int(missing[0]) + 1, field="geometry")
+                         path=path, row=int(missing[0]) + _first_row(gdf), field="geometry")
     invalid = ~shapely.is_valid(geom)
     n_invalid = int(invalid.sum())
     if n_invalid:
@@ -268,7 +279,7 @@ def _check_geometry(gdf, schema, path):
         raise HnGeoError(f"{wrong.size} feature(s) have geometry type {names[wrong[0]]}, "
                          f"layer '{schema.name}' takes {list(schema.geometry)}: "
                          f"{_where(gdf, wrong, schema.id_field)}",
-                         path=path, row=int(wrong[0]) + 1, field="geometry")
+                         path=path, row=int(wrong[0]) + _first_row(gdf), field="geometry")
     return gdf.set_geometry(geom, crs=gdf.crs) if changed else gdf
 
 

@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import warnings
+import zipfile
 
 import geopandas as gpd
 import numpy as np
@@ -122,6 +123,24 @@ def test_read_gbk_shapefile_whose_cpg_wrongly_says_utf8(gbk_shapefile):
     assert list(gdf["name"]) == NAMES
 
 
+def test_read_zipped_gbk_shapefile_with_chinese_field_names(tmp_path):
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    src = _points().rename(columns={"name": "名称"})
+    pyogrio.write_dataframe(src, folder / "乡镇.shp", encoding="GBK")
+    (folder / "乡镇.cpg").unlink()
+    z = tmp_path / "towns.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in folder.iterdir():
+            zf.write(f, f.name)
+    with pytest.warns(HnGeoWarning, match="detected as GB18030"):
+        gdf = io.read_file(z)
+    assert list(gdf["名称"]) == NAMES
+    # a folder of Shapefiles is a multi-layer source too
+    with pytest.warns(HnGeoWarning, match="detected as GB18030"):
+        assert list(io.read_file(folder, layer="乡镇")["名称"]) == NAMES
+
+
 def test_read_geoparquet(tmp_path):
     p = tmp_path / "pts.parquet"
     _points().to_crs("EPSG:4549").to_parquet(p)
@@ -171,6 +190,16 @@ def test_read_csv_bad_coordinate_names_row_and_field(tmp_path):
     err = exc.value
     assert err.path == str(p) and err.field == "lon" and err.row == 4  # spreadsheet row 4
     assert "东经120度" in str(err) and str(p) in str(err)
+
+
+def test_read_csv_projected_xy_needs_assume_crs(tmp_path):
+    metres = _points().to_crs("EPSG:4549")
+    p = tmp_path / "xy.csv"
+    pd.DataFrame({"name": NAMES, "X": metres.geometry.x, "Y": metres.geometry.y}).to_csv(p, index=False)
+    with pytest.raises(HnGeoError, match="look projected"):
+        io.read_file(p)
+    gdf = io.read_file(p, assume_crs="EPSG:4549")
+    np.testing.assert_allclose(gdf.to_crs("EPSG:4490").geometry.x, LON, atol=1e-8)
 
 
 def test_read_csv_swapped_lon_lat(tmp_path):

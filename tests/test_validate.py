@@ -87,8 +87,9 @@ def test_non_numeric_value_in_numeric_field_names_row_and_field(tmp_path):
     with pytest.raises(HnGeoError) as exc:
         load_layer("emission_points", p)
     err = exc.value
-    assert err.field == "nox_t" and err.row == 4
-    assert "'约12吨'" in str(err) and "#4 (point_id=point_id_3)" in str(err) and str(p) in str(err)
+    # tables report the row as a spreadsheet shows it (header = row 1)
+    assert err.field == "nox_t" and err.row == 5
+    assert "'约12吨'" in str(err) and "row 5 (point_id=point_id_3)" in str(err) and str(p) in str(err)
 
 
 def test_value_outside_choices(tmp_path):
