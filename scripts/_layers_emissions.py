@@ -6,12 +6,14 @@ Nothing here is a measurement. The generator draws ``n`` enterprises:
   Haining: warp knitting, home textiles, printing & dyeing, chemical fibre,
   leather, synthetic leather, coatings, chemicals, building materials, PV,
   semiconductors, equipment, food ...) with weights ~ share of enterprises;
-* location: by land use -- ``P_PARK`` of them uniformly inside an industrial
+* location: by land use -- ``P_PARK`` of them (``PARK_BOUND`` for heavy
+  industry, e.g. all heat-and-power plants) uniformly inside an industrial
   park (parks whose industry groups include the enterprise's group are
   ``AFFINITY`` times more likely), ``P_TOWN`` near a town seat (normal,
   sigma ``SEAT_SIGMA_M``; home towns of the group preferred), the rest
   uniformly anywhere inside the boundary (village enterprises);
-* town: spatial join of the point with the towns layer;
+* town: spatial join of the point with the towns layer; ``park_id``: the park
+  containing it (empty outside parks);
 * loads (t/a) and energy (tce/a): lognormal per industry, median and log-sd in
   :data:`INDUSTRIES`; a load is exactly 0 where the industry has no such
   discharge (median 0).
@@ -33,8 +35,14 @@ SEED = 20221121
 N_POINTS = 3000
 P_PARK, P_TOWN = 0.60, 0.25
 AFFINITY = 8.0
+# share sited in parks for heavy/regulated groups (others: P_PARK)
+PARK_BOUND = {"power": 1.0, "chem": 0.95, "pharma": 0.9, "semi": 0.9, "pv": 0.9,
+              "fibre": 0.85, "dye": 0.85, "building": 0.7}
 SEAT_SIGMA_M = 1500.0
-SIGMA = 1.1  # log-sd of loads and energy
+SIGMA = 1.0  # log-sd of an enterprise's size factor (applies to all its loads and energy)
+Z_CLIP = 2.5  # size factors are clipped to +-Z_CLIP sigma (no absurd giants)
+SIGMA_BY_CODE = {"3011": 0.4, "4412": 0.4}  # few, similar large plants: narrower spread
+SPREAD = 0.35  # extra log-sd of each load around the size factor
 
 # code, industry (GB/T 4754-2017 class name), group, weight,
 # medians: energy tce, NOx t, VOCs t, COD t, NH3-N t, TP t  (0 = no such discharge)
@@ -174,8 +182,11 @@ def generate_emission_points(towns, parks, boundary, n=N_POINTS, seed=SEED):
     # industry of each enterprise
     k = rng.choice(len(ind), size=n, p=(ind.weight / ind.weight.sum()).to_numpy())
     groups = ind.group.to_numpy()[k]
-    # siting mode: 0 park, 1 near seat, 2 anywhere
-    mode = rng.choice(3, size=n, p=[P_PARK, P_TOWN, 1 - P_PARK - P_TOWN])
+    # siting mode: 0 park, 1 near seat, 2 anywhere (heavy industry mostly in parks)
+    p_park = np.array([PARK_BOUND.get(g, P_PARK) for g in groups])
+    p_town = (1.0 - p_park) * P_TOWN / (1.0 - P_PARK)
+    u = rng.random(n)
+    mode = np.where(u < p_park, 0, np.where(u < p_park + p_town, 1, 2))
     xy = np.empty((n, 2))
     park_area = parks.area.to_numpy()
     seats = gpd.GeoSeries(gpd.points_from_xy(towns.seat_lon, towns.seat_lat), crs=WGS84).to_crs(METRIC_CRS)
@@ -208,15 +219,16 @@ def generate_emission_points(towns, parks, boundary, n=N_POINTS, seed=SEED):
 
     # loads: lognormal around the industry median, zero where the median is zero
     loads = {}
-    z = rng.normal(0.0, SIGMA, size=n)  # one size factor per enterprise ...
+    sigma = np.array([SIGMA_BY_CODE.get(c, SIGMA) for c in ind.code])[k]
+    z = np.clip(rng.normal(0.0, 1.0, size=n), -Z_CLIP, Z_CLIP) * sigma  # size factor ...
     for col in LOADS:
         med = ind[col].to_numpy()[k]
-        eps = rng.normal(0.0, 0.35, size=n)  # ... plus a small pollutant-specific spread
+        eps = rng.normal(0.0, SPREAD, size=n)  # ... plus a small pollutant-specific spread
         loads[col] = _round_sig(med * np.exp(z + eps), 4)
 
     # names: 海宁 + town short name + two characters + industry word + 有限公司
     w1 = rng.integers(0, len(_WORDS), size=n)
-    w2 = rng.integers(0, len(_WORDS), size=n)
+    w2 = (w1 + rng.integers(1, len(_WORDS), size=n)) % len(_WORDS)  # two different characters
     short = towns.name.str.replace("街道", "").str.replace("镇", "").to_numpy()
     names = [f"海宁{short[t]}{_WORDS[a]}{_WORDS[b]}{_SUFFIX[g]}有限公司"
              for t, a, b, g in zip(town_idx, w1, w2, groups)]
@@ -239,6 +251,10 @@ def generate_emission_points(towns, parks, boundary, n=N_POINTS, seed=SEED):
         "nox_t": loads["nox_t"], "vocs_t": loads["vocs_t"], "cod_t": loads["cod_t"],
         "nh3n_t": loads["nh3n_t"], "tp_t": loads["tp_t"], "energy_tce": loads["energy_tce"],
     }, geometry=pts.geometry.values, crs=METRIC_CRS)
+    inpark = parks.sindex.query(gdf.geometry.values, predicate="within")
+    park_id = np.full(n, None, dtype=object)
+    park_id[inpark[0]] = parks.park_id.to_numpy()[inpark[1]]
+    gdf.insert(5, "park_id", park_id)
     gdf["source"] = f"synthetic (scripts/build_layers.py seed {seed})"
     gdf["approximate"] = True
     return gdf
