@@ -19,7 +19,8 @@ setup(
     package_dir={"hn_geo.layers": "layers"},
     package_data={
         "hn_geo": ["data/*", "assets/**/*"],
-        "hn_geo.layers": ["*.gpkg", "*.csv", "*.xlsx", "*.parquet", "*.yaml", "*.md", "*.json"],
+        "hn_geo.layers": ["*.gpkg", "*.csv", "*.xlsx", "*.parquet", "*.yaml", "*.md", "*.json",
+                          "stats/*.csv"],
     },
     include_package_data=True,
     install_requires=[

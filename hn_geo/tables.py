@@ -102,7 +102,7 @@ def _display_width(text):
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
 
 
-_GOOD = ("达标", "已完成", "通过", "符合", "met", "pass", "ok", "exempt", "免考核")
+_GOOD = ("达标", "已完成", "通过", "符合", "met", "pass", "ok", "exempt", "免考核", "免予考核")
 _BAD = ("未达标", "不达标", "超标", "落后", "不通过", "违反", "behind", "fail", "violat", "not met")
 _MID = ("进度", "on track", "警示", "warning")
 
