@@ -271,3 +271,17 @@ def test_builders_reproduce_rivers_and_sections(scripts_on_path):
     assert (shapely.hausdorff_distance(rivers.geometry.values, shipped.geometry.values) < 0.01).all()
     sec = water.build_sections(rivers, _embedded("towns"), _embedded("neighbors"), boundary)
     assert list(sec["name"]) == list(_embedded("sections")["name"])
+
+
+def test_emission_industry_codes_in_gbt4754_divisions(scripts_on_path):
+    """Every class code belongs to a GB/T 4754-2017 division of industry (C) or utilities (D)."""
+    divisions = REPO / "hn_geo" / "data" / "gbt4754_2017_divisions.csv"
+    if not divisions.exists():
+        pytest.skip("GB/T 4754 division list absent")
+    import _layers_emissions as em
+
+    div = pd.read_csv(divisions, dtype=str).set_index("code")["section"]
+    codes = em.industry_table()["code"]
+    assert codes.is_unique
+    assert codes.str[:2].isin(div.index).all()
+    assert set(div.loc[codes.str[:2]]) <= {"C", "D"}
