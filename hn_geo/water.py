@@ -696,8 +696,8 @@ def sea_entry_trend(samples, sections, rivers=SEA_ENTRY_RIVERS, lang="zh"):
 
 
 # ----------------------------------------------------------------------------- attribution
-def attribute_upstream(failing, sections, rivers, points, snap_distance=500.0,
-                       max_upstream=10000.0, lang="zh"):
+def attribute_upstream(failing, sections, rivers, points, snap_distance=1000.0,
+                       max_upstream=15000.0, lang="zh"):
     """Emission points draining to each section that misses its target, ranked by load.
 
     Parameters
@@ -719,7 +719,8 @@ def attribute_upstream(failing, sections, rivers, points, snap_distance=500.0,
         One row per (section, point): along-river distance, loads, the load
         that ranks the point (that of the section's worst exceeded pollutant
         with a load: COD for COD/CODMn/BOD5, NH3-N, TP; COD otherwise), its
-        rank and its share of the listed points' total.
+        rank and its share of the listed points' total. Only points with a
+        COD, NH3-N or TP load above zero are considered.
     """
     from .rivers import upstream_sources
 
@@ -729,6 +730,11 @@ def attribute_upstream(failing, sections, rivers, points, snap_distance=500.0,
     if failing.empty:
         return pd.DataFrame(columns=cols)
     sec = sections[sections["section_id"].astype(str).isin(set(failing["section_id"]))]
+    loads = [c for c in ("cod_t", "nh3n_t", "tp_t") if c in points.columns]
+    # dischargers only: points with a water-pollutant load
+    points = points[(points[loads].fillna(0).to_numpy(float) > 0).any(axis=1)] if loads else points
+    if points.empty:
+        return pd.DataFrame(columns=cols)
     pairs, _ = upstream_sources(rivers, sec, points, snap_distance, max_upstream)
     if pairs.empty:
         return pd.DataFrame(columns=cols)
@@ -824,7 +830,7 @@ def labels():
 
 
 def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
-           snap_distance=500.0, max_upstream=10000.0, sea_entry=SEA_ENTRY_RIVERS):
+           snap_distance=1000.0, max_upstream=15000.0, sea_entry=SEA_ENTRY_RIVERS):
     """Assess monitoring results against GB 3838-2002 and the plan's section targets.
 
     Parameters
@@ -908,6 +914,15 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
     upstream = pd.DataFrame()
     if rivers is not None and points is not None:
         upstream = attribute_upstream(failing, sec, rivers, points, snap_distance, max_upstream, lang)
+        traced = set(upstream["section_id"]) if len(upstream) else set()
+        alone = [n for i, n in zip(failing["section_id"], failing["name"]) if i not in traced]
+        if alone:
+            notes.append(("未达标断面上游 {:g} km 河道内（距河道 {:g} m 以内）无化学需氧量/氨氮/总磷排放源："
+                          "{}，超标可能来自上游来水或面源。").format(max_upstream / 1000, snap_distance,
+                                                        "、".join(alone)) if lang == "zh" else
+                         "No COD/NH3-N/TP discharger within {:g} km upstream ({:g} m of the river) of: {}; "
+                         "the exceedance may come from inflow or diffuse sources.".format(
+                             max_upstream / 1000, snap_distance, ", ".join(alone)))
     else:
         notes.append("未提供河网或排放源图层，未做上游溯源。" if lang == "zh" else
                      "No rivers/emission points given: upstream attribution skipped.")

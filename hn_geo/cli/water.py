@@ -9,6 +9,8 @@ import click
 from .options import handle_errors, lang_option, out_dir_option
 
 DEFAULT_RESULTS = "water_results.csv"
+_LOAD_COL = {"化学需氧量排放量": "cod_t", "氨氮排放量": "nh3n_t", "总磷排放量": "tp_t",
+             "COD load": "cod_t", "NH3-N load": "nh3n_t", "TP load": "tp_t"}
 
 
 @click.group()
@@ -39,9 +41,9 @@ def _optional_layer(name, path, what):
 @click.option("--year", type=int, default=None, help="Year to report on the map layer (default: latest).")
 @click.option("--detection-limits", "dl_path", type=click.Path(exists=True, dir_okay=False),
               help="CSV/XLSX of item, detection limit: used for cells that say only ND/未检出.")
-@click.option("--snap-distance", type=float, default=500.0, show_default=True,
+@click.option("--snap-distance", type=float, default=1000.0, show_default=True,
               help="Metres from an emission point (or section) to its river reach.")
-@click.option("--upstream-km", type=float, default=10.0, show_default=True,
+@click.option("--upstream-km", type=float, default=15.0, show_default=True,
               help="Kilometres upstream along the rivers to list emission points.")
 @lang_option
 @out_dir_option
@@ -73,6 +75,15 @@ def classify(results, sections_path, rivers_path, points_path, year, dl_path, sn
     click.echo(_section_table(res, lang))
     for k, v in res.summary.items():
         click.echo(f"{k}: {v}")
+    up = res.tables.get("water_upstream")
+    if up is not None and len(up):
+        for (sid, name), g in up.groupby(["section_id", "name"], sort=False):
+            top = "; ".join(f"{r.point_name} {getattr(r, _LOAD_COL[r.rank_by])} t/a ({r.along_km} km)"
+                            for r in g.head(3).itertuples())
+            head = "上游排放源" if lang == "zh" else "upstream dischargers"
+            click.echo(f"{head} {sid} {name} [{g['rank_by'].iloc[0]}]: {top}")
+    for note in res.notes:
+        click.echo(f"* {note}")
     click.echo(f"{len(written)} file(s) written to {out}")
 
 
