@@ -39,6 +39,7 @@ setup(
         "pvlib>=0.11",
         "click>=8.1",
         "pyyaml>=6",
+        "jsonschema>=4.21",
         "openpyxl>=3.1",
         "matplotlib>=3.8",
         "tqdm>=4.66",

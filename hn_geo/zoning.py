@@ -1,0 +1,841 @@
+"""三线一单 environmental control units and access-list compliance checks.
+
+For existing enterprises or proposed projects, answer: which control units
+(环境管控单元) does each lie in, which access-list (生态环境准入清单) clauses
+apply there, and which does it break.
+
+The spatial part is **one** STRtree query of all project footprints against
+the control units (plus, for distance rules, the red-line / water-source
+zones buffered by the rule distance, so candidates for exact distance
+computation come out of the same query). Every rule is then evaluated as
+numpy operations over the (project, unit) pairs the query returns; nothing
+loops over projects in Python. Checking a million points costs about what a
+bare :func:`geopandas.sjoin` of the same data costs (``benchmarks/zoning.py``).
+
+Conventions
+-----------
+* A project whose footprint intersects several units is checked against the
+  rules of all of them; a rule reached through two units gives one
+  violation row naming both units.
+* Distance rules: the distance is the shortest distance (EPSG:4549 metres)
+  between the footprint and the nearest zone of the layer. A project
+  **exactly at** the minimum distance passes; it fails when closer than the
+  distance by more than :data:`DISTANCE_TOLERANCE_M` (1 mm, which absorbs
+  coordinate round trips through EPSG:4490).
+* Emission caps: the unit's existing load is the sum over the
+  ``emission_points`` inside the unit; a new or expansion project fails when
+  existing load + its own load exceeds the cap (equal passes). A project
+  crossing several units is charged its full load in each (conservative).
+  Projects with status ``existing`` are taken to be in the existing load
+  already. The utilisation table also shows existing + all proposed projects.
+* Energy intensity = ``energy_tce / value_added_wan`` (tce per 10,000 yuan of
+  value added). A ceiling rule fails above the ceiling (equal passes); the
+  green channel (plan 四.四, 0.52 tce/万元) is an ``info`` notice for
+  intensities strictly below the threshold, never a violation.
+* Project status: ``fail`` (an ``error`` rule broken), ``warning`` (only
+  ``warning`` rules broken), ``review`` (no violation, but a rule could not be
+  evaluated: unknown industry code, missing energy or emission data),
+  ``pass``, ``outside`` (in no control unit: not checked).
+"""
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .catalog import METRIC_CRS, STORAGE_CRS
+from .errors import HnGeoError, HnGeoWarning
+from .results import AnalysisResult
+from .rules import (POLLUTANTS, UNIT_CODE_RE, UNIT_TYPE_DIGIT, load_rules,
+                    parse_industry_codes)
+
+DISTANCE_TOLERANCE_M = 1e-3
+_BUFFER_MARGIN_M = 1.0  # candidate buffers are this much wider than the rule distance
+
+STATUS_WORDS = {
+    "fail": ("不通过", "fail"),
+    "warning": ("警示", "warning"),
+    "review": ("待核实", "review"),
+    "pass": ("通过", "pass"),
+    "outside": ("区外（未检查）", "outside (not checked)"),
+}
+_STATUS_ORDER = ("fail", "warning", "review", "pass", "outside")
+SEVERITY_WORDS = {"error": ("违规", "violation"), "warning": ("警示", "warning"),
+                  "info": ("提示", "info")}
+KIND_WORDS = {
+    "prohibited_industry": ("禁止类行业", "prohibited industry"),
+    "two_high": ("两高项目", "two-high project"),
+    "high_vocs_solvent": ("高VOCs溶剂型原辅材料", "high-VOCs solvent materials"),
+    "min_distance": ("最小防护距离", "minimum distance"),
+    "emission_cap": ("排放总量上限", "emission cap"),
+    "energy_intensity": ("能耗强度上限", "energy-intensity ceiling"),
+    "green_channel": ("节能审查绿色通道", "energy-review green channel"),
+}
+BUILD_WORDS = {"new": ("新建", "new"), "expansion": ("改扩建", "expansion"),
+               "existing": ("现有", "existing")}
+POLLUTANT_WORDS = {"nox_t": ("氮氧化物", "NOx"), "vocs_t": ("挥发性有机物", "VOCs"),
+                   "cod_t": ("化学需氧量", "COD"), "nh3n_t": ("氨氮", "NH3-N")}
+LAYER_WORDS = {"red_line": ("生态保护红线", "ecological red line"),
+               "water_source": ("饮用水水源保护区", "drinking-water source zone")}
+CAP_WORDS = {"over_existing": ("现状已超标", "over cap already"),
+             "over": ("超标", "over cap"), "ok": ("符合", "within cap")}
+
+LABELS = {
+    "project_id": ("项目编号", "project id"),
+    "name": ("项目名称", "project"),
+    "project_name": ("项目名称", "project"),
+    "industry_code": ("行业代码", "industry code"),
+    "industry_division": ("行业大类", "industry division"),
+    "build_type": ("建设性质", "build type"),
+    "unit_codes": ("所在管控单元", "control units"),
+    "unit_types": ("管控类别", "unit types"),
+    "towns": ("所在镇（街道）", "towns"),
+    "n_violations": ("违规/警示条数", "violations"),
+    "n_notices": ("提示条数", "notices"),
+    "violated_rules": ("违反条款编号", "rules broken"),
+    "status": ("审查结论", "result"),
+    "rule_id": ("条款编号", "rule id"),
+    "rule_kind": ("条款类型", "rule kind"),
+    "severity": ("级别", "severity"),
+    "value": ("项目数值", "value"),
+    "limit": ("限值", "limit"),
+    "detail": ("说明", "detail"),
+    "clause": ("准入清单条款", "clause"),
+    "rule_source": ("条款来源", "clause source"),
+    "unit_code": ("管控单元编码", "unit code"),
+    "unit_name": ("管控单元名称", "unit name"),
+    "unit_type": ("管控类别", "unit type"),
+    "sub_type": ("单元子类", "sub-type"),
+    "town": ("镇（街道）", "town"),
+    "n_projects": ("项目数", "projects"),
+    "n_pass": ("通过", "pass"),
+    "n_fail": ("不通过", "fail"),
+    "n_warning": ("警示", "warning"),
+    "n_review": ("待核实", "review"),
+    "n_outside": ("区外", "outside"),
+    "n_points": ("现有排放源数", "existing emission points"),
+    "area_km2": ("面积 (km²)", "area (km²)"),
+    "max_utilisation_pct": ("最高总量占用率 (%)", "max cap utilisation (%)"),
+    "pollutant": ("污染物", "pollutant"),
+    "cap_t": ("总量上限 (t/a)", "cap (t/a)"),
+    "existing_t": ("现状排放量 (t/a)", "existing load (t/a)"),
+    "proposed_t": ("拟建项目排放量 (t/a)", "proposed projects (t/a)"),
+    "total_t": ("合计 (t/a)", "total (t/a)"),
+    "utilisation_existing_pct": ("现状占用率 (%)", "existing utilisation (%)"),
+    "utilisation_total_pct": ("合计占用率 (%)", "total utilisation (%)"),
+    "headroom_t": ("剩余容量 (t/a)", "headroom (t/a)"),
+    "n_projects_over": ("单独超限项目数", "projects over cap"),
+    "cap_status": ("总量状态", "cap status"),
+    **{f"existing_{p}": (f"现状{POLLUTANT_WORDS[p][0]} (t/a)", f"existing {POLLUTANT_WORDS[p][1]} (t/a)")
+       for p in POLLUTANTS},
+}
+
+
+def _word(table, key, lang):
+    return table[key][0 if lang == "zh" else 1]
+
+
+def _cat(codes, words):
+    """Categorical from integer codes into a list of words (-1 -> missing; repeated words merged)."""
+    words = [str(w) for w in words]
+    codes = np.asarray(codes, dtype=np.int64)
+    uniq = list(dict.fromkeys(words))
+    if len(uniq) != len(words):
+        remap = np.array([uniq.index(w) for w in words], dtype=np.int64)
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+    return pd.Categorical.from_codes(codes, categories=uniq)
+
+
+def _num(gdf, col):
+    """Column as float array (NaN where missing or absent)."""
+    if col not in gdf.columns:
+        return np.full(len(gdf), np.nan)
+    return pd.to_numeric(gdf[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _text(gdf, col):
+    if col not in gdf.columns:
+        return pd.Series([None] * len(gdf), index=gdf.index, dtype=object)
+    return gdf[col]
+
+
+def _warn(msg):
+    warnings.warn(msg, HnGeoWarning, stacklevel=3)
+
+
+def _ids(values, idx, n=5):
+    shown = ", ".join(str(values[i]) for i in idx[:n])
+    return shown + (f" and {len(idx) - n} more" if len(idx) > n else "")
+
+
+# ----------------------------------------------------------------------------- spatial join
+def locate(projects, units):
+    """Which control units each project footprint intersects.
+
+    One :meth:`shapely.STRtree.query` with the ``intersects`` predicate.
+
+    Parameters
+    ----------
+    projects, units : geopandas.GeoDataFrame
+
+    Returns
+    -------
+    project_idx, unit_idx : numpy.ndarray of int
+        Positional indices of intersecting pairs, sorted by project.
+    """
+    geoms = projects.geometry.to_crs(units.crs).values if projects.crs != units.crs else projects.geometry.values
+    tree = shapely.STRtree(units.geometry.values)
+    pi, ui = tree.query(np.asarray(geoms), predicate="intersects")
+    order = np.lexsort((ui, pi))
+    return pi[order], ui[order]
+
+
+def _check_units(units, rules):
+    """Unit-code problems as counted warnings; rules naming unknown units."""
+    codes = units["unit_code"].astype(str).to_numpy()
+    bad = np.flatnonzero([not UNIT_CODE_RE.match(c) for c in codes])
+    if bad.size:
+        _warn(f"{bad.size} control unit code(s) are not of the national form ZH + 6-digit admin "
+              f"code + type digit + 4-digit sequence: {_ids(codes, bad)}")
+    digit = np.array([UNIT_TYPE_DIGIT.get(t, "?") for t in units["unit_type"].astype(str)])
+    third = np.array([c[8:9] for c in codes])
+    mismatch = np.flatnonzero((third != digit) & np.array([bool(UNIT_CODE_RE.match(c)) for c in codes]))
+    if mismatch.size:
+        _warn(f"{mismatch.size} control unit code(s) have a type digit that does not match their "
+              f"unit_type (1 优先保护, 2 重点管控, 3 一般管控): {_ids(codes, mismatch)}")
+    known = set(codes)
+    unknown = [r for r in rules.rules if r.scope == "code" and r.scope_value not in known]
+    if unknown:
+        listed = ", ".join(f"{r.id} ({r.scope_value})" for r in unknown[:10])
+        _warn(f"{len(unknown)} rule(s) name unit codes that are not in the control units and were "
+              f"not applied: {listed}")
+    return {r.id for r in unknown}
+
+
+def _applicability(units, rules):
+    """Boolean matrix [unit, rule]: does the rule apply in the unit."""
+    utype = units["unit_type"].astype(str).to_numpy()
+    usub = _text(units, "sub_type").astype(object).to_numpy()
+    ucode = units["unit_code"].astype(str).to_numpy()
+    out = np.zeros((len(units), len(rules.rules)), dtype=bool)
+    for j, r in enumerate(rules.rules):
+        if r.scope == "all":
+            m = np.ones(len(units), bool)
+        elif r.scope == "type":
+            m = utype == r.scope_value
+        else:
+            m = ucode == r.scope_value
+        if r.sub_types:
+            m &= np.isin(usub, list(r.sub_types))
+        out[:, j] = m
+    return out
+
+
+def _distance_candidates(rules, zones):
+    """Buffered zone polygons (EPSG:4490) for the distance rules.
+
+    Returns ``{(layer, distance): (buffer_geometry_4490, zone_union_metric)}``.
+    """
+    out = {}
+    for r in rules.rules:
+        if r.kind != "min_distance":
+            continue
+        layer, d = r.params["layer"], float(r.params["distance_m"])
+        if (layer, d) in out:
+            continue
+        gdf = zones.get(layer)
+        if gdf is None:
+            raise HnGeoError(f"rule {r.id!r} needs the '{layer}' layer but none was given")
+        union_m = shapely.union_all(gdf.to_crs(METRIC_CRS).geometry.values)
+        buf = shapely.segmentize(shapely.buffer(union_m, d + _BUFFER_MARGIN_M), 50.0)
+        buf = gpd.GeoSeries([buf], crs=METRIC_CRS).to_crs(STORAGE_CRS).iloc[0]
+        out[(layer, d)] = (buf, union_m)
+    return out
+
+
+def _existing_loads(points, units):
+    """Existing loads per unit: (n_units x len(POLLUTANTS)) t/a, counts, points outside."""
+    n_u = len(units)
+    loads = np.zeros((n_u, len(POLLUTANTS)))
+    counts = np.zeros(n_u, dtype=int)
+    if points is None or len(points) == 0:
+        return loads, counts
+    pts = points.to_crs(units.crs) if points.crs != units.crs else points
+    pi, ui = shapely.STRtree(units.geometry.values).query(np.asarray(pts.geometry.values),
+                                                         predicate="intersects")
+    # a point on a shared edge touches two units: charge it to the first one only
+    first = np.full(len(pts), -1)
+    first[pi[::-1]] = ui[::-1]
+    inside = first >= 0
+    if (~inside).any():
+        ids = pts["point_id"].astype(str).to_numpy() if "point_id" in pts.columns else np.arange(len(pts))
+        _warn(f"{int((~inside).sum())} emission point(s) lie outside every control unit; their "
+              f"loads are not counted in any unit: {_ids(ids, np.flatnonzero(~inside))}")
+    counts = np.bincount(first[inside], minlength=n_u)
+    for k, p in enumerate(POLLUTANTS):
+        vals = np.nan_to_num(_num(pts, p))
+        loads[:, k] = np.bincount(first[inside], weights=vals[inside], minlength=n_u)
+    return loads, counts
+
+
+# ----------------------------------------------------------------------------- the check
+def check(projects, units, rules=None, points=None, red_line=None, water_source=None,
+          lang="zh", layers=True):
+    """Check projects against the 三线一单 control units and access list.
+
+    Parameters
+    ----------
+    projects : geopandas.GeoDataFrame
+        Catalog schema 'projects' (points or polygons): ``project_id``,
+        ``name``, ``industry_code`` (GB/T 4754), ``status``
+        (new/expansion/existing), optional ``two_high``, ``energy_tce``
+        (tce/a), ``value_added_wan`` (万元/a), ``solvent_type``,
+        ``nox_t``/``vocs_t``/``cod_t``/``nh3n_t`` (t/a).
+    units : geopandas.GeoDataFrame
+        Catalog schema 'control_units'.
+    rules : hn_geo.rules.AccessList or str or Path, optional
+        The embedded default access list when omitted.
+    points : geopandas.GeoDataFrame, optional
+        Existing enterprises (catalog 'emission_points'): their loads fill the
+        emission caps. Without it existing loads are 0 (noted).
+    red_line, water_source : geopandas.GeoDataFrame, optional
+        Needed when a rule of kind ``min_distance`` names the layer.
+    lang : {'zh', 'en'}
+        Language of status words and texts in the tables.
+    layers : bool
+        Build the result layers (default True).
+
+    Returns
+    -------
+    AnalysisResult
+        ``name='zoning'``; tables ``projects``, ``violations``, ``notices``,
+        ``units``, ``towns``, ``utilisation``; layers ``control_units``,
+        ``projects`` (check result in column ``status``; the input status is
+        renamed ``build_type``) and ``violations``.
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    if rules is None or not hasattr(rules, "rules"):
+        rules = load_rules(rules)
+    for col in ("project_id", "industry_code", "status"):
+        if col not in projects.columns:
+            raise HnGeoError(f"projects lack the required column '{col}'", field=col)
+    for col in ("unit_code", "unit_type"):
+        if col not in units.columns:
+            raise HnGeoError(f"control units lack the required column '{col}'", field=col)
+    notes = []
+    units = units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units
+    units = units.reset_index(drop=True)
+    skipped = _check_units(units, rules)
+    R = rules.rules
+    n_p, n_u, n_r = len(projects), len(units), len(R)
+    pid = projects["project_id"].astype(str).to_numpy()
+
+    # ---- project attributes, per distinct value where text
+    code_idx, code_uniq = pd.factorize(projects["industry_code"].astype(object), use_na_sentinel=True)
+    norm_u, valid_u, divname_u = parse_industry_codes(list(code_uniq))
+    code_ok = np.where(code_idx >= 0, np.append(valid_u, False)[code_idx], False)
+    bad_code = np.flatnonzero(~code_ok)
+    if bad_code.size:
+        _warn(f"{bad_code.size} project(s) have a missing or unknown GB/T 4754 industry code "
+              f"(2-4 digits whose first two are a valid division, optional section letter); "
+              f"industry rules cannot be evaluated for them (status review): "
+              f"{_ids(pid, bad_code)}")
+    st_idx, st_uniq = pd.factorize(projects["status"].astype(object))
+    st_uniq = [str(s) for s in st_uniq]
+    two_high = projects["two_high"] if "two_high" in projects.columns else None
+    two_high = (np.zeros(n_p, bool) if two_high is None
+                else pd.array(two_high, dtype="boolean").fillna(False).to_numpy(dtype=bool))
+    sol_idx, sol_uniq = pd.factorize(_text(projects, "solvent_type").astype(object))
+    sol_uniq = [str(s).strip() for s in sol_uniq]
+    known_sol = rules.high_vocs | rules.low_vocs
+    unknown_sol = [s for s in sol_uniq if known_sol and s not in known_sol]
+    if unknown_sol:
+        cnt = int(np.isin(sol_idx, [sol_uniq.index(s) for s in unknown_sol]).sum())
+        _warn(f"{cnt} project(s) have a solvent_type not in the access list's vocabulary "
+              f"{sorted(known_sol)}: {unknown_sol[:5]}; they are treated as not high-VOCs")
+    energy = _num(projects, "energy_tce")
+    va = _num(projects, "value_added_wan")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        intensity = np.where(va > 0, energy / va, np.nan)
+    loads = {p: _num(projects, p) for p in POLLUTANTS}
+
+    # ---- spatial: one STRtree query for units and distance-rule candidate zones
+    zones = {"red_line": red_line, "water_source": water_source}
+    cand = _distance_candidates(rules, zones)
+    cand_keys = list(cand)
+    geoms_src = projects.geometry
+    geoms = (geoms_src.to_crs(STORAGE_CRS) if projects.crs != STORAGE_CRS else geoms_src).values
+    tree = shapely.STRtree(np.concatenate([units.geometry.values,
+                                           np.array([cand[k][0] for k in cand_keys], dtype=object)]))
+    qi, qg = tree.query(np.asarray(geoms), predicate="intersects")
+    is_unit = qg < n_u
+    pp, pu = qi[is_unit], qg[is_unit]
+    if pp.size and (np.diff(pp) < 0).any():
+        order = np.argsort(pp, kind="stable")
+        pp, pu = pp[order], pu[order]
+    dist = {}
+    for k, key in enumerate(cand_keys):
+        sel = qi[qg == n_u + k]
+        d = np.full(n_p, np.inf)
+        if sel.size:
+            sub = gpd.GeoSeries(geoms_src.values[sel], crs=projects.crs).to_crs(METRIC_CRS)
+            d[sel] = shapely.distance(sub.values, cand[key][1])
+        dist[key] = d
+
+    n_units_of = np.bincount(pp, minlength=n_p)
+    outside = n_units_of == 0
+    if outside.any():
+        _warn(f"{int(outside.sum())} project(s) lie outside every control unit (outside Haining "
+              f"for the default units) and were not checked: {_ids(pid, np.flatnonzero(outside))}")
+    _partly_outside(projects, geoms, units, pid)
+
+    # ---- rules over (project, unit) pairs
+    A = _applicability(units, rules)
+    ex_loads, ex_counts = _existing_loads(points, units)
+    if points is None:
+        notes.append("未提供现有排放源图层：总量上限按现状排放为 0 计算。" if lang == "zh" else
+                     "No emission_points given: existing loads taken as 0 for the emission caps.")
+    review = np.zeros(n_p, dtype=bool)
+    review_reasons = {}
+    hits = []  # (pair_idx array, rule j, value array, limit array) for violations/notices
+    for j, r in enumerate(R):
+        if r.id in skipped:
+            continue
+        st_ok = np.array([s in r.statuses for s in st_uniq] + [False])
+        st_mask = st_ok[st_idx]
+        unsure = np.zeros(n_p, bool)
+        pmask = st_mask
+        if r.industry_prefixes:
+            pmask = st_mask & _prefix_mask(code_idx, norm_u, r.industry_prefixes)
+            unsure = st_mask & ~code_ok
+        if r.kind == "prohibited_industry":
+            unsure = st_mask & ~code_ok
+        here = A[pu, j]
+        _flag(review, review_reasons, pp[here & unsure[pp]], r.id, "industry code unknown")
+        on = here & pmask[pp]
+        if not on.any():
+            continue
+        value = limit = None
+        if r.kind == "prohibited_industry":
+            bad = _prefix_mask(code_idx, norm_u, r.params["prefixes"])
+            viol = on & bad[pp]
+        elif r.kind == "two_high":
+            viol = on & two_high[pp]
+        elif r.kind == "high_vocs_solvent":
+            hv = np.array([s in set(r.params["solvent_types"]) for s in sol_uniq] + [False])
+            viol = on & hv[sol_idx][pp]
+        elif r.kind == "min_distance":
+            d_all = dist[(r.params["layer"], float(r.params["distance_m"]))]
+            lim = float(r.params["distance_m"])
+            viol = on & (d_all[pp] < lim - DISTANCE_TOLERANCE_M)
+            value, limit = d_all, lim
+        elif r.kind == "emission_cap":
+            k = POLLUTANTS.index(r.params["pollutant"])
+            lp = loads[r.params["pollutant"]]
+            cap = float(r.params["cap_t"])
+            total = ex_loads[pu, k] + np.nan_to_num(lp[pp])
+            missing = np.isnan(lp)
+            viol = on & (total > cap) & ~missing[pp]
+            _flag(review, review_reasons, pp[on & missing[pp]], r.id, f"{r.params['pollutant']} missing")
+            value, limit = total, cap  # pair-level
+        elif r.kind in ("energy_intensity", "green_channel"):
+            big = energy >= float(r.params.get("min_energy_tce", 0.0))
+            on = on & (big | np.isnan(energy))[pp]
+            missing = np.isnan(intensity)
+            if r.kind == "energy_intensity":
+                lim = float(r.params["max_tce_per_wan"])
+                viol = on & (intensity[pp] > lim)
+                _flag(review, review_reasons, pp[on & missing[pp]], r.id,
+                      "energy_tce/value_added_wan missing")
+            else:
+                lim = float(r.params["below_tce_per_wan"])
+                viol = on & (intensity[pp] < lim)
+            value, limit = intensity, lim
+        else:  # pragma: no cover - kinds are validated on load
+            raise HnGeoError(f"rule {r.id!r}: unknown kind {r.kind!r}")
+        idx = np.flatnonzero(viol)
+        if idx.size:
+            if r.kind == "emission_cap":
+                v, lim_arr = value[idx], np.full(idx.size, limit)
+            elif value is not None:
+                v, lim_arr = value[pp[idx]], np.full(idx.size, limit)
+            else:
+                v = lim_arr = np.full(idx.size, np.nan)
+            hits.append((idx, j, v, lim_arr))
+    for rid, (cnt, why) in review_reasons.items():
+        _warn(f"rule {rid}: {cnt} project(s) could not be evaluated ({why}); status review")
+
+    # ---- assemble findings: one row per (project, rule), units joined
+    f_pair = np.concatenate([h[0] for h in hits]) if hits else np.zeros(0, int)
+    f_rule = np.concatenate([np.full(h[0].size, h[1]) for h in hits]) if hits else np.zeros(0, int)
+    f_val = np.concatenate([h[2] for h in hits]) if hits else np.zeros(0)
+    f_lim = np.concatenate([h[3] for h in hits]) if hits else np.zeros(0)
+    f_proj, f_unit = pp[f_pair], pu[f_pair]
+    sev_code = {"error": 0, "warning": 1, "info": 2}
+    rule_sev = np.array([sev_code[r.severity] for r in R], dtype=int)
+    order = np.lexsort((f_unit, f_rule, f_proj))
+    f_proj, f_rule, f_unit, f_val, f_lim = (a[order] for a in (f_proj, f_rule, f_unit, f_val, f_lim))
+    key = f_proj.astype(np.int64) * max(n_r, 1) + f_rule
+    first = np.ones(key.size, bool)
+    first[1:] = key[1:] != key[:-1]
+    grp = np.cumsum(first) - 1
+    unit_codes_u = units["unit_code"].astype(str).to_numpy()
+    f_units = _joined(grp, f_unit, first, unit_codes_u)
+    # worst value of a group: smallest distance / largest total or intensity (not for green channel)
+    f_proj_g, f_rule_g = f_proj[first], f_rule[first]
+    f_val_g = _group_extreme(grp, f_val, f_rule, R)
+    f_lim_g = f_lim[first]
+    f_sev_g = rule_sev[f_rule_g]
+
+    status_code = np.full(n_p, 3)  # pass
+    status_code[review] = 2
+    viol_g = f_sev_g < 2
+    warn_p = np.zeros(n_p, bool)
+    warn_p[f_proj_g[f_sev_g == 1]] = True
+    status_code[warn_p] = 1
+    fail_p = np.zeros(n_p, bool)
+    fail_p[f_proj_g[f_sev_g == 0]] = True
+    status_code[fail_p] = 0
+    status_code[outside] = 4
+    n_viol = np.bincount(f_proj_g[viol_g], minlength=n_p)
+    n_note = np.bincount(f_proj_g[~viol_g], minlength=n_p)
+
+    # ---- tables
+    status_words = [_word(STATUS_WORDS, s, lang) for s in _STATUS_ORDER]
+    status_cat = _cat(status_code, status_words)
+    rule_ids = [r.id for r in R]
+    violated = _rule_lists(f_proj_g[viol_g], f_rule_g[viol_g], n_p, rule_ids)
+    unit_per_proj = _joined_per_project(pp, pu, n_p, unit_codes_u)
+    utype_words = units["unit_type"].astype(str).to_numpy()
+    utypes_per_proj = _joined_per_project(pp, pu, n_p, utype_words, unique=True)
+    town_u = _text(units, "town").fillna("").astype(str).to_numpy()
+    towns_per_proj = _joined_per_project(pp, pu, n_p, town_u, unique=True)
+    build_cat = _cat(st_idx, [_word(BUILD_WORDS, s, lang) if s in BUILD_WORDS else s for s in st_uniq])
+    div_idx = np.where(code_idx >= 0, code_idx, len(code_uniq))
+    div_words = list(divname_u) + [""]
+    div_cat_idx, div_cat_uniq = pd.factorize(pd.Series(div_words))
+    proj_table = pd.DataFrame({
+        "project_id": pid,
+        "name": _text(projects, "name").to_numpy(),
+        "industry_code": projects["industry_code"].to_numpy(),
+        "industry_division": _cat(div_cat_idx[div_idx], list(div_cat_uniq)),
+        "build_type": build_cat,
+        "unit_codes": unit_per_proj,
+        "unit_types": utypes_per_proj,
+        "towns": towns_per_proj,
+        "n_violations": n_viol,
+        "n_notices": n_note,
+        "violated_rules": violated,
+        "status": status_cat,
+    })
+
+    kinds = [_word(KIND_WORDS, r.kind, lang) for r in R]
+    sev_words = [_word(SEVERITY_WORDS, s, lang) for s in ("error", "warning", "info")]
+    details = _details(f_rule_g, f_val_g, f_lim_g, f_proj_g, R, lang, projects, code_idx, norm_u,
+                       sol_idx, sol_uniq)
+    findings = pd.DataFrame({
+        "project_id": pid[f_proj_g],
+        "project_name": _text(projects, "name").to_numpy()[f_proj_g],
+        "rule_id": _cat(f_rule_g, rule_ids),
+        "rule_kind": _cat(f_rule_g, kinds),
+        "severity": _cat(f_sev_g, sev_words),
+        "unit_codes": f_units,
+        "value": np.round(f_val_g, 4),
+        "limit": f_lim_g,
+        "detail": details,
+        "clause": _cat(f_rule_g, [r.clause for r in R]),
+        "rule_source": _cat(f_rule_g, [r.source for r in R]),
+    })
+    sort = np.lexsort((f_rule_g, f_sev_g))
+    violations_t = findings.iloc[sort[viol_g[sort]]].reset_index(drop=True)
+    notices_t = findings.iloc[sort[~viol_g[sort]]].reset_index(drop=True)
+
+    # per unit
+    stat_pairs = status_code[pp]
+    unit_counts = {f"n_{s}": np.bincount(pu[stat_pairs == i], minlength=n_u)
+                   for i, s in enumerate(_STATUS_ORDER[:4])}
+    viol_unit_rows = np.bincount(f_unit[rule_sev[f_rule] < 2], minlength=n_u)
+    util_t, max_util = _utilisation(R, A, units, ex_loads, pp, pu, st_idx, st_uniq, loads,
+                                    f_proj, f_rule, f_unit, code_idx, norm_u, code_ok, lang, skipped)
+    area = units.to_crs(METRIC_CRS).area.to_numpy() / 1e6
+    unit_table = pd.DataFrame({
+        "unit_code": unit_codes_u,
+        "unit_name": _text(units, "name").to_numpy(),
+        "unit_type": utype_words,
+        "sub_type": _text(units, "sub_type").to_numpy(),
+        "town": town_u,
+        "area_km2": np.round(area, 3),
+        "n_projects": np.bincount(pu, minlength=n_u),
+        **unit_counts,
+        "n_violations": viol_unit_rows,
+        "n_points": ex_counts,
+        **{f"existing_{p}": np.round(ex_loads[:, k], 3) for k, p in enumerate(POLLUTANTS)},
+        "max_utilisation_pct": max_util,
+    })
+
+    # per town (a project in two towns counts in both)
+    town_codes, town_uniq = pd.factorize(pd.Series(town_u))
+    tkey = np.unique(pp.astype(np.int64) * max(len(town_uniq), 1) + town_codes[pu])
+    tp, tt = tkey // max(len(town_uniq), 1), tkey % max(len(town_uniq), 1)
+    tstat = status_code[tp]
+    town_table = pd.DataFrame({
+        "town": list(town_uniq),
+        "n_projects": np.bincount(tt, minlength=len(town_uniq)),
+        **{f"n_{s}": np.bincount(tt[tstat == i], minlength=len(town_uniq))
+           for i, s in enumerate(_STATUS_ORDER[:4])},
+        "n_violations": np.bincount(town_codes[f_unit[rule_sev[f_rule] < 2]], minlength=len(town_uniq)),
+        "n_notices": np.bincount(town_codes[f_unit[rule_sev[f_rule] == 2]], minlength=len(town_uniq)),
+    })
+    if outside.any():
+        out_row = {c: 0 for c in town_table.columns}
+        out_row.update(town=_word(STATUS_WORDS, "outside", lang), n_projects=int(outside.sum()))
+        town_table = pd.concat([town_table, pd.DataFrame([out_row])], ignore_index=True)
+
+    counts = np.bincount(status_code, minlength=5)
+    summary = {
+        ("项目数" if lang == "zh" else "projects"): n_p,
+        **{(_word(STATUS_WORDS, s, lang)): int(counts[i]) for i, s in enumerate(_STATUS_ORDER)},
+        ("违规/警示条数" if lang == "zh" else "violations"): int(viol_g.sum()),
+        ("提示条数（绿色通道等）" if lang == "zh" else "notices (green channel etc.)"): int((~viol_g).sum()),
+        ("管控单元数" if lang == "zh" else "control units"): n_u,
+        ("准入条款数" if lang == "zh" else "access rules"): n_r,
+    }
+    notes.append(("距离类条款：恰好等于最小距离视为符合，小于最小距离（容差 1 mm）视为违规；距离在 EPSG:4549 计算。"
+                  if lang == "zh" else
+                  "Distance rules: exactly at the minimum distance passes; closer (1 mm tolerance) "
+                  "fails; distances in EPSG:4549."))
+    notes.append(("总量上限：新建/改扩建项目排放量与单元现状排放量之和超过上限为违规；跨单元项目在每个单元按全部排放量计。"
+                  if lang == "zh" else
+                  "Emission caps: existing load of the unit + the project's load above the cap "
+                  "fails; a project crossing units is charged its full load in each."))
+    if rules.path:
+        notes.append(f"access list: {rules.path}" + (f" — {rules.title}" if rules.title else ""))
+
+    layers_out = {}
+    if layers:
+        ul = units.copy()
+        for col in unit_table.columns:
+            if col not in ul.columns or col in ("area_km2",):
+                ul[col] = unit_table[col].to_numpy()
+        layers_out["control_units"] = ul
+        pl = projects.rename(columns={"status": "build_type"})
+        pl = gpd.GeoDataFrame(pl, geometry=geoms, crs=STORAGE_CRS) if projects.crs != STORAGE_CRS else pl.copy()
+        for col in ("unit_codes", "towns", "n_violations", "n_notices", "violated_rules", "status"):
+            pl[col] = proj_table[col].to_numpy()
+        layers_out["projects"] = pl
+        layers_out["violations"] = pl[(status_code <= 1)].copy()
+
+    return AnalysisResult(
+        name="zoning",
+        tables={"projects": proj_table, "violations": violations_t, "notices": notices_t,
+                "units": unit_table, "towns": town_table, "utilisation": util_t},
+        layers=layers_out,
+        labels=LABELS,
+        status_columns=("status", "severity", "cap_status"),
+        summary=summary,
+        notes=notes,
+    )
+
+
+# ----------------------------------------------------------------------------- helpers
+def _flag(review, reasons, proj_idx, rule_id, why):
+    if proj_idx.size:
+        new = np.unique(proj_idx)
+        review[new] = True
+        cnt, _ = reasons.get(rule_id, (0, why))
+        reasons[rule_id] = (cnt + new.size, why)
+
+
+def _prefix_mask(code_idx, norm_u, prefixes):
+    """Per-project mask: normalised code starts with a prefix (evaluated per distinct code)."""
+    hit = np.array([bool(c) and c.startswith(tuple(prefixes)) for c in norm_u] + [False])
+    return hit[np.where(code_idx >= 0, code_idx, len(norm_u))]
+
+
+def _partly_outside(projects, geoms, units, pid):
+    """Warn about polygon footprints that extend beyond the control units."""
+    poly = np.flatnonzero(shapely.get_type_id(geoms) >= 3)
+    if not poly.size:
+        return
+    cover = shapely.union_all(units.geometry.values)
+    part = poly[~shapely.covered_by(geoms[poly], shapely.buffer(cover, 1e-7))
+                & shapely.intersects(geoms[poly], cover)]
+    if part.size:
+        _warn(f"{part.size} project footprint(s) extend beyond the control units (partly outside "
+              f"Haining for the default units); only the part inside was checked: {_ids(pid, part)}")
+
+
+def _joined(grp, f_unit, first, names):
+    """Unit codes per finding group, joined with '、' (vectorised for the one-unit groups)."""
+    if grp.size == 0:
+        return np.zeros(0, dtype=object)
+    out = names[f_unit[first]].astype(object)
+    sizes = np.bincount(grp)
+    for g in np.flatnonzero(sizes > 1):  # only findings reached through several units
+        out[g] = "、".join(names[f_unit[grp == g]])
+    return out
+
+
+def _joined_per_project(pp, pu, n_p, names, unique=False):
+    """Per project: names of its units joined (categorical; Python only for multi-unit projects)."""
+    codes = np.full(n_p, -1, dtype=np.int64)
+    codes[pp[::-1]] = pu[::-1]
+    n_units = np.bincount(pp, minlength=n_p)
+    multi = np.flatnonzero(n_units > 1)
+    uniq_names, name_idx = np.unique(names.astype(str), return_inverse=True)
+    cats = list(uniq_names)
+    codes = np.where(codes >= 0, name_idx[np.maximum(codes, 0)], -1)
+    if multi.size:
+        starts = np.searchsorted(pp, multi)
+        extra = {}
+        for m, s in zip(multi, starts):
+            vals = [names[u] for u in pu[s:s + n_units[m]]]
+            if unique:
+                vals = list(dict.fromkeys(vals))
+            text = "、".join(vals)
+            if text not in extra:
+                extra[text] = len(cats) + len(extra)
+            codes[m] = extra[text]
+        cats += list(extra)
+    cats_unique = list(dict.fromkeys(cats))
+    if len(cats_unique) != len(cats):  # a joined text equal to a single name
+        remap = np.array([cats_unique.index(c) for c in cats])
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+    return _cat(codes, cats_unique)
+
+
+def _rule_lists(proj, rule, n_p, rule_ids):
+    """Per project: ids of the rules it breaks, '、'-joined (via bit masks of rule sets)."""
+    if proj.size == 0:
+        return _cat(np.full(n_p, -1), [])
+    order = np.lexsort((rule, proj))
+    proj, rule = proj[order], rule[order]
+    # encode each project's rule set as a tuple key through unique rows of a sparse bool matrix
+    n_r = len(rule_ids)
+    words = (n_r + 63) // 64
+    mask = np.zeros((n_p, words), dtype=np.uint64)
+    np.bitwise_or.at(mask, (proj, rule // 64), (np.uint64(1) << (rule % 64).astype(np.uint64)))
+    hit = np.flatnonzero(mask.any(axis=1))
+    if words == 1:
+        combos, inv = np.unique(mask[hit, 0], return_inverse=True)
+        combos = combos[:, None]
+    else:
+        combos, inv = np.unique(mask[hit], axis=0, return_inverse=True)
+    texts = []
+    for row in combos:
+        ids = [rule_ids[w * 64 + b] for w in range(words) for b in range(64)
+               if w * 64 + b < n_r and (int(row[w]) >> b) & 1]
+        texts.append("、".join(ids))
+    codes = np.full(n_p, -1, dtype=np.int64)
+    codes[hit] = inv.ravel()
+    return _cat(codes, texts)
+
+
+def _group_extreme(grp, vals, rules_idx, R):
+    """Worst value per finding group (min distance, max total/intensity)."""
+    if grp.size == 0:
+        return np.zeros(0)
+    n_g = grp.max() + 1
+    hi = np.full(n_g, -np.inf)
+    lo = np.full(n_g, np.inf)
+    v = np.where(np.isnan(vals), -np.inf, vals)
+    np.maximum.at(hi, grp, v)
+    np.minimum.at(lo, grp, np.where(np.isnan(vals), np.inf, vals))
+    first_rule = np.zeros(n_g, dtype=int)
+    first_rule[grp[::-1]] = rules_idx[::-1]
+    use_min = np.array([r.kind in ("min_distance", "green_channel") for r in R], bool)[first_rule]
+    out = np.where(use_min, lo, hi)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _details(rule, val, lim, proj, R, lang, projects, code_idx, norm_u, sol_idx, sol_uniq):
+    """Plain-language explanation of each finding (vectorised per rule)."""
+    out = np.empty(rule.size, dtype=object)
+    zh = lang == "zh"
+    for j in np.unique(rule):
+        r = R[j]
+        sel = np.flatnonzero(rule == j)
+        v = pd.Series(val[sel])
+        p = proj[sel]
+        if r.kind == "prohibited_industry":
+            codes = np.append(norm_u, "")[np.where(code_idx >= 0, code_idx, len(norm_u))][p]
+            cats = _categories_of(r)
+            txt = (("行业代码 " if zh else "industry code ") + pd.Series(codes, dtype=object)
+                   + (f" 属禁止类（{cats}）" if zh else f" is prohibited here ({cats})"))
+        elif r.kind == "two_high":
+            txt = pd.Series(["新建/改扩建“两高”项目" if zh else "new or expanded two-high project"] * sel.size)
+        elif r.kind == "high_vocs_solvent":
+            sol = np.array(sol_uniq + [""], dtype=object)[sol_idx][p]
+            txt = (("使用" if zh else "uses ") + pd.Series(sol, dtype=object)
+                   + ("（高VOCs含量溶剂型）" if zh else " (high-VOCs solvent-borne)"))
+        elif r.kind == "min_distance":
+            lw = _word(LAYER_WORDS, r.params["layer"], lang)
+            txt = ((f"距{lw} " if zh else f"distance to {lw} ") + v.map("{:.1f}".format)
+                   + (f" m，小于 {lim[sel][0]:g} m" if zh else f" m < {lim[sel][0]:g} m"))
+        elif r.kind == "emission_cap":
+            pw = _word(POLLUTANT_WORDS, r.params["pollutant"], lang)
+            txt = ((f"{pw} 现状+项目 " if zh else f"{pw} existing + project ") + v.map("{:.2f}".format)
+                   + (f" t/a，超过上限 {lim[sel][0]:g} t/a" if zh else f" t/a > cap {lim[sel][0]:g} t/a"))
+        elif r.kind == "energy_intensity":
+            txt = (("单位工业增加值能耗 " if zh else "energy intensity ") + v.map("{:.3f}".format)
+                   + (f" tce/万元，高于上限 {lim[sel][0]:g}" if zh else f" tce/10k yuan > ceiling {lim[sel][0]:g}"))
+        else:  # green_channel
+            txt = (("单位工业增加值能耗 " if zh else "energy intensity ") + v.map("{:.3f}".format)
+                   + (f" tce/万元，低于 {lim[sel][0]:g}，可申请节能审查绿色通道" if zh
+                      else f" tce/10k yuan < {lim[sel][0]:g}: eligible for the energy-review green channel"))
+        out[sel] = txt.to_numpy(dtype=object)
+    return out
+
+
+def _categories_of(rule):
+    names = rule.params.get("categories", [])
+    codes = rule.params.get("codes", [])
+    return "、".join(list(names) + list(codes))
+
+
+def _utilisation(R, A, units, ex_loads, pp, pu, st_idx, st_uniq, loads, f_proj, f_rule, f_unit,
+                 code_idx, norm_u, code_ok, lang, skipped):
+    """Unit-cap utilisation table and the max utilisation per unit."""
+    n_u = len(units)
+    max_util = np.full(n_u, np.nan)
+    rows = []
+    codes_u = units["unit_code"].astype(str).to_numpy()
+    names_u = _text(units, "name").to_numpy()
+    towns_u = _text(units, "town").to_numpy()
+    for j, r in enumerate(R):
+        if r.kind != "emission_cap" or r.id in skipped:
+            continue
+        k = POLLUTANTS.index(r.params["pollutant"])
+        cap = float(r.params["cap_t"])
+        st_ok = np.array([s in r.statuses for s in st_uniq] + [False])
+        pm = st_ok[np.where(st_idx >= 0, st_idx, len(st_uniq))]
+        if r.industry_prefixes:
+            pm &= _prefix_mask(code_idx, norm_u, r.industry_prefixes) | ~code_ok
+        on = A[pu, j] & pm[pp]
+        proposed = np.bincount(pu[on], weights=np.nan_to_num(loads[r.params["pollutant"]])[pp[on]],
+                               minlength=n_u)
+        over = np.bincount(f_unit[f_rule == j], minlength=n_u)
+        for u in np.flatnonzero(A[:, j]):
+            ex, prop = ex_loads[u, k], proposed[u]
+            util_ex = 100 * ex / cap if cap > 0 else np.inf
+            util_tot = 100 * (ex + prop) / cap if cap > 0 else np.inf
+            max_util[u] = np.nanmax([max_util[u], util_tot])
+            state = "over_existing" if ex > cap else ("over" if ex + prop > cap else "ok")
+            rows.append({
+                "rule_id": r.id, "unit_code": codes_u[u], "unit_name": names_u[u], "town": towns_u[u],
+                "pollutant": _word(POLLUTANT_WORDS, r.params["pollutant"], lang),
+                "cap_t": cap, "existing_t": round(ex, 3), "proposed_t": round(prop, 3),
+                "total_t": round(ex + prop, 3),
+                "utilisation_existing_pct": round(util_ex, 1), "utilisation_total_pct": round(util_tot, 1),
+                "headroom_t": round(cap - ex, 3), "n_projects_over": int(over[u]),
+                "cap_status": _word(CAP_WORDS, state, lang),
+            })
+    cols = ["rule_id", "unit_code", "unit_name", "town", "pollutant", "cap_t", "existing_t",
+            "proposed_t", "total_t", "utilisation_existing_pct", "utilisation_total_pct",
+            "headroom_t", "n_projects_over", "cap_status"]
+    return pd.DataFrame(rows, columns=cols), np.round(max_util, 1)
