@@ -50,6 +50,7 @@ Energy rules (plan 四.（一）, quoted in :data:`DEDUCTION_RULE`)
 """
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 import warnings
@@ -121,10 +122,17 @@ def _read_yaml(path):
     path = Path(path) if path is not None else targets_path()
     if not path.exists():
         raise HnGeoError("targets file not found", path=path)
-    try:
-        return path, yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise HnGeoError(f"not valid YAML ({exc})", path=path) from exc
+    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    if key not in _YAML_CACHE:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        try:
+            _YAML_CACHE[key] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        except yaml.YAMLError as exc:
+            raise HnGeoError(f"not valid YAML ({exc})", path=path) from exc
+    return path, copy.deepcopy(_YAML_CACHE[key])
+
+
+_YAML_CACHE = {}
 
 
 def load_targets(path=None):

@@ -154,7 +154,7 @@ def match_towns(names, *, path=None, field=None, on_unknown="raise"):
     """
     names = list(names)
     mapping = town_mapping(names)
-    lookup = dict(zip(mapping["input"], mapping["code"]))
+    lookup = {i: (c if isinstance(c, str) else None) for i, c in zip(mapping["input"], mapping["code"])}
     stripped = [None if n is None or (not isinstance(n, str) and pd.isna(n)) else str(n).strip()
                 for n in names]
     codes = [lookup.get(n) if n is not None else None for n in stripped]
