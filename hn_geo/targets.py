@@ -62,7 +62,7 @@ import pandas as pd
 
 from .errors import HnGeoError, HnGeoWarning
 from .results import AnalysisResult
-from .towns import NAME_BY_CODE, match_towns
+from .towns import NAME_BY_CODE, match_towns, town_mapping
 
 BASE_YEAR = 2020
 DEADLINE = 2025
@@ -555,6 +555,7 @@ def read_town_energy(df, path="town_energy", kwh_factor=RENEWABLE_TCE_PER_10MWH)
         raise HnGeoError("nationally listed + raw-material energy exceed the total energy use",
                          path=path, row=i + 2, field=cols["energy_tce"])
     df["code"] = match_towns(df["town"], path=str(path), field=cols["town"])
+    df.attrs["town_mapping"] = town_mapping(df["town"]).assign(file=str(path))
     df["town"] = df["code"].map(NAME_BY_CODE)
     dup = df.duplicated(["code", "year"], keep="first").to_numpy()
     if dup.any():
@@ -616,6 +617,7 @@ def read_reduction_projects(df, path="reduction_projects"):
         raise HnGeoError("negative reduction", path=path, row=i + 2, field=cols["reduction_t"])
     df["pollutant"] = _pollutant(list(df["pollutant"]), path, cols["pollutant"], df["_row"].to_numpy())
     df["code"] = match_towns(df["town"], path=str(path), field=cols["town"])
+    df.attrs["town_mapping"] = town_mapping(df["town"]).assign(file=str(path))
     df["town"] = df["code"].map(NAME_BY_CODE)
     df.attrs["path"] = str(path)
     return df
@@ -691,6 +693,7 @@ def read_allocations(df, path="reduction_allocations"):
     cols = df.attrs["columns"]
     df["pollutant"] = _pollutant(list(df["pollutant"]), path, cols["pollutant"], df["_row"].to_numpy())
     df["code"] = match_towns(df["town"], path=str(path), field=cols["town"])
+    df.attrs["town_mapping"] = town_mapping(df["town"]).assign(file=str(path))
     df["town"] = df["code"].map(NAME_BY_CODE)
     if df["target_t"].isna().any() or (df["target_t"] < 0).any():
         i = int(np.flatnonzero((df["target_t"].isna() | (df["target_t"] < 0)).to_numpy())[0])
@@ -1162,6 +1165,7 @@ LABELS = {
     "expected": ("时序进度应达值", "expected by year"), "gap_to_target": ("距目标差距", "gap to target"),
     "actual_source": ("实际值来源", "source of actual"), "responsible": ("责任单位", "responsible units"),
     "input": ("输入名称", "input name"), "method": ("匹配方式", "match method"),
+    "file": ("文件", "file"),
     "value": ("目标值", "target value"), "quote": ("方案原文", "plan text"),
     "name_en": ("英文名", "English name"), "topic": ("领域", "topic"),
     "direction": ("方向", "direction"), "baseline_year": ("基准年", "baseline year"),
@@ -1248,6 +1252,16 @@ def targets_report(stats=None, year=None, towns=None, path="linear", lang="zh",
             computed[REDUCTION_TARGET_IDS[pol]] = (float(tot), "减排项目汇总" if lang == "zh"
                                                    else "reduction projects totals")
         summary["double-counted rows" if lang == "en" else "重复计算项目行数"] = len(red["double_counted"])
+    maps = [data[k].attrs["town_mapping"] for k in ("town_energy", "reduction_projects",
+                                                     "reduction_allocations")
+            if data.get(k) is not None and "town_mapping" in data[k].attrs]
+    if maps:
+        tm = pd.concat(maps, ignore_index=True)
+        if lang == "zh":
+            tm["method"] = tm["method"].map({"exact": "完全一致", "variant": "简称/变体（已映射）",
+                                             "pinyin": "拼音（已映射）", "code": "代码（已映射）",
+                                             "unknown": "未知"})
+        tables["targets_town_names"] = tm[["file", "input", "code", "town", "method"]]
     ind = indicator_progress(data.get("indicators"), tlist, year, computed, lang)
     tables["targets_indicators"] = ind
     tables["targets_list"] = tlist[["id", "clause", "name", "name_en", "topic", "kind", "value", "unit",

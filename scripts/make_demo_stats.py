@@ -19,7 +19,8 @@ Design (reporting year 2024, 80 % of the 2020-2025 period elapsed, linear pro-ra
   (NOx ahead, VOCs behind, COD and NH3-N on track), split into projects by Dirichlet weights,
   random towns and measures; plus two double counts (a project id listed twice, and the same
   enterprise + pollutant + measure filed again under a new id) that the analysis must exclude.
-* reduction_allocations: each city target split over the towns by Dirichlet weights.
+* reduction_allocations: each city target split over the towns by Dirichlet weights; towns are
+  written with short names (许村, 硖石) to show the name matching.
 * indicators 2020-2024: for targets with a plan baseline (附件2) or a synthetic 2020 value, the
   2024 value is baseline + (target - baseline) * 0.8 * a design performance factor
   (ahead 1.3 / on track 1.05 / behind 0.6) with seeded noise.
@@ -162,7 +163,10 @@ def allocations(rng, targets):
     for pol in ("NOx", "VOCs", "COD", "NH3-N"):
         w = rng.dirichlet(np.full(len(towns), 3.0))
         for town, x in zip(towns, w):
-            rows.append({"镇（街道）": town, "污染物": POLLUTANT_ZH[pol],
+            # short names (许村, 硖石 ...) as bureau sheets often write them: the report maps
+            # them to the official names and lists the mapping
+            short = town[:-2] if town.endswith("街道") else town[:-1]
+            rows.append({"镇（街道）": short, "污染物": POLLUTANT_ZH[pol],
                          "分配减排量（吨）": round(float(value[pol] * x), 1), "备注": NOTE})
     return pd.DataFrame(rows)
 
