@@ -46,9 +46,9 @@ ANALYSES = ("water", "zoning", "solar", "targets")
 OUTPUTS = ("report", "maps", "export")
 CONFIG_KEYS = {"lang", "continue_on_error", "layers", "inputs", "analyses", "options", "maps",
                "report", "export"}
-INPUT_KEYS = {"water_results": "file", "detection_limits": "file", "town_stats": "dir",
-              "reductions": "file", "indicators": "file", "weather": "file", "dsm": "file",
-              "rules": "file", "projects": "file"}
+INPUT_KEYS = {"water_results": "file", "detection_limits": "file", "town_stats": "file or folder",
+              "plan_targets": "file", "weather": "file", "dsm": "file", "rules": "file",
+              "projects": "file"}
 LAYER_KEYS = {"path", "layer", "crs", "encoding", "gcj02"}
 
 
@@ -372,19 +372,36 @@ def _water(ctx, record):
 
 def _zoning(ctx, record):
     zoning = _require("hn_geo.zoning")
-    run = getattr(zoning, "check", None)
-    if run is None:
-        raise StepSkipped("hn_geo.zoning has no check() function yet")
+    projects = _projects(ctx)
+    units = ctx.layer("control_units")
+    points = ctx.layer("emission_points", optional=True)
+    red_line = ctx.layer("red_line", optional=True)
+    water_source = ctx.layer("water_source", optional=True)
     ctx.advance("inputs")
-    res = run(**_zoning_inputs(ctx), lang=ctx.lang, **ctx.options("zoning"))
+    res = zoning.check(projects, units, rules=ctx.input("rules"), points=points, red_line=red_line,
+                       water_source=water_source, lang=ctx.lang, **ctx.options("zoning"))
     ctx.advance("check")
     _write_analysis(ctx, record, res)
     ctx.advance("write")
     return res
 
 
-def _zoning_inputs(ctx):
-    return {}
+PROJECT_DEMOS = ("projects.gpkg", "projects.geojson", "projects.csv")
+
+
+def _projects(ctx):
+    """The projects to screen: inputs.projects, layers.projects, else the embedded demo file."""
+    if "projects" in ctx.config.layers:
+        return ctx.layer("projects")
+    path = ctx.input("projects")
+    if path is None:
+        for name in PROJECT_DEMOS:
+            if (catalog.layers_dir() / name).exists():
+                path = catalog.layers_dir() / name
+                break
+    if path is None:
+        raise StepSkipped("no projects to check: set inputs.projects (no embedded demo projects file)")
+    return catalog.load_layer("projects", path)
 
 
 def _split_options(opts, **configs):
@@ -428,11 +445,10 @@ def _solar(ctx, record):
 
 def _targets(ctx, record):
     targets = _require("hn_geo.targets")
-    run = getattr(targets, "report", None)
-    if run is None:
-        raise StepSkipped("hn_geo.targets has no report() function yet")
+    towns = ctx.layer("towns") if "towns" in ctx.config.layers else None
     ctx.advance("inputs")
-    res = run(lang=ctx.lang, **ctx.options("targets"))
+    res = targets.targets_report(ctx.input("town_stats"), towns=towns, lang=ctx.lang,
+                                 targets_file=ctx.input("plan_targets"), **ctx.options("targets"))
     ctx.advance("progress")
     _write_analysis(ctx, record, res)
     ctx.advance("write")
@@ -459,30 +475,46 @@ def _maps(ctx, record):
     opts = ctx.config.maps
     if not (opts.get("overview") or opts.get("per_analysis")):
         raise StepSkipped("maps disabled in the config")
-    kwargs = {k: opts[k] for k in ("basemap", "offline") if opts.get(k) is not None}
-    layer_paths = {n: s["path"] for n, s in ctx.config.layers.items()}
+    kwargs = {"basemap": opts.get("basemap") or "none", "offline": bool(opts.get("offline", True)),
+              "lang": ctx.lang}
+    out = ctx.out / "maps"
     if opts.get("overview"):
-        record.outputs.append(_call_map(maps, "overview", ctx, None, kwargs, layer_paths))
+        user = {n: s["path"] for n, s in ctx.config.layers.items()}
+        if user:
+            layers = maps.load_layers(paths=user)
+            title = "海宁市节能减排规划底图" if ctx.lang == "zh" else "Haining energy-saving plan: overview"
+            m = maps.make_map(layers, title=title, **kwargs)
+        else:
+            m = maps.overview_map(**kwargs)
+        record.outputs.append(maps.save_map(m, out / "overview.html"))
     ctx.advance("overview")
     if opts.get("per_analysis"):
         for name, res in ctx.results.items():
-            if res.layers:
-                record.outputs.append(_call_map(maps, name, ctx, res, kwargs, layer_paths))
+            if not res.layers:
+                continue
+            record.outputs.append(maps.save_map(_result_map(maps, ctx, res, kwargs), out / f"{name}.html"))
     ctx.advance("analyses")
 
 
-def _call_map(maps, name, ctx, result, kwargs, layer_paths):
-    """Draw one map through the hn_geo.maps API (overview_map / result_map)."""
-    path = ctx.out / "maps" / f"{name}.html"
-    if result is None:
-        m = maps.overview_map(lang=ctx.lang, **kwargs)
-    else:
-        m = maps.result_map(result, lang=ctx.lang, **kwargs)
-    return maps.save_map(m, path, offline=kwargs.get("offline", True))
+def _result_map(maps, ctx, res, kwargs):
+    """One map of an analysis result's layers over the city boundary (the hn_geo.maps API)."""
+    if hasattr(maps, "result_map"):
+        return maps.result_map(res, **kwargs)
+    layers = {}
+    boundary = ctx.layer("boundary", optional=True)
+    if boundary is not None:
+        layers["boundary"] = boundary
+    layers.update(res.layers)
+    zh, en = {"water": ("水环境质量评价", "Surface water quality"),
+              "zoning": ("三线一单符合性检查", "Zoning (三线一单) checks"),
+              "solar": ("屋顶光伏潜力", "Rooftop PV potential"),
+              "targets": ("规划目标进度", "Plan target progress")}.get(res.name, (res.name, res.name))
+    return maps.make_map(layers, title=zh if ctx.lang == "zh" else en, labels=res.labels, **kwargs)
 
 
 def _export(ctx, record):
-    from .share import ShareLayer, catalog_layer, embedded_layer_names, result_layers, write_share_package
+    from .share import (ShareLayer, _provenance, catalog_labels, embedded_layer_names, result_layers,
+                        write_share_package)
 
     opts = ctx.config.export
     if not opts.get("enabled", True):
@@ -493,14 +525,14 @@ def _export(ctx, record):
         names = sorted(set(embedded_layer_names()) | set(ctx.config.layers))
         names = [n for n in catalog.SCHEMAS if n in names]  # catalog order
     for n in names:
-        if n in ctx.config.layers:
-            gdf = ctx.layer(n)
-            schema = catalog.get_schema(n)
-            items.append(ShareLayer(n, gdf, schema.zh, schema.en,
-                                    {f.name: (f.zh, f.en, f.unit) for f in schema.fields},
-                                    f"user file {ctx.config.layers[n]['path'].name}"))
-        else:
-            items.append(catalog_layer(n))
+        gdf = ctx.layer(n, optional=True)  # cached: loaded once per run
+        if gdf is None:
+            raise HnGeoError(f"export.layers names '{n}', which has no embedded file here and no "
+                             f"file under layers.{n}", path=ctx.config.path, field="export.layers")
+        schema = catalog.get_schema(n)
+        origin = (f"user file {ctx.config.layers[n]['path'].name}" if n in ctx.config.layers
+                  else f"hn_geo embedded layer {schema.default_file}")
+        items.append(ShareLayer(n, gdf, schema.zh, schema.en, catalog_labels(n), _provenance(gdf, origin)))
     ctx.advance("layers")
     if opts.get("include_results", True):
         for res in ctx.results.values():

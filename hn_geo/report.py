@@ -252,6 +252,7 @@ def write_report(results, path, lang="zh", csv_dir=None, steps=None):
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     results = list(results)
     path = Path(path)
@@ -301,7 +302,7 @@ def write_report(results, path, lang="zh", csv_dir=None, steps=None):
         ws.cell(row=i, column=1, value=analysis)
         ws.cell(row=i, column=2, value=title)
         link = ws.cell(row=i, column=3, value=sheet)
-        link.hyperlink = f"#'{sheet}'!A1"
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!A1", display=sheet)
         link.font = Font(color="0563C1", underline="single")
         ws.cell(row=i, column=4, value=n).number_format = "#,##0"
     row = row + 3 + len(contents)
