@@ -403,7 +403,8 @@ def _standardise(df, spec, path, kwh_factor=RENEWABLE_TCE_PER_10MWH, unit_kind_c
                     warnings.warn(f"{path}: converted {n} value(s) of '{h}' from {unit} to the "
                                   f"canonical unit (×{factor:g})", HnGeoWarning, stacklevel=3)
                     vals = vals * factor
-            elif unit_col is not None and (unit_kind_col is None or unit_kind_col == canon):
+            elif unit_col is not None and (unit_kind_col == canon or (
+                    unit_kind_col is None and ukind in ("energy", "mass"))):
                 units = df[unit_col].astype("string").fillna("").map(_norm_unit)
                 known = units.isin(list(table) + [""])
                 if not known.all():
@@ -874,9 +875,10 @@ def _norm_text(s):
 def find_double_counted(projects, lang="zh"):
     """Flag projects counted twice (plan 四.（二）: 重点核查重复计算).
 
-    A row is a double count when its ``project_id`` appeared on an earlier row, or when an
-    earlier row has the same enterprise / emission point, pollutant and measure (text compared
-    after Unicode normalisation, case and whitespace folding). The first row is kept.
+    A row is a double count when an earlier row has the same ``project_id`` and pollutant (one
+    project may legitimately reduce several pollutants, one row each), or the same enterprise /
+    emission point, pollutant and measure (text compared after Unicode normalisation, case and
+    whitespace folding). The first row is kept.
 
     Returns
     -------
@@ -886,7 +888,7 @@ def find_double_counted(projects, lang="zh"):
         The excluded rows with ``reason`` and ``duplicate_of`` (kept project id and its row).
     """
     p = projects.reset_index(drop=True)
-    pid = _norm_text(p["project_id"])
+    pid = _norm_text(p["project_id"]) + "|" + p["pollutant"]
     combo = _norm_text(p["source_key"]) + "|" + p["pollutant"] + "|" + _norm_text(p["measure"])
     dup_id = pid.duplicated(keep="first").to_numpy()
     first_id = pd.Series(np.arange(len(p))).groupby(pid.to_numpy()).transform("first").to_numpy()
@@ -899,7 +901,7 @@ def find_double_counted(projects, lang="zh"):
     first_combo[np.flatnonzero(rest)] = firsts
     keep = ~(dup_id | dup_combo)
     ref = np.where(dup_id, first_id, first_combo)
-    reason = np.where(dup_id, "重复项目编号" if lang == "zh" else "same project id",
+    reason = np.where(dup_id, "重复项目编号（同一污染物）" if lang == "zh" else "same project id and pollutant",
                       "同一企业、污染物和措施" if lang == "zh" else "same enterprise, pollutant and measure")
     bad = ~keep
     table = pd.DataFrame({
@@ -1212,7 +1214,10 @@ def targets_report(stats=None, year=None, towns=None, path="linear", lang="zh",
     data = stats if isinstance(stats, dict) else read_stats(stats, kwh_factor=kwh_factor)
     tlist = load_targets(targets_file)
     ttown = town_targets(targets_file)
-    notes = [DEDUCTION_RULE,
+    notes = [DEDUCTION_RULE if lang == "zh" else
+             "Plan 四.（一）: nationally listed major projects and raw-material energy are excluded "
+             "from both the intensity and the total check; newly added renewable electricity is "
+             "excluded from the total check only.",
              ("时序进度：线性分解（目标 × (年份−2020)/5）" if path == "linear" else
               "时序进度：复合分解（1 − (1 − 目标)^((年份−2020)/5)）") if lang == "zh" else
              f"targets pro-rated to the year on a {path} path from 2020 to 2025"]
@@ -1285,3 +1290,7 @@ def targets_report(stats=None, year=None, towns=None, path="linear", lang="zh",
         tables["targets_energy"] = en.assign(exempt=np.where(en["exempt"], yes, no))
     return AnalysisResult(name="targets", tables=tables, layers=layers, labels=dict(LABELS),
                           status_columns=STATUS_COLUMNS, summary=summary, notes=notes)
+
+
+#: short alias used by the batch pipeline's docs
+report = targets_report

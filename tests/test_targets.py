@@ -284,27 +284,28 @@ def test_energy_units_and_bad_values(tmp_path):
 # ----------------------------------------------------------------------------- reductions
 def _projects():
     return pd.DataFrame({
-        "project_id": ["P1", "P1", "P2", "P3", "P4", "P5"],
-        "point_id": ["E1", "E1", "E1", "E1", "E2", "E3"],
-        "town": ["许村镇", "长安镇", "许村镇", "许村镇", "长安镇", "黄湾镇"],
-        "pollutant": ["NOx", "氮氧化物", "nox", "VOCs", "NOx", "氨氮"],
-        "reduction_t": ["10", "10", "5", "7", "3", "2"],
-        "year": ["2021", "2021", "2022", "2022", "2023", "2023"],
-        "measure": ["SCR脱硝", "SCR脱硝", " scr脱硝 ", "SCR脱硝", "SCR脱硝", "污水提标"],
+        "project_id": ["P1", "P1", "P2", "P3", "P4", "P5", "P4"],
+        "point_id": ["E1", "E1", "E1", "E1", "E2", "E3", "E2"],
+        "town": ["许村镇", "长安镇", "许村镇", "许村镇", "长安镇", "黄湾镇", "长安镇"],
+        "pollutant": ["NOx", "氮氧化物", "nox", "VOCs", "NOx", "氨氮", "VOCs"],
+        "reduction_t": ["10", "10", "5", "7", "3", "2", "1"],
+        "year": ["2021", "2021", "2022", "2022", "2023", "2023", "2023"],
+        "measure": ["SCR脱硝", "SCR脱硝", " scr脱硝 ", "SCR脱硝", "SCR脱硝", "污水提标", "SCR脱硝"],
     })
 
 
 def test_double_counting_caught_and_excluded():
     p = tg.read_reduction_projects(_projects(), "proj.csv")
     keep, table = tg.find_double_counted(p)
-    assert keep.tolist() == [True, False, False, True, True, True]
+    # P4 for VOCs is the same project reducing a second pollutant: not a double count
+    assert keep.tolist() == [True, False, False, True, True, True, True]
     assert table["project_id"].tolist() == ["P1", "P2"]
-    assert table["reason"].tolist() == ["重复项目编号", "同一企业、污染物和措施"]
+    assert table["reason"].tolist() == ["重复项目编号（同一污染物）", "同一企业、污染物和措施"]
     assert table["duplicate_of"].tolist() == ["P1 (row 2)", "P1 (row 2)"]
     with pytest.warns(HnGeoWarning, match=r"excluded 2 double-counted project row\(s\) \(15.0 t\)"):
         red = tg.pollutant_reductions(p, year=2023)
     pol = red["by_pollutant"].set_index("pollutant")
-    assert pol.loc["NOx", "reduction_t"] == 13.0 and pol.loc["VOCs", "reduction_t"] == 7.0
+    assert pol.loc["NOx", "reduction_t"] == 13.0 and pol.loc["VOCs", "reduction_t"] == 8.0
     assert pol.loc["NH3-N", "reduction_t"] == 2.0 and pol.loc["COD", "reduction_t"] == 0.0
     assert pol.loc["NOx", "excluded_double_t"] == 15.0
     # 2023: 60 % of the period; NOx expected 0.6 * 515 = 309 t -> behind
