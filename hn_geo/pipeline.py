@@ -372,13 +372,16 @@ def _water(ctx, record):
 
 def _zoning(ctx, record):
     zoning = _require("hn_geo.zoning")
+    rules_mod = _require("hn_geo.rules")
+    rules = rules_mod.load_rules(ctx.input("rules"))
     projects = _projects(ctx)
     units = ctx.layer("control_units")
     points = ctx.layer("emission_points", optional=True)
-    red_line = ctx.layer("red_line", optional=True)
-    water_source = ctx.layer("water_source", optional=True)
+    needed = {r.params.get("layer") for r in rules.rules if r.kind == "min_distance"}
+    red_line = ctx.layer("red_line", optional=True) if "red_line" in needed else None
+    water_source = ctx.layer("water_source", optional=True) if "water_source" in needed else None
     ctx.advance("inputs")
-    res = zoning.check(projects, units, rules=ctx.input("rules"), points=points, red_line=red_line,
+    res = zoning.check(projects, units, rules=rules, points=points, red_line=red_line,
                        water_source=water_source, lang=ctx.lang, **ctx.options("zoning"))
     ctx.advance("check")
     _write_analysis(ctx, record, res)
@@ -386,7 +389,7 @@ def _zoning(ctx, record):
     return res
 
 
-PROJECT_DEMOS = ("projects.gpkg", "projects.geojson", "projects.csv")
+PROJECT_DEMOS = ("projects_demo.gpkg",)
 
 
 def _projects(ctx):
