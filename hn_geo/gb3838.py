@@ -78,6 +78,19 @@ def name(code, lang="zh"):
     return row["name_zh"] if lang == "zh" else row["name_en"]
 
 
+@lru_cache(maxsize=None)
+def _spec(code):
+    """(bound, general limits, lake limits, range minimum, multiple) of an item, cached."""
+    row = standard().loc[code]
+    gen = row[[f"limit_{c}" for c in CLASS_NAMES[:5]]].to_numpy(float)
+    lk = row[[f"lake_{c}" for c in CLASS_NAMES[:5]]].to_numpy(float)
+    if not np.isfinite(lk).any():
+        lk = gen
+    gen.flags.writeable = False
+    lk.flags.writeable = False
+    return row["bound"], gen, lk, float(row["range_min"]), bool(row["multiple"])
+
+
 def limits(code, lake=False):
     """Class I..V limits of an item (numpy array of 5 floats, NaN where undefined).
 
@@ -88,19 +101,14 @@ def limits(code, lake=False):
     lake : bool
         Lake/reservoir (湖库) limits where the standard has them (TP, TN).
     """
-    row = standard().loc[code]
-    gen = row[[f"limit_{c}" for c in CLASS_NAMES[:5]]].to_numpy(float)
-    if lake:
-        lk = row[[f"lake_{c}" for c in CLASS_NAMES[:5]]].to_numpy(float)
-        if np.isfinite(lk).any():
-            return lk
-    return gen
+    _, gen, lk, _, _ = _spec(code)
+    return (lk if lake else gen).copy()
 
 
 def _limit_matrix(code, lake):
     """(n, 5) limits for each row, or (1, 5) when no row differs."""
-    gen = limits(code, False)[None, :]
-    lk = limits(code, True)[None, :]
+    _, gen, lk, _, _ = _spec(code)
+    gen, lk = gen[None, :], lk[None, :]
     if lake is None or np.array_equal(gen, lk, equal_nan=True):
         return gen
     lake = np.asarray(lake, bool)
@@ -128,14 +136,13 @@ def item_class(code, values, lake=None):
     """
     v0 = np.asarray(values, dtype=float)
     v = v0.reshape(-1)
-    row = standard().loc[code]
-    bound = row["bound"]
+    bound, gen, _, lo, _ = _spec(code)
     out = np.zeros(v.shape, dtype=np.int8)
     ok = np.isfinite(v)
     if bound == "none":
         return out.reshape(v0.shape)
     if bound == "range":
-        lo, hi = row["range_min"], row["limit_I"]
+        hi = gen[0]
         inside = (v >= lo * (1 - RTOL)) & (v <= hi * (1 + RTOL))
         out[ok] = np.where(inside[ok], 1, INFERIOR_V)
         return out.reshape(v0.shape)
@@ -173,8 +180,8 @@ def classify(values, lake=None, codes=None):
     pandas.DataFrame of int8
         Same index, one column per item, classes 1..6, 0 = no value.
     """
-    std = standard()
-    codes = [c for c in (codes or values.columns) if c in std.index]
+    known = set(standard().index)
+    codes = [c for c in (codes or values.columns) if c in known]
     return pd.DataFrame({c: item_class(c, values[c].to_numpy(float), lake) for c in codes},
                         index=values.index)
 
@@ -220,7 +227,7 @@ def exceedance_multiple(code, values, target, lake=None):
     (环办〔2011〕22号).
     """
     v = np.asarray(values, dtype=float)
-    if not standard().loc[code, "multiple"]:
+    if not _spec(code)[4]:
         return np.full(v.shape, np.nan)
     lim = target_limit(code, target, lake)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -28,7 +28,6 @@ computed for pH and dissolved oxygen.
 """
 from __future__ import annotations
 
-import re
 import warnings
 from pathlib import Path
 
@@ -41,6 +40,11 @@ from .results import AnalysisResult
 
 SEA_ENTRY_RIVERS = ("长山河", "上塘河", "盐官下河")
 """The three main sea-entry rivers of the plan (TN/TP concentration control)."""
+MAIN_ITEMS = ("do", "codmn", "cod", "bod5", "nh3n", "tp", "tn")
+"""Items whose monthly means are listed in the monthly table (all items are in the annual one)."""
+MONTHLY_COLUMNS = ("section_id", "name", "year", "month", "n_samples", "target_class", "water_class",
+                   "water_class_num", "target_met", "status", "class_items", "exceed_items",
+                   "max_multiple") + MAIN_ITEMS
 PLAN_RATE = 100.0
 """Plan targets (三.八): 省控 at or better than III and 交接 compliance, both 100 %."""
 
@@ -57,9 +61,9 @@ NO_ND_ITEMS = ("wt", "ph", "do")
 # emission-point load column per pollutant group
 LOAD_OF = {"cod": "cod_t", "codmn": "cod_t", "bod5": "cod_t", "nh3n": "nh3n_t", "tp": "tp_t"}
 
-_NUM = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_VALUE_RE = re.compile(
-    rf"^\s*(?P<lt>[<＜≤])?\s*(?P<sign>[-+−])?\s*(?P<num>{_NUM})\s*(?P<L>[Ll])?\s*$")
+_LT_RE = r"^[<＜≤]"
+_L_RE = r"\d\s*[Ll]$"
+_STRIP_RE = r"^[<＜≤]\s*|\s*[Ll]$"
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -83,17 +87,34 @@ def parse_values(raw, detection_limit=None):
         detected), ``bad`` (bool, neither a number nor a notation),
         ``negative`` (bool).
     """
-    s = pd.Series(raw, dtype=object)
-    text = s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-    text = text.astype(str).str.strip()
-    low = text.str.lower()
-    missing = low.isin(MISSING_WORDS).to_numpy()
-    ndword = low.isin(ND_WORDS).to_numpy()
-    m = text.str.extract(_VALUE_RE)
-    num = pd.to_numeric(m["num"], errors="coerce").to_numpy(float)
-    negative = m["sign"].isin(["-", "−"]).to_numpy() & np.isfinite(num)
-    below = (m["lt"].notna() | m["L"].notna()).to_numpy() & np.isfinite(num)
-    parsed = np.isfinite(num)
+    s = pd.Series(raw)
+    n = len(s)
+    # fast path: plain numbers; only the other cells go through the notation regex
+    plain = np.array(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan),
+                     dtype=float, copy=True)
+    plain[np.isinf(plain)] = np.nan
+    num = np.where(plain >= 0, plain, np.nan)
+    negative = plain < 0
+    below = np.zeros(n, bool)
+    missing = np.array(s.isna().to_numpy(), dtype=bool, copy=True)
+    ndword = np.zeros(n, bool)
+    rest = np.flatnonzero(np.isnan(plain) & ~missing)
+    if rest.size:
+        text = s.iloc[rest].astype(str).str.strip()
+        low = text.str.lower()
+        missing[rest] = low.isin(MISSING_WORDS).to_numpy()
+        ndword[rest] = low.isin(ND_WORDS).to_numpy()
+        lt = text.str.match(_LT_RE).to_numpy(bool)
+        suffix = text.str.contains(_L_RE).to_numpy(bool)
+        core = text.str.replace(_STRIP_RE, "", regex=True)
+        rnum = np.array(pd.to_numeric(core, errors="coerce").to_numpy(dtype=float, na_value=np.nan),
+                        dtype=float, copy=True)
+        rnum[np.isinf(rnum)] = np.nan
+        ok = np.isfinite(rnum) & ~(lt & suffix)
+        num[rest] = np.where(ok & (rnum >= 0), rnum, np.nan)
+        negative[rest] = ok & (rnum < 0)
+        below[rest] = (lt | suffix) & ok & (rnum >= 0)
+    parsed = np.isfinite(num) | negative
     bad = ~(parsed | missing | ndword)
     dl = np.where(below, num, np.nan)
     if detection_limit is not None and np.isfinite(detection_limit):
@@ -346,15 +367,18 @@ def classify_values(values, lake=None, reference=None, low=None):
     return pd.DataFrame(out, index=values.index)
 
 
-def low_values(samples):
-    """The sample values with below-detection cells at zero (see :func:`classify_values`)."""
-    codes = item_codes(samples)
-    low = samples[codes].copy()
+def low_values(samples, only_nd=False):
+    """The sample values with below-detection cells at zero (see :func:`classify_values`).
+
+    With ``only_nd`` just the items that have ``nd_<code>`` flags.
+    """
+    codes = [c for c in item_codes(samples) if not only_nd or f"nd_{c}" in samples.columns]
+    low = {}
     for c in codes:
         f = f"nd_{c}"
-        if f in samples.columns:
-            low[c] = np.where(samples[f].to_numpy(bool), 0.0, samples[c].to_numpy(float))
-    return low
+        v = samples[c].to_numpy(float)
+        low[c] = np.where(samples[f].to_numpy(bool), 0.0, v) if f in samples.columns else v
+    return pd.DataFrame(low, index=samples.index)
 
 
 def classify_samples(samples, lake=None, reference=None):
@@ -374,7 +398,8 @@ def classify_samples(samples, lake=None, reference=None):
     """
     codes = item_codes(samples)
     has_nd = any(f"nd_{c}" in samples.columns for c in codes)
-    cls = classify_values(samples[codes], lake, reference, low_values(samples) if has_nd else None)
+    cls = classify_values(samples[codes], lake, reference,
+                          low_values(samples, only_nd=True) if has_nd else None)
     return cls, gb3838.section_class(cls)
 
 
@@ -857,8 +882,9 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
     Returns
     -------
     hn_geo.results.AnalysisResult
-        Tables ``water_sections`` (section x year), ``water_monthly``,
-        ``water_samples``, ``water_compliance``, ``water_rivers``,
+        Tables ``water_sections`` (section x year, means of every item),
+        ``water_monthly`` (means of :data:`MAIN_ITEMS`), ``water_samples``
+        (class of every sample; the values are in the input), ``water_compliance``, ``water_rivers``,
         ``water_trend``, ``water_upstream``; layer ``sections`` (the chosen
         year: ``water_class``, ``water_class_num``, ``target_met``,
         ``status``, ``exceed_items`` ...).
@@ -882,8 +908,6 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
                      lang, main=False)
     smp["class_items"] = desc["class_items"]
     smp["exceed_items"] = desc["exceed_items"]
-    for c in item_codes(s):
-        smp[c] = s[c].to_numpy()
 
     annual = _period_table(s, sec, ["year"], lang)
     monthly = _period_table(s, sec, ["year", "month"], lang)
@@ -949,7 +973,8 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
               "water_compliance": comp, "water_rivers": rating, "water_trend": trend,
               "water_upstream": upstream if len(upstream) else
               pd.DataFrame(columns=["section_id", "name", "year", "exceed_items", "rank", "point_id"]),
-              "water_monthly": monthly.sort_values(["year", "month", "section_id"], ignore_index=True),
+              "water_monthly": monthly[[c for c in MONTHLY_COLUMNS if c in monthly.columns]]
+              .sort_values(["year", "month", "section_id"], ignore_index=True),
               "water_samples": smp.sort_values(["date", "section_id"], ignore_index=True)}
     return AnalysisResult(name="water", tables=tables, layers={"sections": layer}, labels=labels(),
                           status_columns=("status", "plan_check"), summary=summary, notes=notes)

@@ -165,7 +165,7 @@ POLLUTANTS = [c for c in gb3838.class_items() if c not in ("do", "ph")]
 finite = st.floats(min_value=0.0, max_value=50.0, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(base=st.lists(finite, min_size=len(POLLUTANTS), max_size=len(POLLUTANTS)),
        do=st.floats(min_value=0.0, max_value=15.0), lake=st.booleans(),
        which=st.integers(min_value=0, max_value=len(POLLUTANTS)),
