@@ -240,8 +240,10 @@ def town_targets(path=None):
 # ============================================================================ reading statistics
 ENERGY_UNITS = {"tce": 1.0, "吨标准煤": 1.0, "吨标煤": 1.0, "t标准煤": 1.0, "tce/a": 1.0,
                 "万tce": 1e4, "万吨标准煤": 1e4, "万吨标煤": 1e4, "万t标准煤": 1e4, "104tce": 1e4,
-                "ktce": 1e3, "千吨标准煤": 1e3}
-GDP_UNITS = {"万元": 1.0, "亿元": 1e4, "元": 1e-4, "千元": 0.1}
+                "ktce": 1e3, "千吨标准煤": 1e3, "10^4tce": 1e4, "10ktce": 1e4, "wantce": 1e4}
+GDP_UNITS = {"万元": 1.0, "亿元": 1e4, "元": 1e-4, "千元": 0.1, "10kyuan": 1.0, "10^4yuan": 1.0,
+             "104yuan": 1.0, "wanyuan": 1.0, "100myuan": 1e4, "yiyuan": 1e4, "yuan": 1e-4,
+             "cny": 1e-4, "10kcny": 1.0}
 MASS_UNITS = {"t": 1.0, "吨": 1.0, "t/a": 1.0, "吨/年": 1.0, "万吨": 1e4, "万t": 1e4, "万吨/年": 1e4,
               "kg": 1e-3, "千克": 1e-3, "公斤": 1e-3, "kg/a": 1e-3}
 
@@ -577,16 +579,16 @@ _POLLUTANT_LOOKUP = {re.sub(r"[\s_\-]", "", a): k for k, v in _POLLUTANT_ALIASES
 
 
 def _pollutant(values, path, field, rows):
-    norm = [re.sub(r"[\s_\-]", "", unicodedata.normalize("NFKC", str(v)).lower()) if v is not None
-            and not pd.isna(v) else "" for v in values]
-    out = [_POLLUTANT_LOOKUP.get(n) for n in norm]
-    bad = [i for i, o in enumerate(out) if o is None]
-    if bad:
-        vals = sorted({str(values[i]) for i in bad})
-        raise HnGeoError(f"unknown pollutant(s) {', '.join(vals)}; use one of {', '.join(POLLUTANTS)} "
-                         "(or 氮氧化物/挥发性有机物/化学需氧量/氨氮)", path=path, row=int(rows[bad[0]]),
-                         field=field)
-    return out
+    norm = (pd.Series(values, dtype="string").fillna("").str.normalize("NFKC").str.lower()
+            .str.replace(r"[\s_\-]", "", regex=True))
+    out = norm.map(_POLLUTANT_LOOKUP)
+    bad = np.flatnonzero(out.isna().to_numpy())
+    if bad.size:
+        vals = sorted({str(values[i]) for i in bad[:50]})
+        raise HnGeoError(f"{bad.size} unknown pollutant value(s) {', '.join(vals)}; use one of "
+                         f"{', '.join(POLLUTANTS)} (or 氮氧化物/挥发性有机物/化学需氧量/氨氮)", path=path,
+                         row=int(rows[bad[0]]), field=field)
+    return out.astype(object).to_numpy()
 
 
 def read_reduction_projects(df, path="reduction_projects"):
@@ -852,6 +854,12 @@ def energy_dual_control(energy, targets=None, year=None, path="linear", city_tar
         rows["allowance_margin_tce"] = rows["allowance_tce"] - rows["total_checked_tce"]
         within = rows["allowance_margin_tce"].to_numpy() >= 0
     rows["intensity_status"] = status
+    with np.errstate(invalid="ignore"):
+        rows["incentive_status"] = np.select(
+            [np.isnan(cut) | rows["target_incentive"].isna().to_numpy(),
+             cut >= rows["target_incentive"].to_numpy(), exempt & (not final)],
+            ["", _w("met", lang), _w("on_track", lang)],
+            _w("not_met", lang) if final else _w("behind", lang))
     rows["exempt"] = exempt
     rows["total_status"] = np.select(
         [np.isnan(cut), exempt, within], [_w("no_data", lang), _w("exempt", lang), _w("within", lang)],
@@ -861,7 +869,8 @@ def energy_dual_control(energy, targets=None, year=None, path="linear", city_tar
     order = ["code", "town", "year", "gdp_2020_wan", "gdp_wan", "energy_tce", "national_listed_tce",
              "raw_material_tce", "renewable_new_cum_tce", "intensity_2020", "intensity",
              "intensity_cut_pct", "target_basic", "target_incentive", "progress",
-             "required_basic_pct", "required_incentive_pct", "intensity_status", "exempt",
+             "required_basic_pct", "required_incentive_pct", "intensity_status", "incentive_status",
+             "exempt",
              "total_checked_tce", "allowance_tce", "allowance_margin_tce", "total_status",
              "deductions", "path"]
     return rows[order]
@@ -869,7 +878,15 @@ def energy_dual_control(energy, targets=None, year=None, path="linear", city_tar
 
 # ============================================================================ reductions
 def _norm_text(s):
-    return s.map(lambda v: re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v))).lower())
+    return (s.astype("string").fillna("").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+            .str.lower())
+
+
+def _first_of_group(keys):
+    """Position (in ``keys``) of the first row with the same key, for every row."""
+    codes, _ = pd.factorize(keys.to_numpy(dtype=object))
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    return first[inverse]
 
 
 def find_double_counted(projects, lang="zh"):
@@ -890,15 +907,12 @@ def find_double_counted(projects, lang="zh"):
     p = projects.reset_index(drop=True)
     pid = _norm_text(p["project_id"]) + "|" + p["pollutant"]
     combo = _norm_text(p["source_key"]) + "|" + p["pollutant"] + "|" + _norm_text(p["measure"])
-    dup_id = pid.duplicated(keep="first").to_numpy()
-    first_id = pd.Series(np.arange(len(p))).groupby(pid.to_numpy()).transform("first").to_numpy()
-    rest = ~dup_id
-    dup_combo = np.zeros(len(p), bool)
+    first_id = _first_of_group(pid)
+    dup_id = first_id != np.arange(len(p))
+    rest = np.flatnonzero(~dup_id)
     first_combo = np.arange(len(p))
-    sub = combo[rest]
-    dup_combo[np.flatnonzero(rest)] = sub.duplicated(keep="first").to_numpy()
-    firsts = pd.Series(np.flatnonzero(rest)).groupby(sub.to_numpy()).transform("first").to_numpy()
-    first_combo[np.flatnonzero(rest)] = firsts
+    first_combo[rest] = rest[_first_of_group(combo.iloc[rest])]
+    dup_combo = first_combo != np.arange(len(p))
     keep = ~(dup_id | dup_combo)
     ref = np.where(dup_id, first_id, first_combo)
     reason = np.where(dup_id, "重复项目编号（同一污染物）" if lang == "zh" else "same project id and pollutant",
@@ -910,7 +924,9 @@ def find_double_counted(projects, lang="zh"):
         "pollutant": p["pollutant"].to_numpy()[bad], "reduction_t": p["reduction_t"].to_numpy()[bad],
         "year": p["year"].to_numpy()[bad], "measure": p["measure"].to_numpy()[bad],
         "reason": reason[bad],
-        "duplicate_of": [f"{p['project_id'].iloc[r]} (row {p['_row'].iloc[r]})" for r in ref[bad]],
+        "duplicate_of": (pd.Series(p["project_id"].to_numpy(dtype=object)[ref[bad]], dtype="string")
+                         + " (row " + pd.Series(p["_row"].to_numpy()[ref[bad]]).astype("string")
+                         + ")").to_numpy(dtype=object),
     })
     return keep, table
 
@@ -958,7 +974,9 @@ def pollutant_reductions(projects, year=None, allocations=None, targets=None, la
         warnings.warn(f"{src}: excluded {len(dups)} double-counted project row(s) "
                       f"({dups['reduction_t'].sum():.1f} t) from the totals: "
                       + "; ".join(f"row {r} {i} ({why})" for r, i, why in
-                                  zip(dups["row"], dups["project_id"], dups["reason"])),
+                                  zip(dups["row"][:10], dups["project_id"][:10], dups["reason"][:10]))
+                      + (f" and {len(dups) - 10} more (see the double-counting table)"
+                         if len(dups) > 10 else ""),
                       HnGeoWarning, stacklevel=2)
     out_period = ((p["year"] <= BASE_YEAR) | (p["year"] > DEADLINE)).to_numpy()
     if out_period.any():
@@ -1143,6 +1161,7 @@ LABELS = {
     "required_basic_pct": ("基本目标时序要求（%）", "basic target pro-rated (%)"),
     "required_incentive_pct": ("激励目标时序要求（%）", "incentive target pro-rated (%)"),
     "intensity_status": ("强度目标完成情况", "intensity status"),
+    "incentive_status": ("激励目标进度", "incentive target progress"),
     "exempt": ("总量免予考核", "exempt from total check"),
     "total_checked_tce": ("纳入总量考核能耗（吨标准煤）", "energy counted in total check (tce)"),
     "allowance_tce": ("能源消费总量目标（吨标准煤）", "total-energy allowance (tce)"),
@@ -1175,7 +1194,7 @@ LABELS = {
     "kind": ("类别", "kind"),
 }
 
-STATUS_COLUMNS = ("intensity_status", "total_status", "status")
+STATUS_COLUMNS = ("intensity_status", "incentive_status", "total_status", "status")
 
 
 def _default_towns_layer():

@@ -218,11 +218,13 @@ def test_on_track_behind_and_renewables_in_the_total_check(tmp_path):
     assert hw["required_basic_pct"] == pytest.approx(10.2)
     assert hw["required_incentive_pct"] == pytest.approx(10.8)
     assert hw["intensity_status"] == "进度正常" and bool(hw["exempt"])
+    assert hw["incentive_status"] == "进度正常"
     assert hw["allowance_tce"] == pytest.approx(80000 * 1.15 * (1 - 0.102))
     # 马桥街道: cut 1 - (41000/110000)/0.4 = 6.818 % < 10.8 -> behind, not exempt; the total
     # check counts 41000 - 2000 = 39000 against 40000*1.1*(1-0.108) = 39248 -> within
     assert mq["intensity_cut_pct"] == pytest.approx(6.818182, abs=1e-5)
     assert mq["intensity_status"] == "进度落后" and not bool(mq["exempt"])
+    assert mq["incentive_status"] == "进度落后"
     assert mq["allowance_margin_tce"] == pytest.approx(248.0)
     assert mq["total_status"] == "总量达标"
     # without the renewables 马桥街道 would be over its allowance
@@ -244,7 +246,7 @@ def test_final_year_not_met_and_compound_path(tmp_path):
         r = tg.energy_dual_control(e, year=2025).set_index("town").loc["袁花镇"]
     # cut = 1 - (44000/130000)/0.4 = 15.38 % < 19 % in 2025 -> not met
     assert r["intensity_cut_pct"] == pytest.approx(15.384615, abs=1e-5)
-    assert r["intensity_status"] == "未达标"
+    assert r["intensity_status"] == "未达标" and r["incentive_status"] == "未达标"
     # compound pro-rating: 1 - (1 - 0.18)**0.6 = 11.2255 % (vs linear 10.8 %)
     assert tg.required_cut(18.0, 2023, "compound") == pytest.approx(11.2255, abs=1e-4)
     assert tg.required_cut(18.0, 2023, "linear") == pytest.approx(10.8)
