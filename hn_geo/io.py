@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from .catalog import STORAGE_CRS, WGS84
 from .errors import HnGeoError, HnGeoWarning
@@ -310,7 +311,11 @@ def _read_vector(path, layer, encoding):
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*More than one layer found.*")
-            return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+            warnings.filterwarnings("ignore", message=".*Non closed ring detected.*")
+            try:
+                return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+            except shapely.errors.GEOSException:
+                return _read_unparseable(path, layer, kwargs)
     except UnicodeDecodeError as exc:
         if not is_shp or encoding:
             raise HnGeoError(f"attribute text is not valid {encoding or 'UTF-8'} ({exc}); "
@@ -327,6 +332,25 @@ def _read_vector(path, layer, encoding):
         return pyogrio.read_dataframe(path, layer=layer, encoding=enc)
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
         raise HnGeoError(f"cannot read as a vector file ({exc})", path=path) from exc
+
+
+def _read_unparseable(path, layer, kwargs):
+    """Re-read a layer whose geometries GEOS rejects: close unclosed rings, count them.
+
+    Geometries that still cannot be built (e.g. rings of fewer than 4 points)
+    come back as missing, so validation reports those features by number.
+    """
+    fixed = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix", **kwargs)
+    plain = pyogrio.read_dataframe(path, layer=layer, on_invalid="ignore", **kwargs)
+    n_fixed = int((plain.geometry.isna() & fixed.geometry.notna()).sum())
+    n_bad = int((fixed.geometry.isna() & plain.geometry.isna()).sum())
+    if n_fixed:
+        warnings.warn(f"{path}: repaired {n_fixed} geometr{'y' if n_fixed == 1 else 'ies'} "
+                      "with unclosed rings (closed them)", HnGeoWarning, stacklevel=4)
+    if n_bad:
+        warnings.warn(f"{path}: {n_bad} feature(s) have a missing geometry or one that cannot be "
+                      "built (e.g. a ring of fewer than 4 points)", HnGeoWarning, stacklevel=4)
+    return fixed
 
 
 def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False,

@@ -249,7 +249,8 @@ def _check_geometry(gdf, schema, path):
     changed = False
     missing = np.flatnonzero(shapely.is_missing(geom) | shapely.is_empty(geom))
     if missing.size:
-        raise HnGeoError(f"{missing.size} feature(s) have no (or an empty) geometry: "
+        raise HnGeoError(f"{missing.size} feature(s) have no geometry (missing, empty or "
+                         f"unreadable): "
                          f"{_where(gdf, missing, schema.id_field)}",
                          path=path, row=int(missing[0]) + _first_row(gdf), field="geometry")
     invalid = ~shapely.is_valid(geom)

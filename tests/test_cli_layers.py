@@ -138,6 +138,28 @@ def test_validate_repair_warning_echoed(runner, tmp_path):
     assert "warning:" in res.stderr and "repaired 1 invalid geometry" in res.stderr
 
 
+def test_error_with_library_warnings_pending_terminates(runner, tmp_path, monkeypatch):
+    # regression: echoing recorded warnings inside catch_warnings re-recorded them forever
+    import warnings
+
+    import hn_geo.cli.layers as cli_layers
+    from hn_geo.errors import HnGeoError, HnGeoWarning
+
+    def failing_load(name, path, **kw):
+        warnings.warn("GDAL said something", RuntimeWarning)
+        warnings.warn("repaired 2 things", HnGeoWarning)
+        raise HnGeoError("bad value", path=path, row=3, field="name")
+
+    monkeypatch.setattr(cli_layers, "load_layer", failing_load)
+    p = tmp_path / "x.geojson"
+    p.write_text("{}", encoding="utf-8")
+    with pytest.warns(RuntimeWarning, match="GDAL said something"):
+        res = runner.invoke(main, ["layers", "validate", str(p), "--as", "red_line"])
+    assert res.exit_code == 1
+    assert f"file {p}; row/feature 3; field 'name': bad value" in res.output
+    assert res.stderr.count("warning: repaired 2 things") == 1
+
+
 def test_export_formats(runner, embedded, tmp_path):
     out = tmp_path / "towns.geojson"
     res = runner.invoke(main, ["layers", "export", "towns", "--out", str(out)])

@@ -267,6 +267,31 @@ def test_empty_files(tmp_path, name, content):
     assert exc.value.path == str(p)
 
 
+def test_unclosed_rings_are_closed_and_unbuildable_geometries_reported(tmp_path):
+    p = tmp_path / "rings.geojson"
+    feats = [
+        {"type": "Feature", "properties": {"id": "ok"}, "geometry": {"type": "Polygon", "coordinates": [
+            [[120.5, 30.4], [120.6, 30.4], [120.6, 30.5], [120.5, 30.4]]]}},
+        {"type": "Feature", "properties": {"id": "unclosed"}, "geometry": {"type": "Polygon", "coordinates": [
+            [[120.5, 30.4], [120.6, 30.4], [120.6, 30.5]]]}},
+        {"type": "Feature", "properties": {"id": "two points"}, "geometry": {"type": "Polygon", "coordinates": [
+            [[120.5, 30.4], [120.6, 30.4]]]}},
+    ]
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    with pytest.warns(HnGeoWarning, match="repaired 2 geometries with unclosed rings"):
+        gdf = io.read_file(p)
+    assert list(gdf["id"]) == ["ok", "unclosed", "two points"]  # nothing dropped
+    assert gdf.geometry.iloc[1].equals(gdf.geometry.iloc[0])
+    # a closed two-point ring is no polygon: validation reports it by feature and id
+    assert not gdf.geometry.iloc[2].is_valid
+    from hn_geo.catalog import get_schema
+    from hn_geo.validate import validate
+
+    with pytest.raises(HnGeoError, match=r"geometry type LineString.*#3 \(zone_id=two points\)"), \
+            pytest.warns(HnGeoWarning, match="repaired 1 invalid geometry"):
+        validate(gdf.rename(columns={"id": "zone_id"}).assign(name="x"), get_schema("red_line"), path=p)
+
+
 def test_missing_file_and_garbage(tmp_path):
     with pytest.raises(HnGeoError, match="file not found"):
         io.read_file(tmp_path / "nope.gpkg")

@@ -73,7 +73,7 @@ def test_missing_geometry_is_an_error(tmp_path):
     src = tiny_layer("sections")
     src.loc[1, "geometry"] = None
     p = _write(src, tmp_path / "s.gpkg")
-    with pytest.raises(HnGeoError, match=r"1 feature\(s\) have no .*geometry: #2 \(section_id=section_id_1\)"):
+    with pytest.raises(HnGeoError, match=r"1 feature\(s\) have no geometry \(missing, empty or unreadable\): #2 \(section_id=section_id_1\)"):
         load_layer("sections", p)
 
 

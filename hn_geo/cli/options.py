@@ -33,17 +33,20 @@ def handle_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        error = None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", HnGeoWarning)
             try:
                 result = func(*args, **kwargs)
             except HnGeoError as exc:
-                _echo_warnings(caught)
-                raise click.ClickException(str(exc)) from exc
+                error = exc, str(exc)
             except OSError as exc:  # permission denied, disk full, folder in the way...
-                _echo_warnings(caught)
-                raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+                error = exc, f"{type(exc).__name__}: {exc}"
+        # echo only after catch_warnings has restored showwarning: inside the block it would
+        # append to ``caught`` while we iterate over it
         _echo_warnings(caught)
+        if error is not None:
+            raise click.ClickException(error[1]) from error[0]
         return result
 
     return wrapper
