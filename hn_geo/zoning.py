@@ -172,10 +172,53 @@ def _ids(values, idx, n=5):
 
 
 # ----------------------------------------------------------------------------- spatial join
+def _query(targets, geoms):
+    """Exact ``intersects`` pairs between ``geoms`` and ``targets`` (few, complex polygons).
+
+    One bounding-box :meth:`shapely.STRtree.query` over the targets, then the
+    exact predicate per target with the target *prepared* (indexed
+    point-in-polygon), vectorised over that target's candidates: points go
+    through :func:`shapely.intersects_xy`, other footprints through
+    :func:`shapely.intersects`. Much faster than a predicate query, which
+    tests each candidate pair against an unprepared polygon.
+
+    Returns
+    -------
+    geom_idx, target_idx : numpy.ndarray of int
+        Sorted by ``geom_idx`` then ``target_idx``.
+    """
+    geoms = np.asarray(geoms)
+    targets = np.asarray(targets)
+    gi, ti = shapely.STRtree(targets).query(geoms)
+    if gi.size == 0:
+        return gi, ti
+    order = np.argsort(ti, kind="stable")
+    gi, ti = gi[order], ti[order]
+    bounds = np.searchsorted(ti, np.arange(len(targets) + 1))
+    is_point = shapely.get_type_id(geoms) == 0
+    x = np.where(is_point, shapely.get_x(geoms), np.nan) if is_point.any() else None
+    y = np.where(is_point, shapely.get_y(geoms), np.nan) if is_point.any() else None
+    keep = np.zeros(gi.size, dtype=bool)
+    for k, target in enumerate(targets):
+        lo, hi = bounds[k], bounds[k + 1]
+        if lo == hi:
+            continue
+        cand = gi[lo:hi]
+        shapely.prepare(target)
+        pt = is_point[cand]
+        hit = np.zeros(cand.size, dtype=bool)
+        if pt.any():
+            hit[pt] = shapely.intersects_xy(target, x[cand[pt]], y[cand[pt]])
+        if (~pt).any():
+            hit[~pt] = shapely.intersects(target, geoms[cand[~pt]])
+        keep[lo:hi] = hit
+    gi, ti = gi[keep], ti[keep]
+    order = np.lexsort((ti, gi))
+    return gi[order], ti[order]
+
+
 def locate(projects, units):
     """Which control units each project footprint intersects.
-
-    One :meth:`shapely.STRtree.query` with the ``intersects`` predicate.
 
     Parameters
     ----------
@@ -186,11 +229,8 @@ def locate(projects, units):
     project_idx, unit_idx : numpy.ndarray of int
         Positional indices of intersecting pairs, sorted by project.
     """
-    geoms = projects.geometry.to_crs(units.crs).values if projects.crs != units.crs else projects.geometry.values
-    tree = shapely.STRtree(units.geometry.values)
-    pi, ui = tree.query(np.asarray(geoms), predicate="intersects")
-    order = np.lexsort((ui, pi))
-    return pi[order], ui[order]
+    geoms = projects.geometry.to_crs(units.crs) if projects.crs != units.crs else projects.geometry
+    return _query(units.geometry.values, geoms.values)
 
 
 def _check_units(units, rules):
@@ -264,8 +304,7 @@ def _existing_loads(points, units):
     if points is None or len(points) == 0:
         return loads, counts
     pts = points.to_crs(units.crs) if points.crs != units.crs else points
-    pi, ui = shapely.STRtree(units.geometry.values).query(np.asarray(pts.geometry.values),
-                                                         predicate="intersects")
+    pi, ui = _query(units.geometry.values, pts.geometry.values)
     # a point on a shared edge touches two units: charge it to the first one only
     first = np.full(len(pts), -1)
     first[pi[::-1]] = ui[::-1]
@@ -332,10 +371,12 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
     skipped = _check_units(units, rules)
     R = rules.rules
     n_p, n_u, n_r = len(projects), len(units), len(R)
-    pid = projects["project_id"].astype(str).to_numpy()
+    pid_s = projects["project_id"].astype("str")
+    pid = pid_s.array  # kept as an (Arrow) array: converting a million ids to objects is slow
+    names_s = _text(projects, "name")
 
     # ---- project attributes, per distinct value where text
-    code_idx, code_uniq = pd.factorize(projects["industry_code"].astype(object), use_na_sentinel=True)
+    code_idx, code_uniq = pd.factorize(projects["industry_code"], use_na_sentinel=True)
     norm_u, valid_u, divname_u = parse_industry_codes(list(code_uniq))
     code_ok = np.where(code_idx >= 0, np.append(valid_u, False)[code_idx], False)
     bad_code = np.flatnonzero(~code_ok)
@@ -344,12 +385,14 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
               f"(2-4 digits whose first two are a valid division, optional section letter); "
               f"industry rules cannot be evaluated for them (status review): "
               f"{_ids(pid, bad_code)}")
-    st_idx, st_uniq = pd.factorize(projects["status"].astype(object))
+    st_idx, st_uniq = pd.factorize(projects["status"])
     st_uniq = [str(s) for s in st_uniq]
     two_high = projects["two_high"] if "two_high" in projects.columns else None
     two_high = (np.zeros(n_p, bool) if two_high is None
+                else two_high.to_numpy(dtype=bool) if pd.api.types.is_bool_dtype(two_high.dtype)
+                and not two_high.hasnans
                 else pd.array(two_high, dtype="boolean").fillna(False).to_numpy(dtype=bool))
-    sol_idx, sol_uniq = pd.factorize(_text(projects, "solvent_type").astype(object))
+    sol_idx, sol_uniq = pd.factorize(_text(projects, "solvent_type"))
     sol_uniq = [str(s).strip() for s in sol_uniq]
     known_sol = rules.high_vocs | rules.low_vocs
     unknown_sol = [s for s in sol_uniq if known_sol and s not in known_sol]
@@ -369,21 +412,18 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
     cand_keys = list(cand)
     geoms_src = projects.geometry
     geoms = (geoms_src.to_crs(STORAGE_CRS) if projects.crs != STORAGE_CRS else geoms_src).values
-    tree = shapely.STRtree(np.concatenate([units.geometry.values,
-                                           np.array([cand[k][0] for k in cand_keys], dtype=object)]))
-    qi, qg = tree.query(np.asarray(geoms), predicate="intersects")
+    targets = np.concatenate([np.asarray(units.geometry.values),
+                              np.array([cand[k][0] for k in cand_keys], dtype=object)])
+    qi, qg = _query(targets, geoms)
     is_unit = qg < n_u
     pp, pu = qi[is_unit], qg[is_unit]
-    if pp.size and (np.diff(pp) < 0).any():
-        order = np.argsort(pp, kind="stable")
-        pp, pu = pp[order], pu[order]
     dist = {}
     for k, key in enumerate(cand_keys):
         sel = qi[qg == n_u + k]
         d = np.full(n_p, np.inf)
         if sel.size:
             sub = gpd.GeoSeries(geoms_src.values[sel], crs=projects.crs).to_crs(METRIC_CRS)
-            d[sel] = shapely.distance(sub.values, cand[key][1])
+            d[sel] = shapely.distance(np.asarray(sub.values), cand[key][1])
         dist[key] = d
 
     n_units_of = np.bincount(pp, minlength=n_p)
@@ -520,8 +560,8 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
     div_cat_idx, div_cat_uniq = pd.factorize(pd.Series(div_words))
     proj_table = pd.DataFrame({
         "project_id": pid,
-        "name": _text(projects, "name").to_numpy(),
-        "industry_code": projects["industry_code"].to_numpy(),
+        "name": names_s.array,
+        "industry_code": projects["industry_code"].array,
         "industry_division": _cat(div_cat_idx[div_idx], list(div_cat_uniq)),
         "build_type": build_cat,
         "unit_codes": unit_per_proj,
@@ -538,8 +578,8 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
     details = _details(f_rule_g, f_val_g, f_lim_g, f_proj_g, R, lang, projects, code_idx, norm_u,
                        sol_idx, sol_uniq)
     findings = pd.DataFrame({
-        "project_id": pid[f_proj_g],
-        "project_name": _text(projects, "name").to_numpy()[f_proj_g],
+        "project_id": pid_s.take(f_proj_g).array,
+        "project_name": names_s.take(f_proj_g).array,
         "rule_id": _cat(f_rule_g, rule_ids),
         "rule_kind": _cat(f_rule_g, kinds),
         "severity": _cat(f_sev_g, sev_words),
@@ -579,8 +619,11 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
 
     # per town (a project in two towns counts in both)
     town_codes, town_uniq = pd.factorize(pd.Series(town_u))
-    tkey = np.unique(pp.astype(np.int64) * max(len(town_uniq), 1) + town_codes[pu])
-    tp, tt = tkey // max(len(town_uniq), 1), tkey % max(len(town_uniq), 1)
+    n_t = max(len(town_uniq), 1)
+    single = n_units_of[pp] == 1  # most projects lie in one unit: no de-duplication needed
+    tkey = np.unique(pp[~single].astype(np.int64) * n_t + town_codes[pu[~single]])
+    tp = np.concatenate([pp[single], tkey // n_t])
+    tt = np.concatenate([town_codes[pu[single]], tkey % n_t])
     tstat = status_code[tp]
     town_table = pd.DataFrame({
         "town": list(town_uniq),
@@ -623,11 +666,12 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
                 ul[col] = unit_table[col].to_numpy()
         layers_out["control_units"] = ul
         pl = projects.rename(columns={"status": "build_type"})
-        pl = gpd.GeoDataFrame(pl, geometry=geoms, crs=STORAGE_CRS) if projects.crs != STORAGE_CRS else pl.copy()
-        for col in ("unit_codes", "towns", "n_violations", "n_notices", "violated_rules", "status"):
-            pl[col] = proj_table[col].to_numpy()
+        if projects.crs != STORAGE_CRS:
+            pl = pl.set_geometry(gpd.GeoSeries(geoms, index=pl.index, crs=STORAGE_CRS))
+        pl = pl.assign(**{col: proj_table[col].array for col in
+                          ("unit_codes", "towns", "n_violations", "n_notices", "violated_rules", "status")})
         layers_out["projects"] = pl
-        layers_out["violations"] = pl[(status_code <= 1)].copy()
+        layers_out["violations"] = pl.iloc[np.flatnonzero(status_code <= 1)]
 
     return AnalysisResult(
         name="zoning",
@@ -658,6 +702,7 @@ def _prefix_mask(code_idx, norm_u, prefixes):
 
 def _partly_outside(projects, geoms, units, pid):
     """Warn about polygon footprints that extend beyond the control units."""
+    geoms = np.asarray(geoms)
     poly = np.flatnonzero(shapely.get_type_id(geoms) >= 3)
     if not poly.size:
         return
