@@ -31,6 +31,7 @@ rooftop systems; plan 三.十).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,14 +85,33 @@ class PVSystemConfig:
 
 
 class _Sky:
-    """Per-weather quantities shared by every plane (computed once)."""
+    """Per-weather quantities shared by every plane (computed once), as numpy arrays.
+
+    Only hours with the sun up or some irradiance are kept (``day``); the
+    other hours produce no power.
+    """
 
     def __init__(self, weather: Weather):
         self.weather = weather
         times = weather.data.index
-        self.solpos = weather.location.get_solarposition(times)
-        self.dni_extra = pvlib.irradiance.get_extra_radiation(times)
-        self.airmass = pvlib.atmosphere.get_relative_airmass(self.solpos["apparent_zenith"])
+        solpos = weather.location.get_solarposition(times)
+        d = weather.data
+        self.day = ((solpos["apparent_zenith"] < 90) | (d["ghi"] > 0)).to_numpy()
+        day = self.day
+        self.zenith = solpos["apparent_zenith"].to_numpy()[day]
+        self.azimuth = solpos["azimuth"].to_numpy()[day]
+        self.dni_extra = pvlib.irradiance.get_extra_radiation(times).to_numpy()[day]
+        self.airmass = pvlib.atmosphere.get_relative_airmass(self.zenith)
+        self.ghi, self.dni, self.dhi = (d[c].to_numpy(dtype=float)[day] for c in ("ghi", "dni", "dhi"))
+        self.temp_air = d["temp_air"].to_numpy(dtype=float)[day]
+        self.wind_speed = d["wind_speed"].to_numpy(dtype=float)[day]
+
+
+@functools.lru_cache(maxsize=256)
+def _iam_diffuse(tilt):
+    """Marion's integrated physical IAM for sky and ground diffuse (depends on tilt only)."""
+    iam = pvlib.iam.marion_diffuse("physical", float(tilt))
+    return float(iam["sky"]), float(iam["ground"])
 
 
 def plane_ac_power(weather, tilt, azimuth, mount="rack", system=None, sky=None):
@@ -114,36 +134,45 @@ def plane_ac_power(weather, tilt, azimuth, mount="rack", system=None, sky=None):
     -------
     pandas.DataFrame
         Columns ``poa_global`` (W/m²), ``temp_cell`` (°C), ``p_dc`` and ``p_ac``
-        (kW per kWp), indexed like ``weather.data``.
+        (kW per kWp), indexed like ``weather.data`` (zero at night).
     """
     system = system or PVSystemConfig()
     sky = sky or _Sky(weather)
-    w = weather.data
-    sp = sky.solpos
     poa = pvlib.irradiance.get_total_irradiance(
-        tilt, azimuth, sp["apparent_zenith"], sp["azimuth"], w["dni"], w["ghi"], w["dhi"],
+        tilt, azimuth, sky.zenith, sky.azimuth, sky.dni, sky.ghi, sky.dhi,
         dni_extra=sky.dni_extra, airmass=sky.airmass, albedo=system.albedo,
         model=system.transposition)
-    poa = poa.fillna(0.0)
-    aoi = pvlib.irradiance.aoi(tilt, azimuth, sp["apparent_zenith"], sp["azimuth"])
+    direct = np.nan_to_num(np.asarray(poa["poa_direct"], dtype=float))
+    sky_diffuse = np.nan_to_num(np.asarray(poa["poa_sky_diffuse"], dtype=float))
+    ground = np.nan_to_num(np.asarray(poa["poa_ground_diffuse"], dtype=float))
+    poa_global = direct + sky_diffuse + ground
+    aoi = pvlib.irradiance.aoi(tilt, azimuth, sky.zenith, sky.azimuth)
     iam_beam = pvlib.iam.physical(aoi)
-    iam_diff = pvlib.iam.marion_diffuse("physical", tilt)
-    effective = (poa["poa_direct"] * iam_beam + poa["poa_sky_diffuse"] * float(iam_diff["sky"])
-                 + poa["poa_ground_diffuse"] * float(iam_diff["ground"]))
+    iam_sky, iam_ground = _iam_diffuse(round(float(tilt), 3))
+    effective = direct * iam_beam + sky_diffuse * iam_sky + ground * iam_ground
     params = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"][TEMPERATURE_MODEL[mount]]
-    temp_cell = pvlib.temperature.sapm_cell(poa["poa_global"], w["temp_air"], w["wind_speed"], **params)
+    temp_cell = pvlib.temperature.sapm_cell(poa_global, sky.temp_air, sky.wind_speed, **params)
     p_dc = pvlib.pvsystem.pvwatts_dc(effective, temp_cell, 1.0, system.gamma_pdc)
-    p_dc = p_dc.clip(lower=0.0) * (1.0 - system.loss_fraction())
+    p_dc = np.clip(p_dc, 0.0, None) * (1.0 - system.loss_fraction())
     p_ac = pvlib.inverter.pvwatts(p_dc, 1.0 / system.dc_ac_ratio, eta_inv_nom=system.eta_inv_nom)
-    p_ac = p_ac.clip(lower=0.0)
-    return pd.DataFrame({"poa_global": poa["poa_global"], "temp_cell": temp_cell,
-                         "p_dc": p_dc, "p_ac": p_ac})
+    p_ac = np.clip(p_ac, 0.0, None)
+    n = len(weather.data)
+    out = {}
+    for name, vals, fill in (("poa_global", poa_global, 0.0), ("temp_cell", temp_cell, np.nan),
+                             ("p_dc", p_dc, 0.0), ("p_ac", p_ac, 0.0)):
+        full = np.full(n, fill)
+        full[sky.day] = vals
+        out[name] = full
+    return pd.DataFrame(out, index=weather.data.index)
 
 
 def _hours(index):
-    """Interval length of each row in hours (hourly data: 1)."""
-    freq = pd.infer_freq(index[:48]) if len(index) > 2 else None
-    return 1.0 if freq in ("h", "H", None) else pd.Timedelta(pd.tseries.frequencies.to_offset(freq)).total_seconds() / 3600
+    """Interval length in hours (median spacing of the index; 1 for hourly data)."""
+    if len(index) < 2:
+        return 1.0
+    step = np.median(np.diff(index.asi8[:49]))  # in the index resolution unit
+    unit = np.datetime_data(index.values.dtype)[0]
+    return float(pd.Timedelta(int(step), unit=unit).total_seconds() / 3600.0)
 
 
 def specific_yield(weather, tilt, azimuth, mount="rack", system=None, sky=None):
