@@ -178,6 +178,12 @@ def _parse_dates(df, path):
                .str.replace(r"^(\d+)\s*年\s*(\d+)\s*月?$", r"\1-\2-15", regex=True)
                .str.replace(".", "-", regex=False).str.replace("/", "-", regex=False))
         dates = pd.to_datetime(txt, errors="coerce", format="mixed")
+        # Excel serial day numbers (a date column exported as numbers)
+        serial = pd.to_numeric(txt, errors="coerce")
+        is_serial = (serial >= 20000) & (serial <= 80000)
+        if is_serial.any():
+            dates = dates.where(~is_serial, pd.to_datetime(serial.where(is_serial), unit="D",
+                                                           origin="1899-12-30"))
         used = [dcol]
     else:
         ycol, mcol = _find(df.columns, YEAR_NAMES), _find(df.columns, MONTH_NAMES)
@@ -440,6 +446,16 @@ def aggregate(samples, by):
     return means.reset_index(), low.reset_index(drop=True)
 
 
+def round_sig(values, digits=4):
+    """Round to ``digits`` significant figures (keeps small concentrations such as Hg)."""
+    x = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.floor(np.log10(np.abs(x)))
+        scale = np.where(np.isfinite(mag), 10.0 ** (digits - 1 - mag), 1.0)
+        out = np.round(x * scale) / scale
+    return np.where(np.isfinite(x) & (x != 0), out, x)
+
+
 # ----------------------------------------------------------------------------- descriptions
 def _join_items(mask, order_key, text):
     """Per row, join ``text`` of the items where ``mask`` holds, ordered by ``order_key`` descending.
@@ -590,7 +606,7 @@ def _period_table(samples, sections, by, lang):
         tn_cls = item_cls["tn"].to_numpy() if "tn" in item_cls.columns else np.zeros(len(t), int)
         t["tn_class"] = np.where(lake, gb3838.class_name(tn_cls), "")
     for c in codes:
-        t[c] = means[c].round(4).to_numpy()
+        t[c] = round_sig(means[c].to_numpy(float))
     t.attrs["exceed_codes"] = desc["exceed_codes"]
     return t
 

@@ -324,3 +324,37 @@ def test_cli_embedded_default_data(tmp_path):
     assert {"省控", "交接"} <= set(fails["断面类型"])
     trend = pd.read_csv(out / "water_trend.csv", encoding="utf-8-sig")
     assert set(trend["所在河流"]) == {"长山河", "上塘河", "盐官下河"}
+
+
+def test_english_codes_year_month_columns_and_xlsx(tmp_path):
+    df = results([["S1", "2024", "3月", "6.2", "0.2", "0.05L"], ["S1", "2024", "4", "5.2", "0.6", "0.12"]],
+                 ["section_id", "年份", "月份", "do", "NH3-N", "tp"])
+    s = quiet_prepare(df)
+    assert list(s["date"].dt.month) == [3, 4] and s["tp"].iloc[0] == pytest.approx(0.025)
+    xlsx = tmp_path / "r.xlsx"
+    pd.DataFrame({"断面编号": ["S1", "S2"], "采样日期": [pd.Timestamp("2024-05-06"), 45420],
+                  "氨氮": [0.31, "0.025L"], "总磷": [0.12, 0.3]}).to_excel(xlsx, index=False)
+    s = water.read_results(xlsx)
+    assert list(s["date"].dt.strftime("%Y-%m-%d")) == ["2024-05-06", "2024-05-08"]
+    assert s["nh3n"].tolist() == pytest.approx([0.31, 0.0125])
+    res = quiet_assess(s, SEC)
+    assert res.layers["sections"].set_index("section_id").loc["S2", "water_class"] == "IV"
+    with pytest.raises(HnGeoError, match="no results for year 2019"):
+        quiet_assess(s, SEC, year=2019)
+
+
+def test_cli_detection_limit_file_for_nd_cells(tmp_path):
+    csv, sec = write_user_files(tmp_path)
+    text = csv.read_text(encoding="utf-8-sig").replace("0.0003L", "ND")
+    csv.write_text(text, encoding="utf-8")
+    dl = tmp_path / "检出限.csv"
+    dl.write_text("项目,检出限\n挥发酚,0.0003\n", encoding="utf-8")
+    out = tmp_path / "o"
+    r = CliRunner().invoke(main, ["water", "classify", str(csv), "--sections", str(sec),
+                                  "--detection-limits", str(dl), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "no known detection limit" not in r.output
+    t = pd.read_csv(out / "water_sections.csv", encoding="utf-8-sig").set_index("断面编号")
+    assert t.loc["330481A", "挥发酚(mg/L)"] == pytest.approx(0.00015)
+    r = CliRunner().invoke(main, ["water", "classify", str(csv), "--sections", str(sec), "--out", str(out)])
+    assert r.exit_code == 0 and "2 below-detection value(s) have no known detection limit" in r.output
