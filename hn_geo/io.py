@@ -256,7 +256,10 @@ def _table_to_gdf(path, df, lon=None, lat=None, crs=WGS84):
                          f"columns found: {list(df.columns)}", path=path)
     out = {}
     for col in (lon, lat):
-        vals = pd.to_numeric(df[col], errors="coerce")
+        cells = df[col]
+        if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+            cells = cells.astype("string").str.strip().str.rstrip("°").str.strip()
+        vals = pd.to_numeric(cells, errors="coerce")
         bad = np.flatnonzero(vals.isna().to_numpy())
         if bad.size:
             first = df[col].iloc[bad[0]]
@@ -285,17 +288,28 @@ def list_layers(path):
 
 
 def _read_vector(path, layer, encoding):
-    names = list_layers(path)
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception as exc:
+        raise HnGeoError(f"cannot open as a vector file ({exc})", path=path) from exc
+    names = [str(n) for n in listed[:, 0]]
+    spatial = [str(n) for n, kind in listed if kind is not None]
     if not names:
         raise HnGeoError("the file holds no layers", path=path)
     if layer is not None and str(layer) not in names:
         raise HnGeoError(f"no layer '{layer}'; layers found: {names}", path=path)
     if layer is None:
-        layer = names[0]
+        if not spatial:
+            raise HnGeoError(f"no layer with geometries; layers found (attribute tables): {names}",
+                             path=path)
+        layer = spatial[0]
         if len(names) > 1:
-            warnings.warn(f"{path}: {len(names)} layers found {names}; reading the first, "
-                          f"'{layer}' (choose another with layer=/--layer)",
+            warnings.warn(f"{path}: {len(names)} layers found {names}; reading the first with "
+                          f"geometries, '{layer}' (choose another with layer=/--layer)",
                           HnGeoWarning, stacklevel=3)
+    elif str(layer) not in spatial:
+        raise HnGeoError(f"layer '{layer}' has no geometries (an attribute table); layers with "
+                         f"geometries: {spatial}", path=path)
     kwargs = {}
     try:
         driver = pyogrio.read_info(path, layer=layer).get("driver")
@@ -332,6 +346,24 @@ def _read_vector(path, layer, encoding):
         return pyogrio.read_dataframe(path, layer=layer, encoding=enc)
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
         raise HnGeoError(f"cannot read as a vector file ({exc})", path=path) from exc
+
+
+def _read_parquet(path, lon=None, lat=None, assume_crs=None):
+    """GeoParquet, or a plain Parquet table with lon/lat columns."""
+    try:
+        return gpd.read_parquet(path)
+    except Exception as exc:  # pyarrow / geopandas raise several types
+        try:
+            df = pd.read_parquet(path)
+        except Exception:
+            raise HnGeoError(f"not a readable Parquet file ({exc})", path=path) from exc
+        if len(df) == 0:
+            raise HnGeoError(f"the file has no rows (columns found: {list(df.columns)})", path=path)
+        try:
+            return _table_to_gdf(path, df, lon, lat, crs=assume_crs or WGS84)
+        except HnGeoError as exc2:
+            raise HnGeoError(f"not GeoParquet (no 'geo' metadata) and {exc2.message}",
+                             path=path, row=exc2.row, field=exc2.field) from exc
 
 
 def _read_unparseable(path, layer, kwargs):
@@ -401,10 +433,7 @@ def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False
         gdf = _table_to_gdf(path, df, lon, lat, crs=assume_crs or WGS84)
         gdf.attrs[FIRST_ROW_ATTR] = 2  # messages give spreadsheet rows (row 1 is the header)
     elif suffix in (".parquet", ".geoparquet"):
-        try:
-            gdf = gpd.read_parquet(path)
-        except Exception as exc:  # pyarrow / geopandas raise several types
-            raise HnGeoError(f"not a readable GeoParquet file ({exc})", path=path) from exc
+        gdf = _read_parquet(path, lon, lat, assume_crs)
     else:
         gdf = _read_vector(path, layer, encoding)
     if len(gdf) == 0:
@@ -416,10 +445,15 @@ def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False
                              "it with assume_crs=/--assume-crs (EPSG:4490 for CGCS2000 lon/lat, "
                              "EPSG:4549 for CGCS2000 / 3-degree GK CM 120E metres)", path=path)
         gdf = gdf.set_crs(assume_crs)
-    elif assume_crs is not None and _fits(gdf, assume_crs) and not _fits(gdf, gdf.crs):
-        warnings.warn(f"{path}: coordinates do not fit the declared CRS {gdf.crs.to_string()}; "
-                      f"using the stated CRS {assume_crs}", HnGeoWarning, stacklevel=2)
-        gdf = gdf.set_crs(assume_crs, allow_override=True)
+    elif assume_crs is not None and not gdf.crs.equals(assume_crs):
+        if _fits(gdf, assume_crs) and not _fits(gdf, gdf.crs):
+            warnings.warn(f"{path}: coordinates do not fit the declared CRS {gdf.crs.to_string()}; "
+                          f"using the stated CRS {assume_crs}", HnGeoWarning, stacklevel=2)
+            gdf = gdf.set_crs(assume_crs, allow_override=True)
+        else:
+            warnings.warn(f"{path}: the file declares CRS {gdf.crs.to_string()}, which its "
+                          f"coordinates fit; the stated CRS {assume_crs} is ignored",
+                          HnGeoWarning, stacklevel=2)
     check_coordinates(gdf, path)
     if from_gcj02:
         from .crs import from_gcj02 as _from_gcj02

@@ -51,7 +51,7 @@ def test_read_gpkg_chooses_layer_default_first_and_lists_layers(tmp_path):
     second = _points().iloc[:2].assign(name=["甲", "乙"])
     pyogrio.write_dataframe(second, p, layer="第二层", append=True)
 
-    with pytest.warns(HnGeoWarning, match=r"2 layers found.*reading the first, 'first_pts'"):
+    with pytest.warns(HnGeoWarning, match=r"2 layers found.*reading the first with geometries, 'first_pts'"):
         gdf = io.read_file(p)
     assert list(gdf["name"]) == NAMES
 
@@ -62,6 +62,16 @@ def test_read_gpkg_chooses_layer_default_first_and_lists_layers(tmp_path):
     with pytest.raises(HnGeoError, match=r"no layer 'roads'; layers found: \['first_pts', '第二层'\]") as exc:
         io.read_file(p, layer="roads")
     assert exc.value.path == str(p)
+
+
+def test_read_gpkg_skips_attribute_tables(tmp_path):
+    p = tmp_path / "mixed.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame({"说明": ["属性表"]}), p, layer="readme", driver="GPKG")
+    pyogrio.write_dataframe(_points(), p, layer="pts", append=True)
+    with pytest.warns(HnGeoWarning, match="reading the first with geometries, 'pts'"):
+        assert list(io.read_file(p)["name"]) == NAMES
+    with pytest.raises(HnGeoError, match=r"layer 'readme' has no geometries.*\['pts'\]"):
+        io.read_file(p, layer="readme")
 
 
 def test_read_shapefile_with_utf8_cpg(tmp_path):
@@ -149,6 +159,18 @@ def test_read_geoparquet(tmp_path):
     assert list(gdf["name"]) == NAMES
 
 
+def test_read_plain_parquet_with_lon_lat(tmp_path):
+    p = tmp_path / "table.parquet"
+    pd.DataFrame({"name": NAMES, "经度": LON, "纬度": LAT}).to_parquet(p)
+    gdf = io.read_file(p)
+    assert gdf.crs.to_epsg() == 4326 and list(gdf["name"]) == NAMES
+    np.testing.assert_allclose(gdf.geometry.x, LON)
+    q = tmp_path / "nocoords.parquet"
+    pd.DataFrame({"name": NAMES}).to_parquet(q)
+    with pytest.raises(HnGeoError, match=r"not GeoParquet.*no longitude/latitude columns.*\['name'\]"):
+        io.read_file(q)
+
+
 @pytest.mark.parametrize("lon_col, lat_col, encoding", [
     ("lon", "lat", "utf-8"),
     ("经度", "纬度", "utf-8-sig"),
@@ -202,6 +224,13 @@ def test_read_csv_projected_xy_needs_assume_crs(tmp_path):
     np.testing.assert_allclose(gdf.to_crs("EPSG:4490").geometry.x, LON, atol=1e-8)
 
 
+def test_read_csv_with_degree_signs(tmp_path):
+    p = tmp_path / "deg.csv"
+    p.write_text("名称,经度,纬度\n许村,120.4510°, 30.4003° \n", encoding="utf-8-sig")
+    gdf = io.read_file(p)
+    assert (gdf.geometry.x.iloc[0], gdf.geometry.y.iloc[0]) == (120.451, 30.4003)
+
+
 def test_read_csv_swapped_lon_lat(tmp_path):
     p = tmp_path / "swapped.csv"
     p.write_text("name,lon,lat\na,30.4,120.5\n", encoding="utf-8")
@@ -219,6 +248,17 @@ def test_missing_crs_is_an_error_unless_assumed(tmp_path):
     assert str(p) in str(exc.value)
     gdf = io.read_file(p, assume_crs="EPSG:4490")
     assert gdf.crs.to_epsg() == 4490
+
+
+def test_assume_crs_ignored_when_declared_crs_fits(tmp_path):
+    p = tmp_path / "pts.gpkg"
+    pyogrio.write_dataframe(_points(), p)
+    with pytest.warns(HnGeoWarning, match="declares CRS EPSG:4490.*stated CRS EPSG:4549 is ignored"):
+        gdf = io.read_file(p, assume_crs="EPSG:4549")
+    assert gdf.crs.to_epsg() == 4490
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", HnGeoWarning)
+        io.read_file(p, assume_crs="EPSG:4490")  # same CRS: nothing to say
 
 
 def test_projected_coordinates_declared_geographic(tmp_path):
