@@ -358,3 +358,25 @@ def test_cli_detection_limit_file_for_nd_cells(tmp_path):
     assert t.loc["330481A", "挥发酚(mg/L)"] == pytest.approx(0.00015)
     r = CliRunner().invoke(main, ["water", "classify", str(csv), "--sections", str(sec), "--out", str(out)])
     assert r.exit_code == 0 and "2 below-detection value(s) have no known detection limit" in r.output
+
+
+# ----------------------------------------------------------------------------- property: DL rule
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PROP_ITEMS = ["nh3n", "tp", "codmn", "hg", "phenol"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(vals=st.lists(st.floats(0, 5), min_size=5, max_size=5), nd=st.lists(st.booleans(), min_size=5, max_size=5),
+       which=st.integers(0, 4), factor=st.floats(1, 50), target=st.integers(1, 5), lake=st.booleans())
+def test_raising_a_detected_value_never_improves_the_class_with_dl_rule(vals, nd, which, factor, target, lake):
+    frame = pd.DataFrame([vals, vals], columns=PROP_ITEMS)
+    frame.loc[1, PROP_ITEMS[which]] = vals[which] * factor + 0.001
+    for c, flag in zip(PROP_ITEMS, nd):
+        frame[f"nd_{c}"] = [flag, flag]
+    # the raised item is a detected value in the second row
+    frame.loc[1, f"nd_{PROP_ITEMS[which]}"] = False
+    cls, sc = water.classify_samples(frame, np.array([lake, lake]), np.array([target, target]))
+    assert cls.loc[1, PROP_ITEMS[which]] >= cls.loc[0, PROP_ITEMS[which]]
+    assert sc[1] >= sc[0]
