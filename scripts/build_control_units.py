@@ -33,6 +33,7 @@ Deterministic: the same towns/parks/boundary/neighbors give the same output.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -49,6 +50,8 @@ from hn_geo.catalog import METRIC_CRS, STORAGE_CRS, load_layer  # noqa: E402
 from hn_geo.io import write_gpkg  # noqa: E402
 
 LAYERS = REPO / "layers"
+# GDAL stamps GeoPackages with the write time; a fixed stamp makes rebuilds byte-identical
+os.environ.setdefault("OGR_CURRENT_DATE", "2025-01-01T00:00:00Z")
 ADMIN = "330481"
 ESTUARY_NEIGHBOURS = ("330114", "330602", "330603", "330604", "330281")
 RED_LINE_WIDTH_M = 300.0
