@@ -53,7 +53,7 @@ OVERVIEW_LAYERS = ("boundary", "neighbors", "towns", "parks", "rivers", "section
                    "control_units", "red_line", "water_source")
 CONTEXT_LAYERS = ("neighbors",)  # drawn, but the map opens on the other layers
 HIDDEN_FIELDS = {"seat_lon", "seat_lat", "_i"}
-SIZE_COLUMNS = ("load", "load_t", "nox_t", "vocs_t", "cod_t", "nh3n_t", "energy_tce")
+SIZE_COLUMNS = ("load", "load_t", "vocs_t", "nox_t", "cod_t", "nh3n_t", "energy_tce")
 POINTS_AS_CANVAS = 3000
 MARKER_PANE = "hnMarkerPane"  # point layers, above the canvas of graduated points (z 450)
 MARKER_RENDERER = "hn_marker_renderer"  # point layers larger than this are drawn by PointsLayer
@@ -562,8 +562,8 @@ def make_map(layers, basemap="none", offline=True, lang="zh", title=None, color_
         graduated = s.graduated
         if graduated is None:
             graduated = is_point and (s.name == "emission_points" or len(g) > POINTS_AS_CANVAS)
-        if "approximate" in g.columns and g["approximate"].astype(object).map(
-                lambda v: not mapstyle._missing(v) and bool(v)).any():
+        if "approximate" in g.columns and any(not mapstyle._missing(v) and bool(v)
+                                              for v in g["approximate"].tolist()):
             approx.append(_title_of(s, lang))
         if graduated:
             gs = simplify_for_map(g, 0, sp["decimals"])
@@ -580,8 +580,8 @@ def make_map(layers, basemap="none", offline=True, lang="zh", title=None, color_
             info.append({"name": s.name, "title": _title_of(s, lang), "kind": "geojson",
                          "var": layer.get_name(), "features": len(gs)})
             if style.searchable and "name" in gs.columns:
-                names = gs["name"].astype(object).tolist()
-                ids = gs[SCHEMAS[s.name].id_field].astype(object).tolist() if (
+                names = gs["name"].tolist()
+                ids = gs[SCHEMAS[s.name].id_field].tolist() if (
                     s.name in SCHEMAS and SCHEMAS[s.name].id_field in gs.columns) else [None] * len(gs)
                 for i, (nm, fid) in enumerate(zip(names, ids)):
                     if mapstyle._missing(nm):
@@ -593,7 +593,7 @@ def make_map(layers, basemap="none", offline=True, lang="zh", title=None, color_
                 minimap_data = json.loads(mg[[mg.geometry.name]].to_json())
         layer.add_to(m)
         if legend:
-            legends.append(legend)
+            legends.append([layer.get_name(), legend])
 
     # tools and boxes
     Control("Fullscreen", position="topleft", title=mapstyle.word("fullscreen", lang),
@@ -609,8 +609,7 @@ def make_map(layers, basemap="none", offline=True, lang="zh", title=None, color_
                 html=html.escape(title)).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     if legends:
-        Control("Box", position="bottomright", className="hn-box hn-legends",
-                html="".join(legends)).add_to(m)
+        Control("Legend", position="bottomright", legends=legends).add_to(m)
     if approx:
         caption = mapstyle.word("caption", lang).format(names=mapstyle.word("sep", lang).join(approx))
         Control("Box", position="bottomleft", className="hn-box hn-caption",

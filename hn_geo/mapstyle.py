@@ -124,33 +124,36 @@ def display_values(series, lang="zh"):
 
     Works on any dtype (datetime, timedelta, bool, pyarrow strings, objects
     holding Timestamps or Decimals), so every value serialises to JSON.
+    Returns an object Series holding str or None.
     """
     name = series.name
     i = 0 if lang == "zh" else 1
     s = series
     if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
-        out = s.dt.strftime("%Y-%m-%d %H:%M").str.replace(" 00:00", "", regex=False)
-        return out.astype(object).where(s.notna(), None)
-    if pd.api.types.is_bool_dtype(s) or _all_bool(s):
+        text = s.dt.strftime("%Y-%m-%d %H:%M").tolist()
+        out = [None if _missing(v) else str(t).replace(" 00:00", "") for v, t in zip(s.tolist(), text)]
+    elif pd.api.types.is_bool_dtype(s) or _all_bool(s):
         yes, no = BOOL_WORDS.get(name, BOOL_WORDS["_default"])
-        return s.map(lambda v: None if _missing(v) else (yes[i] if bool(v) else no[i])).astype(object)
-    if is_numeric(s):
-        return s.astype(object).map(lambda v: None if _missing(v) else format_number(v))
-    words = VALUE_WORDS.get(name)
+        out = [None if _missing(v) else (yes[i] if bool(v) else no[i]) for v in s.tolist()]
+    elif is_numeric(s):
+        out = [None if _missing(v) else format_number(v) for v in s.tolist()]
+    else:
+        words = VALUE_WORDS.get(name)
 
-    def text(v):
-        if _missing(v):
-            return None
-        if isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"):
-            return v.isoformat()
-        if isinstance(v, (float, np.floating, int, np.integer)):
-            return format_number(v)
-        v = str(v)
-        if words and v in words:
-            return words[v][i]
-        return v
+        def text(v):
+            if _missing(v):
+                return None
+            if isinstance(v, (float, np.floating, int, np.integer)):
+                return format_number(v)
+            if hasattr(v, "isoformat"):
+                return v.isoformat()
+            v = str(v)
+            if words and v in words:
+                return words[v][i]
+            return v
 
-    return s.astype(object).map(text)
+        out = [text(v) for v in s.tolist()]
+    return pd.Series(out, index=s.index, dtype=object, name=name)
 
 
 def _missing(v):
@@ -343,7 +346,7 @@ def water_class_style(gdf, column, title, lang):
     base = _base(kind)
     if kind == "point":
         base.update(radius=7, weight=1.2)
-    vals = gdf[column].astype(object).map(lambda v: None if _missing(v) else _norm_class(v)).tolist()
+    vals = [None if _missing(v) else _norm_class(v) for v in gdf[column].tolist()]
     styles = categorical(vals, WATER_COLORS, base, "color" if kind == "line" else "fillColor")
     i = 0 if lang == "zh" else 1
     present = [c for c in WATER_CLASSES if c in set(vals)]
@@ -352,7 +355,7 @@ def water_class_style(gdf, column, title, lang):
         items.append((word("no_data", lang), NO_DATA))
     legend = legend_categories(title, items, "circle" if kind == "point" else "swatch")
     if "target_met" in gdf.columns:
-        met = gdf["target_met"].astype(object).tolist()
+        met = gdf["target_met"].tolist()
         for s, m in zip(styles, met):
             if _missing(m):
                 continue
@@ -378,7 +381,7 @@ def _norm_class(v):
 def pass_fail_style(gdf, column, title, lang):
     kind = _geom_kind(gdf)
     base = _base(kind)
-    vals = [None if _missing(v) else bool(v) for v in gdf[column].astype(object)]
+    vals = [None if _missing(v) else bool(v) for v in gdf[column].tolist()]
     styles = categorical(vals, PASS_FAIL, base, "color" if kind == "line" else "fillColor")
     items = [(word("pass", lang), PASS_FAIL[True]), (word("fail", lang), PASS_FAIL[False])]
     return LayerStyle(styles, legend_categories(title, items, "circle" if kind == "point" else "swatch"))
@@ -388,7 +391,7 @@ def category_style(gdf, column, title, lang, colors=None):
     """Categorical colours (given, or a qualitative palette) with a legend."""
     kind = _geom_kind(gdf)
     base = _base(kind)
-    vals = [None if _missing(v) else str(v) for v in gdf[column].astype(object)]
+    vals = [None if _missing(v) else str(v) for v in gdf[column].tolist()]
     if colors is None:
         palette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
                    "#666666", "#8dd3c7", "#fb8072", "#80b1d3", "#fdb462"]
@@ -437,7 +440,7 @@ def style_rivers(gdf, color_by, lang, labels=None):
     base = {"color": "#2b7bba", "weight": 2, "opacity": 0.9}
     styles = _uniform(len(gdf), base)
     if "sea_entry" in gdf.columns:
-        for s, v in zip(styles, gdf["sea_entry"].astype(object)):
+        for s, v in zip(styles, gdf["sea_entry"].tolist()):
             if not _missing(v) and bool(v):
                 s["weight"] = 3.5
     return LayerStyle(styles, tooltip="name")
@@ -573,15 +576,17 @@ POINT_QUANTILES = (0.0, 0.5, 0.8, 0.95, 0.99, 1.0)
 def graduated_classes(values, quantiles=POINT_QUANTILES):
     """Class index (0..len(quantiles)-2) of each value by quantile breaks, and the breaks.
 
-    Missing values go to class 0. Heavy-tailed emission loads get fine classes
-    at the top (the 95th and 99th percentiles) where the large sources are.
+    Breaks are quantiles of the positive values (loads are heavy-tailed and
+    often zero for a pollutant a source does not emit), with fine classes at
+    the top (95th, 99th percentiles) where the large sources are. Zero and
+    missing values fall in class 0.
     """
     v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
     finite = v[np.isfinite(v)]
-    if finite.size == 0:
+    positive = finite[finite > 0]
+    if positive.size == 0:
         return np.zeros(len(v), dtype=np.int8), np.zeros(len(quantiles))
-    breaks = np.quantile(finite, quantiles)
-    breaks = np.maximum.accumulate(breaks)
-    inner = breaks[1:-1]
-    cls = np.searchsorted(inner, np.where(np.isfinite(v), v, -np.inf), side="right")
+    breaks = np.maximum.accumulate(np.quantile(positive, quantiles))
+    breaks[0] = min(breaks[0], finite.min())
+    cls = np.searchsorted(breaks[1:-1], np.where(np.isfinite(v), v, -np.inf), side="right")
     return cls.astype(np.int8), breaks

@@ -126,7 +126,14 @@
       L.DomUtil.addClass(this._a, "hn-active");
       this._dblZoom = map.doubleClickZoom.enabled();
       map.doubleClickZoom.disable();
-      map.on("click", this._add, this);
+      // a DOM listener (capture phase): layers with popups stop Leaflet's "click" reaching the map
+      this._onDom = this._onDom || L.bind(function (ev) {
+        var t = ev.target;
+        if (t && t.closest && t.closest(".leaflet-control, .leaflet-popup")) return;
+        if (this._map.dragging && this._map.dragging.moved()) return;
+        this._add({ latlng: this._map.mouseEventToLatLng(ev) });
+      }, this);
+      map.getContainer().addEventListener("click", this._onDom, true);
       map.on("dblclick", this._finish, this);
       map.on("popupopen", this._noPopup, this);
       L.DomEvent.on(document, "keydown", this._key, this);
@@ -139,7 +146,7 @@
       L.DomUtil.removeClass(map.getContainer(), "hn-measuring");
       L.DomUtil.removeClass(this._a, "hn-active");
       if (this._dblZoom) map.doubleClickZoom.enable();
-      map.off("click", this._add, this);
+      map.getContainer().removeEventListener("click", this._onDom, true);
       map.off("dblclick", this._finish, this);
       map.off("popupopen", this._noPopup, this);
       L.DomEvent.off(document, "keydown", this._key, this);
@@ -316,6 +323,39 @@
       L.DomEvent.disableClickPropagation(c);
       L.DomEvent.disableScrollPropagation(c);
       return c;
+    }
+  });
+
+  /* ------------------------------------------------------------ legends that follow their layer */
+  HN.Legend = L.Control.extend({
+    // legends: [[layer variable name, legend html]]; shown only while the layer is on the map
+    options: { position: "bottomright", legends: [] },
+    onAdd: function (map) {
+      var c = L.DomUtil.create("div", "leaflet-control hn-box hn-legends");
+      this._blocks = this.options.legends.map(function (l) {
+        var d = L.DomUtil.create("div", "hn-legend-block", c);
+        d.innerHTML = l[1];
+        d.setAttribute("data-layer", l[0]);
+        return d;
+      });
+      L.DomEvent.disableClickPropagation(c);
+      L.DomEvent.disableScrollPropagation(c);
+      map.on("layeradd layerremove", this._sync, this);
+      var self = this;
+      setTimeout(function () { self._sync(); }, 0);
+      return c;
+    },
+    onRemove: function (map) { map.off("layeradd layerremove", this._sync, this); },
+    _sync: function () {
+      var map = this._map, any = false;
+      if (!map) return;
+      this._blocks.forEach(function (d) {
+        var layer = window[d.getAttribute("data-layer")];
+        var on = !layer || map.hasLayer(layer);
+        d.style.display = on ? "" : "none";
+        any = any || on;
+      });
+      this._container.style.display = any ? "" : "none";
     }
   });
 
