@@ -902,8 +902,10 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
         ``water_monthly`` (means of :data:`MAIN_ITEMS`), ``water_samples``
         (class of every sample; the values are in the input), ``water_compliance``, ``water_rivers``,
         ``water_trend``, ``water_upstream``; layer ``sections`` (the chosen
-        year: ``water_class``, ``water_class_num``, ``target_met``,
-        ``status``, ``exceed_items`` ...).
+        year: ``water_class`` 'I'..'V'/'劣V', ``water_class_num`` 1..6,
+        ``target_met``, ``status``, ``exceed_items`` ...; sections without
+        results have status 无数据/no data, class number 0 and null class and
+        ``target_met``).
     """
     sec = prepare_sections(sections)
     s = match_sections(samples, sec)
@@ -977,8 +979,11 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
     layer["year"] = year
     layer["n_samples"] = t["n_samples"].fillna(0).astype(int).to_numpy()
     layer["water_class_num"] = t["water_class_num"].fillna(0).astype(int).to_numpy()
-    layer["water_class"] = np.where(nodata, "", layer["water_class"].astype(object))
-    layer["target_met"] = t["target_met"].fillna(False).astype(bool).to_numpy()
+    # no data: class and compliance unknown (null), not "failed"
+    layer["water_class"] = pd.Series(np.where(nodata, None, layer["water_class"].astype(object)),
+                                     index=layer.index, dtype=object)
+    layer["target_met"] = pd.array([None if nd else bool(v) for nd, v in
+                                    zip(nodata, t["target_met"].to_numpy())], dtype="boolean")
     layer["status"] = np.where(nodata, _w("no data", lang), layer["status"].astype(object))
     if nodata.any():
         notes.append((f"{int(nodata.sum())} 个断面 {year} 年无监测数据。" if lang == "zh" else

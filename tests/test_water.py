@@ -173,7 +173,8 @@ def test_aggregation_hand_worked():
     assert a.loc[2025, "water_class"] == "劣V" and a.loc[2025, "exceed_items"] == "氨氮(1.50)"
     layer = res.layers["sections"].set_index("section_id")
     assert layer.loc["S1", "year"] == 2024 and layer.loc["S1", "water_class_num"] == 3
-    assert layer.loc["S2", "status"] == "无数据" and layer.loc["S2", "water_class"] == ""
+    assert layer.loc["S2", "status"] == "无数据" and pd.isna(layer.loc["S2", "water_class"])
+    assert pd.isna(layer.loc["S2", "target_met"]) and layer.loc["S2", "water_class_num"] == 0
 
 
 def test_compliance_rates_and_statuses():
