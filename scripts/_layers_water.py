@@ -165,7 +165,7 @@ def _short(name):
     return name
 
 
-def build_sections(rivers, towns, neighbors, boundary):
+def build_sections(rivers, towns, neighbors):
     """Monitoring sections on the reaches (EPSG:4549); see the module docstring for the rules."""
     rivers = rivers.to_crs(METRIC_CRS)
     towns = towns.to_crs(METRIC_CRS).reset_index(drop=True)

@@ -32,7 +32,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -318,8 +317,7 @@ def main(argv=None):
     if "sections" in todo:
         import _layers_water
 
-        put("sections", _layers_water.build_sections(get("rivers"), get("towns"),
-                                                     get("neighbors"), get("boundary")))
+        put("sections", _layers_water.build_sections(get("rivers"), get("towns"), get("neighbors")))
     if "emission_points" in todo:
         import _layers_emissions
 

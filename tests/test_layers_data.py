@@ -269,7 +269,7 @@ def test_builders_reproduce_rivers_and_sections(scripts_on_path):
     shipped = _metric("rivers")
     assert list(rivers["river_id"]) == list(shipped["river_id"])
     assert (shapely.hausdorff_distance(rivers.geometry.values, shipped.geometry.values) < 0.01).all()
-    sec = water.build_sections(rivers, _embedded("towns"), _embedded("neighbors"), boundary)
+    sec = water.build_sections(rivers, _embedded("towns"), _embedded("neighbors"))
     assert list(sec["name"]) == list(_embedded("sections")["name"])
 
 
