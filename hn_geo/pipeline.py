@@ -627,7 +627,7 @@ def run_pipeline(config=None, out_dir="out", *, lang=None, only=None, quiet=Fals
     -------
     RunReport
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     if not isinstance(config, RunConfig):
         config = load_config(config)

@@ -111,7 +111,15 @@ def result_layers(result):
     out = []
     for key, gdf in result.layers.items():
         name = key if key.startswith(result.name) else f"{result.name}_{key}"
-        zh, en = _pair(result.labels.get(key), key)
+        if key in result.labels:
+            zh, en = _pair(result.labels[key], key)
+        else:
+            from .report import ANALYSIS_TITLES
+
+            azh, aen = ANALYSIS_TITLES.get(result.name, (result.name, result.name))
+            lzh, len_ = (catalog.get_schema(key).zh, catalog.get_schema(key).en) if key in catalog.SCHEMAS \
+                else (key, key)
+            zh, en = f"{azh}·{lzh}", f"{aen}: {len_}"
         out.append(ShareLayer(name, gdf, zh, en, dict(result.labels),
                               _provenance(gdf, f"hn_geo {result.name} analysis result")))
     return out
