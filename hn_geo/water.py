@@ -596,8 +596,8 @@ def _period_table(samples, sections, by, lang):
     t["water_class"] = gb3838.class_name(sc)
     t["water_class_num"] = sc.astype(int)
     t["quality"] = gb3838.quality(sc, lang)
-    t["target_met"] = (sc <= target) & (sc > 0)
-    t["status"] = np.where(t["target_met"], _w("met", lang), _w("not met", lang))
+    t["target_met"] = _met(sc, target)
+    t["status"] = _status(t["target_met"], lang)
     t["class_items"] = desc["class_items"]
     t["exceed_items"] = desc["exceed_items"]
     t["max_multiple"] = np.round(desc["max_multiple"], 3)
@@ -629,8 +629,9 @@ def compliance(annual, lang="zh"):
         plan target (100 %) and status.
     """
     rows = []
+    annual = annual[annual["water_class_num"] > 0]  # sections with a class
     for kind, label, ok in (("省控", _w("prov", lang), annual["water_class_num"] <= 3),
-                            ("交接", _w("hand", lang), annual["target_met"])):
+                            ("交接", _w("hand", lang), annual["target_met"].fillna(False))):
         sel = (annual["section_type"].astype(str) == kind).to_numpy()
         a = annual[sel].assign(ok=ok[sel].to_numpy(bool))
         for year, g in a.groupby("year", sort=True):
@@ -919,8 +920,8 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
     smp["name"] = info["name"].to_numpy()
     smp["water_class"] = gb3838.class_name(sc)
     smp["water_class_num"] = sc.astype(int)
-    smp["target_met"] = (sc <= info["target_num"].to_numpy()) & (sc > 0)
-    smp["status"] = np.where(smp["target_met"], _w("met", lang), _w("not met", lang))
+    smp["target_met"] = _met(sc, info["target_num"].to_numpy())
+    smp["status"] = _status(smp["target_met"], lang)
     smp["date"] = smp["date"].dt.strftime("%Y-%m-%d")
     desc = _describe(s, item_cls, sc, info["target_num"].to_numpy(), info["lake"].to_numpy(bool),
                      lang, main=False)
@@ -940,9 +941,9 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
     trend = sea_entry_trend(s, sec, sea_entry, lang)
 
     this = annual[annual["year"] == year]
-    failing = this[~this["target_met"]].reset_index(drop=True)
+    failing = this[_missed(this)].reset_index(drop=True)
     failing.attrs["exceed_codes"] = [c for c, ok in zip(annual.attrs["exceed_codes"],
-                                                       (annual["year"] == year) & ~annual["target_met"])
+                                                       (annual["year"] == year).to_numpy() & _missed(annual))
                                      if ok]
     notes = [
         "水质类别按 GB 3838-2002 表1 单因子评价；定类项目为环办〔2011〕22号 21 项（不含水温、总氮、粪大肠菌群）；"
@@ -975,15 +976,14 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
     t = this.set_index("section_id")[cols].reindex(layer["section_id"])
     for c in cols:
         layer[c] = t[c].to_numpy()
-    nodata = t["water_class_num"].isna().to_numpy()
+    nodata = t["water_class_num"].fillna(0).to_numpy() == 0
     layer["year"] = year
     layer["n_samples"] = t["n_samples"].fillna(0).astype(int).to_numpy()
     layer["water_class_num"] = t["water_class_num"].fillna(0).astype(int).to_numpy()
     # no data: class and compliance unknown (null), not "failed"
     layer["water_class"] = pd.Series(np.where(nodata, None, layer["water_class"].astype(object)),
                                      index=layer.index, dtype=object)
-    layer["target_met"] = pd.array([None if nd else bool(v) for nd, v in
-                                    zip(nodata, t["target_met"].to_numpy())], dtype="boolean")
+    layer["target_met"] = t["target_met"].astype("boolean").to_numpy()
     layer["status"] = np.where(nodata, _w("no data", lang), layer["status"].astype(object))
     if nodata.any():
         notes.append((f"{int(nodata.sum())} 个断面 {year} 年无监测数据。" if lang == "zh" else
@@ -1001,11 +1001,28 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
                           status_columns=("status", "plan_check"), summary=summary, notes=notes)
 
 
+def _met(section_cls, target):
+    """Target met (nullable bool): NA where no item could be classified."""
+    sc = np.asarray(section_cls)
+    return pd.array(np.where(sc > 0, sc <= np.asarray(target), None), dtype="boolean")
+
+
+def _status(met, lang):
+    m = pd.array(met, dtype="boolean")
+    return np.where(m.isna(), _w("no data", lang),
+                    np.where(m.fillna(False), _w("met", lang), _w("not met", lang)))
+
+
+def _missed(table):
+    """Rows that have a class and miss their target."""
+    return table["target_met"].eq(False).fillna(False).to_numpy(bool)
+
+
 def _plan_check(annual, lang):
     """Plan check of a section-year: 省控 at or better than III; 交接 its own target."""
     st = annual["section_type"].astype(str).to_numpy()
     ok = np.where(st == "省控", annual["water_class_num"].to_numpy() <= 3,
-                  annual["target_met"].to_numpy(bool))
+                  annual["target_met"].fillna(False).to_numpy(bool))
     ok = ok & (annual["water_class_num"].to_numpy() > 0)
     word = np.where(ok, _w("met", lang), _w("not met", lang))
     return np.where(np.isin(st, ["省控", "交接"]), word, "")
@@ -1021,7 +1038,7 @@ def _summary(comp, this, year, lang, n_nodata=0):
     out["最差断面" if zh else "worst sections"] = "；".join(
         f"{r.name_}({r.water_class}{'，' + r.exceed_items if r.exceed_items else ''})"
         for r in worst.rename(columns={"name": "name_"}).itertuples())
-    out["未达标断面数" if zh else "sections not meeting target"] = int((~this["target_met"]).sum())
+    out["未达标断面数" if zh else "sections not meeting target"] = int(_missed(this).sum())
     if n_nodata:
         out["无数据断面数" if zh else "sections without data"] = n_nodata
     return out

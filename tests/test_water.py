@@ -381,3 +381,16 @@ def test_raising_a_detected_value_never_improves_the_class_with_dl_rule(vals, nd
     cls, sc = water.classify_samples(frame, np.array([lake, lake]), np.array([target, target]))
     assert cls.loc[1, PROP_ITEMS[which]] >= cls.loc[0, PROP_ITEMS[which]]
     assert sc[1] >= sc[0]
+
+
+def test_rows_without_class_items_are_no_data_not_failures():
+    # S2 (交接) has only water temperature and TN: nothing of the 21 items -> no class
+    df = results([["S1", "2024-01-01", "9", "0.3", "2.0"], ["S2", "2024-01-01", "9", "", "2.5"]],
+                 ["断面编号", "采样日期", "水温", "氨氮", "总氮"])
+    res = quiet_assess(quiet_prepare(df), SEC)
+    a = res.tables["water_sections"].set_index("section_id")
+    assert a.loc["S2", "status"] == "无数据" and pd.isna(a.loc["S2", "target_met"])
+    comp = res.tables["water_compliance"]
+    assert comp[comp["indicator"] == "交接断面水质达标率"].empty
+    assert res.layers["sections"].set_index("section_id").loc["S2", "status"] == "无数据"
+    assert res.summary["未达标断面数"] == 0
