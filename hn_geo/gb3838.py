@@ -13,7 +13,12 @@ and fecal coliform) and whether an exceedance multiple is computed for it
 
 Classes are integers 1..6 (6 = 劣V, worse than class V); 0 means "no value".
 Limits are inclusive: a value equal to the class-k limit is in class k.
+Dissolved oxygen class I is "饱和率 90%（或 7.5）": the 7.5 mg/L figure is used.
 Every function here works on whole arrays (samples x items) with numpy.
+
+Sources: GB 3838-2002 《地表水环境质量标准》 Table 1 (values checked against
+published copies of the table); 环办〔2011〕22号 《地表水环境质量评价办法（试行）》.
+``tests/test_gb3838.py`` pins every limit from an independent transcription.
 """
 from __future__ import annotations
 
