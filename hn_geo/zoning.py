@@ -289,7 +289,8 @@ def _distance_candidates(rules, zones):
         gdf = zones.get(layer)
         if gdf is None:
             raise HnGeoError(f"rule {r.id!r} needs the '{layer}' layer but none was given")
-        union_m = shapely.union_all(gdf.to_crs(METRIC_CRS).geometry.values)
+        # reprojection can fold near-touching rings: make valid before the union
+        union_m = shapely.union_all(shapely.make_valid(np.asarray(gdf.to_crs(METRIC_CRS).geometry.values)))
         buf = shapely.segmentize(shapely.buffer(union_m, d + _BUFFER_MARGIN_M), 50.0)
         buf = gpd.GeoSeries([buf], crs=METRIC_CRS).to_crs(STORAGE_CRS).iloc[0]
         out[(layer, d)] = (buf, union_m)
@@ -365,6 +366,11 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
     for col in ("unit_code", "unit_type"):
         if col not in units.columns:
             raise HnGeoError(f"control units lack the required column '{col}'", field=col)
+    for what, gdf in (("projects", projects), ("control units", units), ("emission points", points),
+                      ("red line", red_line), ("water-source zones", water_source)):
+        if gdf is not None and gdf.crs is None:
+            raise HnGeoError(f"the {what} have no CRS; load them with hn_geo.catalog.load_layer "
+                             "or set one (e.g. EPSG:4490)")
     notes = []
     units = units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units
     units = units.reset_index(drop=True)
@@ -387,7 +393,17 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
               f"{_ids(pid, bad_code)}")
     st_idx, st_uniq = pd.factorize(projects["status"])
     st_uniq = [str(s) for s in st_uniq]
+    kinds_used = {r.kind for r in R}
     two_high = projects["two_high"] if "two_high" in projects.columns else None
+    if "two_high" in kinds_used:
+        if two_high is None:
+            _warn("projects have no 'two_high' column: every project is taken as not 两高 "
+                  "(rules of kind two_high cannot fail)")
+        elif two_high.isna().any():
+            _warn(f"{int(two_high.isna().sum())} project(s) have no two_high value: taken as not 两高")
+    if "high_vocs_solvent" in kinds_used and "solvent_type" not in projects.columns:
+        _warn("projects have no 'solvent_type' column: no project is taken as using high-VOCs "
+              "solvent materials (rules of kind high_vocs_solvent cannot fail)")
     two_high = (np.zeros(n_p, bool) if two_high is None
                 else two_high.to_numpy(dtype=bool) if pd.api.types.is_bool_dtype(two_high.dtype)
                 and not two_high.hasnans

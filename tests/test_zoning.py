@@ -505,3 +505,13 @@ def test_cli_bad_inputs(tmp_path):
     df.to_csv(tmp_path / "m.csv", index=False)
     r = CliRunner().invoke(main, ["zoning", "check", str(tmp_path / "m.csv"), "--out", str(tmp_path / "o3")])
     assert r.exit_code != 0 and "industry_code" in r.output
+
+
+def test_missing_optional_columns_are_reported(world, rules):
+    units, red, ws, points = world
+    p = projects([dict(project_id="a", x=1500, y=500)]).drop(columns=["two_high", "solvent_type"])
+    with pytest.warns(HnGeoWarning) as rec:
+        res = check(p, units, rules=rules, points=points, red_line=red, water_source=ws)
+    msgs = " ".join(str(w.message) for w in rec)
+    assert "no 'two_high' column" in msgs and "no 'solvent_type' column" in msgs
+    assert status(res)["a"] == "通过"
