@@ -872,7 +872,7 @@ def labels():
 
 
 def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
-           snap_distance=1000.0, max_upstream=15000.0, sea_entry=SEA_ENTRY_RIVERS):
+           snap_distance=1000.0, max_upstream=15000.0, sea_entry=None):
     """Assess monitoring results against GB 3838-2002 and the plan's section targets.
 
     Parameters
@@ -893,8 +893,9 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
         Metres from an emission point or section to its river reach.
     max_upstream : float
         Metres upstream along the river network to list emission points.
-    sea_entry : sequence of str
-        Rivers of the TN/TP trend table.
+    sea_entry : sequence of str, optional
+        Rivers of the TN/TP trend table; default the rivers flagged
+        ``sea_entry`` in ``rivers``, or :data:`SEA_ENTRY_RIVERS`.
 
     Returns
     -------
@@ -938,6 +939,10 @@ def assess(samples, sections, rivers=None, points=None, year=None, lang="zh",
     annual["plan_check"] = _plan_check(annual, lang)
     comp = compliance(annual, lang)
     rating = river_rating(annual, lang=lang)
+    if sea_entry is None:
+        flagged = (rivers.loc[rivers["sea_entry"].fillna(False).astype(bool), "name"].astype(str)
+                   if rivers is not None and "sea_entry" in rivers.columns else pd.Series([], dtype=str))
+        sea_entry = tuple(dict.fromkeys(flagged)) or SEA_ENTRY_RIVERS
     trend = sea_entry_trend(s, sec, sea_entry, lang)
 
     this = annual[annual["year"] == year]
