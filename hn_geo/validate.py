@@ -28,7 +28,7 @@ GEOM_TYPES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoi
 
 def _first_row(gdf):
     """Number the user sees for the first feature: 1, or 2 for a table (header on row 1)."""
-    return int(gdf.attrs.get("hn_geo_first_row", 1))
+    return int(gdf.attrs.get("hn_geo_first_row", 1))  # set by hn_geo.io.read_file (FIRST_ROW_ATTR)
 
 
 def _where(gdf, idx, id_field):
