@@ -457,7 +457,7 @@ def round_sig(values, digits=4):
 
 
 # ----------------------------------------------------------------------------- descriptions
-def _join_items(mask, order_key, text):
+def _join_items(mask, order_key, text, sep="、"):
     """Per row, join ``text`` of the items where ``mask`` holds, ordered by ``order_key`` descending.
 
     mask, order_key, text : (n, k) arrays. Vectorised over rows (loop over k only).
@@ -473,8 +473,8 @@ def _join_items(mask, order_key, text):
         col = order[:, j]
         sel = mask[rows, col]
         piece = text[rows, col]
-        sep = np.where(out == "", "", "、")
-        out = np.where(sel, out + sep + piece, out)
+        glue = np.where(out == "", "", sep)
+        out = np.where(sel, out + glue + piece, out)
     return out
 
 
@@ -491,6 +491,7 @@ def _describe(means, item_cls, section_cls, target, lake, lang, main=True):
                                                          np.full(n, 3), lake)
                               for c in codes]) if codes else np.zeros((n, 0))
     name_grid = np.broadcast_to(names, C.shape)
+    sep = "、" if lang == "zh" else ", "
 
     def with_mult(m):
         txt = np.where(np.isfinite(m), np.char.mod("%.2f", np.nan_to_num(m)).astype(object), "")
@@ -503,16 +504,16 @@ def _describe(means, item_cls, section_cls, target, lake, lang, main=True):
     order = C * 1000.0 + np.nan_to_num(mult_3, nan=0.0)
     over3 = C > 3
     if main:
-        main = _join_items(over3, order, with_mult(mult_3))
-        main = np.array(["、".join(m.split("、")[:3]) if m else "" for m in main], dtype=object)
+        main = _join_items(over3, order, with_mult(mult_3), sep)
+        main = np.array([sep.join(m.split(sep)[:3]) if m else "" for m in main], dtype=object)
     else:
         main = np.full(n, "", dtype=object)
-    exceed_txt = _join_items(exceed, C * 1000.0 + np.nan_to_num(mult_t, nan=0.0), with_mult(mult_t))
+    exceed_txt = _join_items(exceed, C * 1000.0 + np.nan_to_num(mult_t, nan=0.0), with_mult(mult_t), sep)
     max_mult = np.where(exceed, np.nan_to_num(mult_t, nan=0.0), np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         max_mult = np.nanmax(np.column_stack([max_mult, np.full(n, np.nan)]), axis=1)
-    return {"class_items": _join_items(defining, np.zeros(C.shape), name_grid),
+    return {"class_items": _join_items(defining, np.zeros(C.shape), name_grid, sep),
             "exceed_items": exceed_txt, "max_multiple": max_mult, "main_pollutants": main,
             "exceed_codes": [[codes[j] for j in np.flatnonzero(row)] for row in exceed]}
 
@@ -641,7 +642,8 @@ def compliance(annual, lang="zh"):
                          "rate_pct": round(100.0 * m / n, 1) if n else np.nan,
                          "plan_target_pct": PLAN_RATE,
                          "status": _w("met" if m == n else "not met", lang),
-                         "failing_sections": "、".join(f"{a}({b})" for a, b in failing.itertuples(index=False))})
+                         "failing_sections": ("、" if lang == "zh" else ", ").join(
+                             f"{a}({b})" for a, b in failing.itertuples(index=False))})
     return pd.DataFrame(rows, columns=["year", "indicator", "n_sections", "n_met", "rate_pct",
                                        "plan_target_pct", "status", "failing_sections"])
 
@@ -1040,8 +1042,8 @@ def _summary(comp, this, year, lang, n_nodata=0):
         out[f"{r['indicator']} (%)"] = f"{r['rate_pct']:.1f} ({r['n_met']}/{r['n_sections']})"
     worst = this[this["water_class_num"] > 0].sort_values(
         ["water_class_num", "max_multiple"], ascending=False, na_position="last").head(5)
-    out["最差断面" if zh else "worst sections"] = "；".join(
-        f"{r.name_}({r.water_class}{'，' + r.exceed_items if r.exceed_items else ''})"
+    out["最差断面" if zh else "worst sections"] = ("；" if zh else "; ").join(
+        f"{r.name_}({r.water_class}{('，' if zh else ', ') + r.exceed_items if r.exceed_items else ''})"
         for r in worst.rename(columns={"name": "name_"}).itertuples())
     out["未达标断面数" if zh else "sections not meeting target"] = int(_missed(this).sum())
     if n_nodata:
