@@ -75,7 +75,8 @@ class RunConfig:
     options : dict
         ``{analysis: {keyword: value}}`` passed to the analysis function.
     maps : dict
-        ``overview`` (bool), ``per_analysis`` (bool), ``basemap``, ``offline``.
+        ``overview`` (bool), ``per_analysis`` (bool), ``basemap``, ``offline``,
+        ``tianditu_key``.
     report : bool
     export : dict
         ``enabled`` (bool), ``layers`` (catalog names; empty: all embedded),
@@ -215,7 +216,7 @@ def load_config(path=None):
     if maps is False:
         cfg.maps = {**cfg.maps, "overview": False, "per_analysis": False}
     elif isinstance(maps, dict):
-        bad = set(maps) - {"overview", "per_analysis", "basemap", "offline"}
+        bad = set(maps) - {"overview", "per_analysis", "basemap", "offline", "tianditu_key"}
         if bad:
             raise _err(f"unknown option(s) {sorted(bad)}", path, "maps")
         cfg.maps.update(maps)
@@ -480,6 +481,8 @@ def _maps(ctx, record):
         raise StepSkipped("maps disabled in the config")
     kwargs = {"basemap": opts.get("basemap") or "none", "offline": bool(opts.get("offline", True)),
               "lang": ctx.lang}
+    if opts.get("tianditu_key"):
+        kwargs["tianditu_key"] = opts["tianditu_key"]
     out = ctx.out / "maps"
     if opts.get("overview"):
         user = {n: s["path"] for n, s in ctx.config.layers.items()}
