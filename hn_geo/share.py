@@ -125,6 +125,30 @@ def result_layers(result):
     return out
 
 
+def analysis_labels(name):
+    """Column labels of an analysis' results (``hn_geo.<name>.labels()`` or ``.LABELS``), else {}.
+
+    Used for result GeoPackages (``<name>_layers.gpkg``) given by path, whose columns
+    are not in the catalog.
+    """
+    import importlib
+    import importlib.util
+
+    if name not in ("water", "zoning", "solar", "targets") or \
+            importlib.util.find_spec(f"hn_geo.{name}") is None:
+        return {}
+    mod = importlib.import_module(f"hn_geo.{name}")
+    lab = getattr(mod, "labels", None)
+    if callable(lab):
+        try:
+            lab = lab()
+        except TypeError:
+            lab = None
+    if not isinstance(lab, dict):
+        lab = getattr(mod, "LABELS", None)
+    return dict(lab) if isinstance(lab, dict) else {}
+
+
 def file_layers(path):
     """Every layer of a vector file (e.g. a result ``*_layers.gpkg``) as :class:`ShareLayer`."""
     import pyogrio
@@ -140,13 +164,17 @@ def file_layers(path):
         raise HnGeoError(f"cannot read as a vector file ({exc})", path=path) from exc
     out = []
     stem = path.stem[:-len("_layers")] if path.stem.endswith("_layers") else path.stem
+    multi = path.suffix.lower() == ".gpkg"  # GeoPackage layers are named <file stem>_<layer>
     for lyr in names:
         gdf = io.read_file(path, layer=lyr if len(names) > 1 else None)
-        name = lyr if len(names) > 1 else path.stem
-        if stem and not name.startswith(stem) and len(names) > 1:
+        name = lyr if multi else path.stem
+        if multi and stem and not name.startswith(stem):
             name = f"{stem}_{name}"
-        out.append(ShareLayer(name, gdf, name, name, {},
-                              _provenance(gdf, f"file {path.name}" + (f", layer {lyr}" if len(names) > 1 else ""))))
+        title_zh, title_en = name, name
+        if lyr in catalog.SCHEMAS:
+            title_zh, title_en = catalog.get_schema(lyr).zh, catalog.get_schema(lyr).en
+        out.append(ShareLayer(name, gdf, title_zh, title_en, analysis_labels(stem),
+                              _provenance(gdf, f"file {path.name}" + (f", layer {lyr}" if multi else ""))))
     return out
 
 

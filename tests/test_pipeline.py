@@ -260,3 +260,24 @@ def test_warnings_are_counted_per_step(tmp_path, monkeypatch):
 def test_only_rejects_unknown_analysis(tmp_path):
     res = CliRunner().invoke(main, ["run", "--out", str(tmp_path), "--only", "water,traffic"])
     assert res.exit_code == 2 and "traffic" in res.output
+
+
+def test_export_of_a_result_geopackage_keeps_labels(full_run, tmp_path):
+    _, out, _ = full_run
+    gpkgs = sorted(out.glob("*/*_layers.gpkg"))
+    assert gpkgs
+    target = tmp_path / "results.zip"
+    res = CliRunner().invoke(main, ["export", *map(str, gpkgs), "--out", str(target)])
+    assert res.exit_code == 0, res.output
+    from hn_geo.share import read_share_package
+
+    back = read_share_package(target)
+    for gpkg in gpkgs:
+        stem = gpkg.stem[:-len("_layers")]
+        for lyr in pyogrio.list_layers(gpkg)[:, 0]:
+            name = lyr if lyr.startswith(stem) else f"{stem}_{lyr}"
+            assert len(back[name]) == pyogrio.read_info(gpkg, layer=lyr)["features"]
+    if (out / "water" / "water_layers.gpkg").exists():
+        with zipfile.ZipFile(target) as zf:
+            text = zf.read("fields/water_sections_fields.csv").decode("utf-8-sig")
+        assert "water_class,水质类别" in text
