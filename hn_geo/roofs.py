@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from .catalog import METRIC_CRS
@@ -173,12 +174,42 @@ def row_spacing(module_length, tilt, latitude, hour_angle=0.0):
 
 
 # ----------------------------------------------------------------------------- geometry
-def long_axis_bearing(geoms):
+def _rectangle_axes(geoms):
+    """First three corners of each geometry when it is a plain rectangle (fast path).
+
+    Returns (ok, p0, p1, p2): ``ok`` marks single-ring polygons of 4 corners
+    whose first angle is right (within 0.5°) and whose opposite sides are equal.
+    """
+    n = len(geoms)
+    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    counts = np.bincount(idx, minlength=n)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rings = shapely.get_num_interior_rings(geoms)
+    five = (counts == 5) & (rings == 0) & (shapely.get_type_id(geoms) == 3)
+    s = np.where(five, starts, 0)
+    last = max(len(coords) - 1, 0)
+    p = [coords[np.minimum(s + k, last)] if len(coords) else np.zeros((n, 2)) for k in range(4)]
+    a, b, c = p[1] - p[0], p[2] - p[1], p[3] - p[2]
+    la, lb = np.hypot(a[:, 0], a[:, 1]), np.hypot(b[:, 0], b[:, 1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos_ab = np.abs((a * b).sum(axis=1)) / (la * lb)
+        parallel = np.hypot(*(a + c).T) <= 1e-6 * np.maximum(la, 1.0) + 1e-6
+    ok = five & (la > 0) & (lb > 0) & (cos_ab < np.sin(np.radians(0.5))) & parallel
+    return ok, p[0], p[1], p[2]
+
+
+def long_axis_bearing(geoms, return_centre=False):
     """Bearing of the long side of each geometry's minimum rotated rectangle.
+
+    Footprints that already are rectangles are used as they are (they are
+    their own minimum rotated rectangle); the others go through
+    :func:`shapely.oriented_envelope`.
 
     Parameters
     ----------
     geoms : array of shapely geometries (projected CRS)
+    return_centre : bool
+        Also return the rectangles' centres (x, y), shape (n, 2).
 
     Returns
     -------
@@ -188,16 +219,19 @@ def long_axis_bearing(geoms):
     elongation : numpy.ndarray
         Long side over short side (>= 1).
     """
-    mrr = shapely.oriented_envelope(np.asarray(geoms))
-    coords, idx = shapely.get_coordinates(mrr, return_index=True)
-    n = len(mrr)
-    counts = np.bincount(idx, minlength=n)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    ok = counts >= 4
-    s = np.where(ok, starts, 0)
-    p0 = coords[s]
-    p1 = coords[np.minimum(s + 1, len(coords) - 1)]
-    p2 = coords[np.minimum(s + 2, len(coords) - 1)]
+    geoms = np.asarray(geoms)
+    n = len(geoms)
+    ok, p0, p1, p2 = _rectangle_axes(geoms)
+    rest = np.flatnonzero(~ok)
+    if rest.size:
+        mrr = shapely.oriented_envelope(geoms[rest])
+        ok2, q0, q1, q2 = _rectangle_axes(mrr)
+        ok2 |= shapely.get_type_id(mrr) == 3  # envelopes are rectangles even if not flagged
+        p0[rest], p1[rest], p2[rest] = q0, q1, q2
+        valid = ok.copy()
+        valid[rest] = ok2 & (shapely.get_num_coordinates(mrr) == 5)
+    else:
+        valid = ok
     a = p1 - p0
     b = p2 - p1
     la = np.hypot(a[:, 0], a[:, 1])
@@ -206,8 +240,11 @@ def long_axis_bearing(geoms):
     bearing = np.degrees(np.arctan2(long[:, 0], long[:, 1])) % 180.0
     with np.errstate(divide="ignore", invalid="ignore"):
         elong = np.maximum(la, lb) / np.minimum(la, lb)
-    bearing[~ok] = np.nan
-    elong[~ok] = np.nan
+    valid = valid & (la > 0) & (lb > 0)
+    bearing[~valid] = np.nan
+    elong[~valid] = np.nan
+    if return_centre:
+        return bearing, elong, (p0 + p2) / 2.0
     return bearing, elong
 
 
@@ -218,6 +255,19 @@ def meridian_convergence(lon, lat, central_meridian=120.0):
     """
     return np.degrees(np.arctan(np.tan(np.radians(np.asarray(lon) - central_meridian))
                                 * np.sin(np.radians(lat))))
+
+
+def to_crs_array(geoms, src, dst):
+    """Reproject an array of geometries with one vectorised pyproj call (2-D coordinates).
+
+    Faster than :meth:`geopandas.GeoSeries.to_crs` for millions of features.
+    """
+    geoms = np.asarray(geoms)
+    if pyproj.CRS.from_user_input(src) == pyproj.CRS.from_user_input(dst):
+        return geoms
+    tr = pyproj.Transformer.from_crs(src, dst, always_xy=True)
+    # shapely.transform hands all coordinates to the function in one (N, 2) array
+    return shapely.transform(geoms, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
 
 
 def compass_label(azimuth, lang="zh"):
@@ -283,8 +333,7 @@ def roof_planes(buildings, params=None, dsm=None):
     params = params or RoofParams()
     n = len(buildings)
     notes = []
-    metric = buildings.geometry.to_crs(METRIC_CRS).values
-    geoms = np.asarray(metric)
+    geoms = to_crs_array(buildings.geometry.values, buildings.crs, METRIC_CRS)
     footprint = shapely.area(geoms)
     btype = buildings["building_type"].astype(object).to_numpy()
     unknown_types = sorted(set(btype) - set(params.usable_fraction))
@@ -336,9 +385,9 @@ def roof_planes(buildings, params=None, dsm=None):
 
     pitched = used_type == "pitched"
     # plane azimuths: perpendicular to the long axis, corrected to true bearings
-    bearing, _ = long_axis_bearing(geoms)
-    cent = shapely.centroid(np.asarray(buildings.geometry.to_crs("EPSG:4490").values))
-    lon, lat = shapely.get_x(cent), shapely.get_y(cent)
+    bearing, _, centre = long_axis_bearing(geoms, return_centre=True)
+    to_geo = pyproj.Transformer.from_crs(METRIC_CRS, "EPSG:4490", always_xy=True)
+    lon, lat = to_geo.transform(centre[:, 0], centre[:, 1])
     bearing = bearing + meridian_convergence(lon, lat)
     az1 = (bearing + 90.0) % 360.0
     az2 = (bearing + 270.0) % 360.0

@@ -69,8 +69,11 @@ def _rects(cx, cy, length, width, angle_deg):
     corners = []
     for sl, sw in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)):
         corners.append(np.stack([cx + sl * hl * ux + sw * hw * vx, cy + sl * hl * uy + sw * hw * vy], axis=1))
-    coords = np.stack(corners, axis=1)  # (n, 5, 2)
-    return shapely.polygons(coords)
+    coords = np.stack(corners, axis=1).reshape(-1, 2)  # 5 closed-ring vertices per rectangle
+    n = len(cx)
+    rings = np.arange(0, 5 * n + 1, 5)
+    parts = np.arange(0, n + 1)
+    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (rings, parts))
 
 
 def _inside(poly, x, y):
@@ -133,13 +136,12 @@ def _kind_frame(rng, kind, x, y):
         storeys = rng.choice([2, 3, 4, 6, 12, 20], n, p=[0.25, 0.25, 0.2, 0.15, 0.1, 0.05])
         btype, roof, h_per = "commercial", "flat", 4.0
     geom = _rects(x, y, length, width, angle)
-    return pd.DataFrame({"kind": kind, "building_type": btype, "roof_type": roof,
-                         "storeys": storeys.astype(int),
-                         "height_m": np.round(storeys * h_per + rng.uniform(0, 1.5, n), 1),
-                         "geometry": geom})
+    return {"kind": np.full(n, ORDER.index(kind), np.int8), "building_type": np.full(n, btype, object),
+            "roof_type": np.full(n, roof, object), "storeys": storeys.astype(np.int64),
+            "height_m": np.round(storeys * h_per + rng.uniform(0, 1.5, n), 1), "geometry": geom}
 
 
-def generate(towns, parks=None, n=15000, seed=SEED, check_overlap=True):
+def generate(towns, parks=None, n=15000, seed=SEED, check_overlap=True, crs="EPSG:4490"):
     """Generate about ``n`` synthetic footprints over ``towns``.
 
     Parameters
@@ -153,11 +155,13 @@ def generate(towns, parks=None, n=15000, seed=SEED, check_overlap=True):
     seed : int
     check_overlap : bool
         Drop footprints that intersect earlier ones (STRtree).
+    crs : str
+        CRS of the result (the generator works in EPSG:4549).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Schema of the ``buildings`` layer, CRS EPSG:4490.
+        Schema of the ``buildings`` layer, in ``crs`` (EPSG:4490 by default).
     """
     rng = np.random.default_rng(seed)
     tm = towns.to_crs(METRIC)
@@ -169,6 +173,7 @@ def generate(towns, parks=None, n=15000, seed=SEED, check_overlap=True):
     frames = []
     for i in range(len(tm)):
         poly = tm.geometry.iloc[i]
+        shapely.prepare(poly)  # fast point-in-polygon and containment tests
         kind_t = towns["kind"].iloc[i]
         seat = np.array([[seats.x.iloc[i], seats.y.iloc[i]]])
         urban = kind_t == "街道"
@@ -201,26 +206,33 @@ def generate(towns, parks=None, n=15000, seed=SEED, check_overlap=True):
                 x, y = _sample_points(rng, poly, c, seat, 900)
             else:
                 x, y = _sample_points(rng, poly, c, seat, 600)
-            df = _kind_frame(rng, kind, x, y)
-            df["town"] = towns["name"].iloc[i]
-            frames.append(df)
-    df = pd.concat(frames, ignore_index=True)
-    df["_order"] = df["kind"].map({k: j for j, k in enumerate(ORDER)})
-    df = df.sort_values(["_order"], kind="stable").reset_index(drop=True)
-    geoms = df["geometry"].to_numpy()
-    keep = shapely.within(geoms, tm.union_all())
+            part = _kind_frame(rng, kind, x, y)
+            if check_overlap:  # whole footprint inside its town (the centre is inside already)
+                inside = shapely.contains(poly, part["geometry"])
+                part = {k: v[inside] for k, v in part.items()}
+            part["town"] = np.full(len(part["kind"]), towns["name"].iloc[i], object)
+            frames.append(part)
+    cols = {k: np.concatenate([f[k] for f in frames]) for k in frames[0]}
+    order = np.argsort(cols["kind"], kind="stable")
+    cols = {k: v[order] for k, v in cols.items()}
+    geoms = cols["geometry"]
+    keep = np.ones(len(geoms), bool)
     if check_overlap:
         tree = shapely.STRtree(geoms)
         a, b = tree.query(geoms, predicate="intersects")
         later = b[a < b]
         keep[np.unique(later)] = False
-    df = df[keep].reset_index(drop=True)
-    df["building_id"] = [f"B{j:07d}" for j in range(1, len(df) + 1)]
+    df = pd.DataFrame({k: v[keep] for k, v in cols.items() if k != "kind"})
+    df["building_id"] = "B" + pd.Series(np.arange(1, len(df) + 1)).astype(str).str.zfill(7)
     df["approximate"] = True
     df["source"] = SOURCE
     gdf = gpd.GeoDataFrame(df[["building_id", "town", "building_type", "storeys", "height_m", "roof_type",
                                "approximate", "source", "geometry"]], geometry="geometry", crs=METRIC)
-    return gdf.to_crs("EPSG:4490")
+    if crs == METRIC:
+        return gdf
+    from hn_geo.roofs import to_crs_array  # one vectorised pyproj call, faster than GeoSeries.to_crs
+
+    return gdf.set_geometry(to_crs_array(gdf.geometry.values, METRIC, crs), crs=crs)
 
 
 def main(argv=None):

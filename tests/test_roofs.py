@@ -156,3 +156,28 @@ def test_vectorised_many_buildings_fast():
     assert len(r.table) == n
     np.testing.assert_allclose(r.table["roof_area_m2"].where(r.table["roof_type_used"] == "flat").dropna(),
                                shapely.area(polys)[r.table["roof_type_used"] == "flat"], atol=0.2)
+
+
+def test_rectangle_fast_path_matches_oriented_envelope():
+    rng = np.random.default_rng(4)
+    rects = [rotate(shapely.box(0, 0, L, W), a, origin="centroid")
+             for L, W, a in zip(rng.uniform(5, 50, 30), rng.uniform(5, 50, 30), rng.uniform(-90, 90, 30))]
+    # L-shapes and a polygon with a hole take the oriented_envelope path
+    others = [shapely.Polygon([(0, 0), (30, 0), (30, 10), (10, 10), (10, 20), (0, 20)]),
+              shapely.box(0, 0, 40, 10).difference(shapely.box(5, 2, 8, 4))]
+    geoms = np.array(rects + others, dtype=object)
+    fast, _, centre = roofs.long_axis_bearing(geoms, return_centre=True)
+    env = shapely.oriented_envelope(geoms)
+    ref, _ = roofs.long_axis_bearing(env)
+    diff = np.abs((fast - ref + 90) % 180 - 90)
+    assert diff.max() < 1e-6
+    np.testing.assert_allclose(centre, shapely.get_coordinates(shapely.centroid(env)), atol=1e-6)
+
+
+def test_to_crs_array_matches_geopandas():
+    g = gpd.GeoSeries([shapely.box(X0, Y0, X0 + 30, Y0 + 20), shapely.box(X0 + 1e3, Y0, X0 + 1e3 + 5, Y0 + 9)],
+                      crs="EPSG:4549")
+    fast = roofs.to_crs_array(g.values, g.crs, "EPSG:4490")
+    ref = g.to_crs("EPSG:4490").values
+    assert shapely.equals_exact(fast, np.asarray(ref), tolerance=1e-9).all()
+    assert g.values[0].bounds[0] == X0  # input untouched
