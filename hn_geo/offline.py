@@ -49,6 +49,7 @@ _TAG = re.compile(
     r"""|<link\b[^>]*\bhref\s*=\s*["'](?P<css>[^"']+)["'][^>]*?/?>""",
     re.IGNORECASE)
 _REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
+_SOURCEMAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)  # no source-map fetch
 _CSS_URL = re.compile(r"""url\(\s*["']?(?P<u>[^"')]+)["']?\s*\)""")
 
 
@@ -122,7 +123,8 @@ def local_copy(url):
     path = xstatic_file(module, rel)
     if name.endswith(".css"):
         return style_tag(_css_inlined(str(path)))
-    return script_tag(path.read_text(encoding="utf-8"))
+    js = path.read_text(encoding="utf-8")
+    return script_tag(_SOURCEMAP.sub("", js))
 
 
 def inline_assets(html, drop=DROPPABLE):

@@ -370,7 +370,7 @@ def click_latlng(page, mvar, lat, lon):
 def close_popup(page, mvar):
     """Close the open popup and let its 200 ms fade-out end (until then it still catches clicks)."""
     page.evaluate(f"() => {mvar}.closePopup()")
-    page.wait_for_timeout(260)
+    page.wait_for_function("() => !document.querySelector('.leaflet-popup')", timeout=5000)
 
 
 def test_browser_map_draws_everything_offline(browser, frames, tmp_path):
