@@ -181,3 +181,37 @@ def test_to_crs_array_matches_geopandas():
     ref = g.to_crs("EPSG:4490").values
     assert shapely.equals_exact(fast, np.asarray(ref), tolerance=1e-9).all()
     assert g.values[0].bounds[0] == X0  # input untouched
+
+
+def test_dsm_slope_and_winter_shading(tmp_path):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    # 1 m DSM, 120 m x 120 m, ground at 0 m
+    x0, y0 = X0, Y0 + 120
+    z = np.zeros((120, 120), dtype="float32")
+    # building A: gable roof, ridge east-west at row 20, eaves at rows 10 and 30, pitch 30°
+    rows = np.arange(10, 31)
+    z[10:31, 10:50] = (6 + (10 - np.abs(rows - 20)) * np.tan(np.radians(30)))[:, None]
+    # building B: flat roof 6 m (rows 60-79) with a 40 m tower right to its south (rows 81-90)
+    z[60:80, 60:100] = 6.0
+    z[81:91, 60:100] = 40.0
+    p = tmp_path / "dsm.tif"
+    with rasterio.open(p, "w", driver="GTiff", width=120, height=120, count=1, dtype="float32",
+                       crs="EPSG:4549", transform=from_origin(x0, y0, 1.0, 1.0)) as dst:
+        dst.write(z, 1)
+    a = shapely.box(x0 + 10, y0 - 31, x0 + 50, y0 - 10)
+    b = shapely.box(x0 + 60, y0 - 80, x0 + 100, y0 - 60)
+    gdf = frame([a, b], ["residential", "commercial"], ["unknown", "flat"])
+    stats = roofs.dsm_roof_stats(gdf, p)
+    assert stats["slope_deg"][0] == pytest.approx(30, abs=2)
+    assert stats["slope_deg"][1] < 2
+    assert stats["unshaded"][0] == pytest.approx(1.0)
+    # the tower's noon shadow on the solstice reaches (40 - 6) / tan(36.06°) = 46.7 m: whole roof shaded
+    assert stats["unshaded"][1] < 0.05
+    r = roofs.roof_planes(gdf, dsm=p)
+    assert r.table["roof_type_used"].tolist() == ["pitched", "flat"]
+    assert r.planes["tilt"][0, 0] == pytest.approx(30, abs=2)
+    assert r.table["module_area_m2"].iloc[1] == 0      # shaded roof: no usable area left
+    with pytest.raises(HnGeoError, match="raster"):
+        roofs.dsm_roof_stats(gdf, tmp_path / "missing.tif")

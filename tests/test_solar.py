@@ -232,3 +232,44 @@ def test_cli_bad_weather_file(tmp_path):
     res = CliRunner().invoke(main, ["solar", "potential", "--weather", str(bad), "--out", str(tmp_path / "o")])
     assert res.exit_code != 0
     assert "w.epw" in res.output and "Traceback" not in res.output
+
+
+# ----------------------------------------------------------------------------- default buildings layer
+def _generator():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "build_buildings.py"
+    spec = importlib.util.spec_from_file_location("build_buildings", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_default_buildings_layer_is_small_valid_synthetic():
+    from hn_geo.catalog import default_path, load_layer
+
+    p = default_path("buildings")
+    assert p.suffix == ".parquet" and p.stat().st_size <= 2_000_000
+    g = load_layer("buildings")
+    towns = load_layer("towns")
+    assert len(g) > 10000 and g["approximate"].all() and g["source"].str.startswith("SYNTHETIC").all()
+    assert set(g["building_type"]) == {"residential", "industrial", "public", "commercial"}
+    assert set(g["town"]) == set(towns["name"])
+    # no overlapping footprints, each inside its own town
+    geoms = g.geometry.values
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="overlaps")
+    assert len(a) == 0
+    joined = g.assign(geometry=g.geometry.representative_point()).sjoin(towns[["name", "geometry"]])
+    assert (joined["town"] == joined["name"]).all()
+
+
+def test_generator_is_seeded_and_scales():
+    from hn_geo.catalog import load_layer
+
+    gen = _generator()
+    towns, parks = load_layer("towns"), load_layer("parks")
+    a = gen.generate(towns, parks, n=600)
+    b = gen.generate(towns, parks, n=600)
+    assert len(a) == len(b) and shapely.equals_exact(a.geometry.values, b.geometry.values, 0).all()
+    big = gen.generate(towns, parks, n=20000, check_overlap=False)
+    assert 19000 <= len(big) <= 21000
