@@ -125,12 +125,47 @@ def summary_table(results, lang="zh", steps=None):
                 value = value[0 if lang == "zh" else 1]
             value = _plain(value)
             kind = status_kind(value) if isinstance(value, str) else None
-            rows.append((title, fig, value, {"good": "✓", "mid": "…", "bad": "✗"}.get(kind, "")))
+            rows.append((title, fig, value, _kind_word(kind, lang)))
+        rows += [(title, *r) for r in status_counts(res, lang)]
     for name, (state, message) in (steps or {}).items():
         title = ANALYSIS_TITLES.get(name, (name, name))[0 if lang == "zh" else 1]
         rows.append((title, _t("status", lang), f"{state}: {message}", ""))
     cols = [_t(k, lang) for k in ("analysis", "figure", "value", "status")]
     return pd.DataFrame(rows, columns=cols)
+
+
+KIND_WORDS = {"bad": ("存在未达标", "some behind"), "mid": ("进度警示", "warning"),
+              "good": ("全部达标", "all met")}
+
+
+def _kind_word(kind, lang):
+    return KIND_WORDS[kind][0 if lang == "zh" else 1] if kind else ""
+
+
+def status_counts(result, lang="zh"):
+    """One row per (table, status column): the count of each status word and the worst status.
+
+    Returns
+    -------
+    list of (figure, counts text, status word)
+        e.g. ``("water_sections · 达标情况", "达标 118 · 未达标 7", "存在未达标")``.
+    """
+    rows = []
+    rank = {"bad": 0, "mid": 1, "good": 2, None: 3}
+    for key, df in result.tables.items():
+        for col in result.status_columns:
+            if col not in df.columns:
+                continue
+            counts = pd.Series(df[col]).dropna().astype(str).value_counts()
+            if counts.empty:
+                continue
+            kinds = [status_kind(v) for v in counts.index]
+            worst = min(kinds, key=lambda k: rank[k])
+            order = sorted(range(len(counts)), key=lambda i: (rank[kinds[i]], -counts.iloc[i]))
+            text = " · ".join(f"{counts.index[i]} {counts.iloc[i]}" for i in order)
+            fig = f"{_label(result.labels, key, lang)} · {_label(result.labels, col, lang)}"
+            rows.append((fig, text, _kind_word(worst, lang)))
+    return rows
 
 
 def _number_format(series, header):

@@ -110,3 +110,19 @@ def test_english_headers(tmp_path):
                                        ("behind", "bad"), ("met", "good"), ("II", None), (None, None)])
 def test_status_kind(word, kind):
     assert status_kind(word) == kind
+
+
+def test_summary_counts_status_words_and_colours_the_worst(tmp_path):
+    out = tmp_path / "report.xlsx"
+    write_report(_results(), out)
+    ws = openpyxl.load_workbook(out)["汇总"]
+    found = {}
+    for r in range(5, ws.max_row + 1):
+        fig = ws.cell(row=r, column=2).value
+        if fig and " · " in str(fig):
+            found[fig] = (ws.cell(row=r, column=3).value, ws.cell(row=r, column=4).value,
+                          ws.cell(row=r, column=4).fill.fgColor.rgb)
+    text, word, colour = found["断面年度评价 · 达标情况"]
+    assert text == "未达标 2 · 达标 2" and word == "存在未达标" and colour.endswith("FFC7CE")
+    text, word, colour = found["indicators · 进展"]
+    assert text == "进度正常 1 · 已完成 1" and word == "进度警示" and colour.endswith("FFEB9C")
