@@ -679,6 +679,8 @@ def run_pipeline(config=None, out_dir="out", *, lang=None, only=None, quiet=Fals
                 rec.warnings.append(str(w.message))
             else:
                 rec.other_warnings += 1
+                if verbose and rec.other_warnings <= 5:
+                    rec.notes.append(f"{w.category.__name__}: {w.message}")
         if verbose:
             for msg in rec.warnings:
                 echo(f"  warning ({name}): {msg}")

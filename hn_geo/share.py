@@ -312,6 +312,13 @@ def _properties(df):
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             text = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
             cols[col] = [None if pd.isna(v) else v for v in text.tolist()]
+        elif pd.api.types.is_float_dtype(s.dtype):
+            vals = s.to_numpy(dtype="float64", na_value=np.nan)
+            inf = np.isinf(vals)
+            if inf.any():  # JSON has no Infinity
+                warnings.warn(f"column '{col}': {int(inf.sum())} infinite value(s) written as null "
+                              "in the GeoJSON", HnGeoWarning, stacklevel=3)
+            cols[col] = [None if not np.isfinite(v) else float(v) for v in vals.tolist()]
         else:
             cols[col] = [None if (v is None or (not isinstance(v, (list, dict)) and pd.isna(v))) else v
                          for v in s.astype(object).tolist()]

@@ -335,3 +335,14 @@ def test_coordinates_rounded_exactly_to_seven_decimals(tmp_path):
     got = np.array([f["geometry"]["coordinates"][0] for f in doc["features"]])
     assert np.abs(got - xs).max() <= 0.5e-7 + 1e-12
     assert got[0] == 120.6999994
+
+
+def test_infinite_values_become_null_with_a_counted_warning(tmp_path):
+    from hn_geo.errors import HnGeoWarning
+
+    gdf = gpd.GeoDataFrame({"v": [1.0, np.inf, -np.inf, np.nan]},
+                           geometry=gpd.points_from_xy([120.5] * 4, [30.4] * 4), crs=catalog.WGS84)
+    with pytest.warns(HnGeoWarning, match="column 'v': 2 infinite value"):
+        path = share.write_rfc7946(gdf, tmp_path / "inf.geojson")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert [f["properties"]["v"] for f in doc["features"]] == [1.0, None, None, None]
