@@ -40,6 +40,7 @@ Conventions
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -132,6 +133,20 @@ LABELS = {
     **{f"existing_{p}": (f"现状{POLLUTANT_WORDS[p][0]} (t/a)", f"existing {POLLUTANT_WORDS[p][1]} (t/a)")
        for p in POLLUTANTS},
 }
+
+
+DEMO_PROJECTS = "projects_demo.gpkg"
+
+
+def demo_projects():
+    """The embedded demo projects (``layers/projects_demo.gpkg``), validated, EPSG:4490.
+
+    Seeded synthetic projects that meet every rule kind of the default access
+    list at least once passing and once failing (scripts/build_control_units.py).
+    """
+    from .catalog import layers_dir, load_layer
+
+    return load_layer("projects", layers_dir() / DEMO_PROJECTS)
 
 
 def _word(table, key, lang):
@@ -351,15 +366,69 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
     Returns
     -------
     AnalysisResult
-        ``name='zoning'``; tables ``projects``, ``violations``, ``notices``,
-        ``units``, ``towns``, ``utilisation``; layers ``control_units``,
-        ``projects`` (check result in column ``status``; the input status is
-        renamed ``build_type``) and ``violations``.
+        ``name='zoning'``; tables ``projects`` (one row per project, pass/fail
+        in ``status``), ``violations`` (one row per project and broken rule,
+        with severity, clause and source), ``notices`` (info findings such as
+        the green channel), ``units`` and ``towns`` (totals), ``utilisation``
+        (unit emission caps); layers ``control_units``, ``projects`` (check
+        result in ``status``; the input ``status`` is renamed ``build_type``)
+        and ``violations`` (failing and flagged projects).
+
+    Raises
+    ------
+    HnGeoError
+        Missing required columns, layers without CRS, a distance rule whose
+        layer was not given, an invalid rules file.
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     if rules is None or not hasattr(rules, "rules"):
         rules = load_rules(rules)
+    _check_inputs(projects, units, points, red_line, water_source)
+    units = (units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units).reset_index(drop=True)
+    skipped = _check_units(units, rules)
+    attrs = _project_attributes(projects, rules)
+    geoms, pp, pu, dist = _locate_all(projects, units, rules,
+                                      {"red_line": red_line, "water_source": water_source})
+    outside = np.bincount(pp, minlength=len(projects)) == 0
+    if outside.any():
+        _warn(f"{int(outside.sum())} project(s) lie outside every control unit (outside Haining "
+              f"for the default units) and were not checked: {_ids(attrs.pid, np.flatnonzero(outside))}")
+    _partly_outside(geoms, units, attrs.pid)
+
+    A = _applicability(units, rules)
+    ex_loads, ex_counts = _existing_loads(points, units)
+    hits, review = _evaluate(rules, A, skipped, attrs, pp, pu, dist, ex_loads)
+    f = _findings(hits, pp, pu, rules.rules, len(projects))
+    status_code = _status_codes(f, review, outside)
+
+    tables = {
+        "projects": _project_table(attrs, units, pp, pu, f, status_code, rules.rules, lang),
+        **_finding_tables(attrs, f, rules.rules, lang, units["unit_code"].astype(str).to_numpy()),
+        "units": _unit_table(units, pp, pu, f, status_code, ex_loads, ex_counts),
+        "towns": _town_table(units, pp, pu, f, status_code, outside, lang),
+    }
+    tables["utilisation"], max_util = _utilisation(rules, A, units, ex_loads, pp, pu, attrs, f,
+                                                   skipped, lang)
+    tables["units"]["max_utilisation_pct"] = max_util
+    notes = _notes(rules, points is None, lang)
+    counts = np.bincount(status_code, minlength=len(_STATUS_ORDER))
+    zh = lang == "zh"
+    summary = {
+        ("项目数" if zh else "projects"): len(projects),
+        **{_word(STATUS_WORDS, s, lang): int(counts[i]) for i, s in enumerate(_STATUS_ORDER)},
+        ("违规/警示条数" if zh else "violations"): int(f.is_violation.sum()),
+        ("提示条数（绿色通道等）" if zh else "notices (green channel etc.)"): int((~f.is_violation).sum()),
+        ("管控单元数" if zh else "control units"): len(units),
+        ("准入条款数" if zh else "access rules"): len(rules.rules),
+    }
+    layers_out = _layers(projects, geoms, units, tables, status_code) if layers else {}
+    return AnalysisResult(name="zoning", tables=tables, layers=layers_out, labels=LABELS,
+                          status_columns=("status", "severity", "cap_status"),
+                          summary=summary, notes=notes)
+
+
+def _check_inputs(projects, units, points, red_line, water_source):
     for col in ("project_id", "industry_code", "status"):
         if col not in projects.columns:
             raise HnGeoError(f"projects lack the required column '{col}'", field=col)
@@ -371,17 +440,43 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
         if gdf is not None and gdf.crs is None:
             raise HnGeoError(f"the {what} have no CRS; load them with hn_geo.catalog.load_layer "
                              "or set one (e.g. EPSG:4490)")
-    notes = []
-    units = units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units
-    units = units.reset_index(drop=True)
-    skipped = _check_units(units, rules)
-    R = rules.rules
-    n_p, n_u, n_r = len(projects), len(units), len(R)
+
+
+@dataclass
+class _Attributes:
+    """Per-project arrays; text fields as codes into their distinct values."""
+
+    pid: object            # Arrow string array of project ids
+    pid_s: pd.Series
+    names_s: pd.Series
+    code_s: pd.Series
+    code_idx: np.ndarray   # index into code_norm (-1: missing)
+    code_norm: np.ndarray  # normalised distinct codes ('' if invalid)
+    code_div: np.ndarray   # division names of the distinct codes
+    code_ok: np.ndarray    # per project
+    st_idx: np.ndarray
+    st_uniq: list
+    two_high: np.ndarray
+    sol_idx: np.ndarray
+    sol_uniq: list
+    energy: np.ndarray
+    intensity: np.ndarray
+    loads: dict
+
+    def status_mask(self, statuses):
+        ok = np.array([s in statuses for s in self.st_uniq] + [False])
+        return ok[self.st_idx]
+
+    def industry_mask(self, prefixes):
+        """Codes starting with a prefix (evaluated per distinct code)."""
+        return _prefix_mask(self.code_idx, self.code_norm, prefixes)
+
+
+def _project_attributes(projects, rules):
+    """Project columns as numpy arrays, text factorised once; counted warnings for bad values."""
+    n_p = len(projects)
     pid_s = projects["project_id"].astype("str")
     pid = pid_s.array  # kept as an (Arrow) array: converting a million ids to objects is slow
-    names_s = _text(projects, "name")
-
-    # ---- project attributes, per distinct value where text
     code_idx, code_uniq = pd.factorize(projects["industry_code"], use_na_sentinel=True)
     norm_u, valid_u, divname_u = parse_industry_codes(list(code_uniq))
     code_ok = np.where(code_idx >= 0, np.append(valid_u, False)[code_idx], False)
@@ -392,313 +487,325 @@ def check(projects, units, rules=None, points=None, red_line=None, water_source=
               f"industry rules cannot be evaluated for them (status review): "
               f"{_ids(pid, bad_code)}")
     st_idx, st_uniq = pd.factorize(projects["status"])
-    st_uniq = [str(s) for s in st_uniq]
-    kinds_used = {r.kind for r in R}
-    two_high = projects["two_high"] if "two_high" in projects.columns else None
+    kinds_used = {r.kind for r in rules.rules}
+    th = projects["two_high"] if "two_high" in projects.columns else None
     if "two_high" in kinds_used:
-        if two_high is None:
+        if th is None:
             _warn("projects have no 'two_high' column: every project is taken as not 两高 "
                   "(rules of kind two_high cannot fail)")
-        elif two_high.isna().any():
-            _warn(f"{int(two_high.isna().sum())} project(s) have no two_high value: taken as not 两高")
+        elif th.isna().any():
+            _warn(f"{int(th.isna().sum())} project(s) have no two_high value: taken as not 两高")
+    if th is None:
+        two_high = np.zeros(n_p, bool)
+    elif pd.api.types.is_bool_dtype(th.dtype) and not th.hasnans:
+        two_high = th.to_numpy(dtype=bool)
+    else:
+        two_high = pd.array(th, dtype="boolean").fillna(False).to_numpy(dtype=bool)
     if "high_vocs_solvent" in kinds_used and "solvent_type" not in projects.columns:
         _warn("projects have no 'solvent_type' column: no project is taken as using high-VOCs "
               "solvent materials (rules of kind high_vocs_solvent cannot fail)")
-    two_high = (np.zeros(n_p, bool) if two_high is None
-                else two_high.to_numpy(dtype=bool) if pd.api.types.is_bool_dtype(two_high.dtype)
-                and not two_high.hasnans
-                else pd.array(two_high, dtype="boolean").fillna(False).to_numpy(dtype=bool))
     sol_idx, sol_uniq = pd.factorize(_text(projects, "solvent_type"))
     sol_uniq = [str(s).strip() for s in sol_uniq]
-    known_sol = rules.high_vocs | rules.low_vocs
-    unknown_sol = [s for s in sol_uniq if known_sol and s not in known_sol]
-    if unknown_sol:
-        cnt = int(np.isin(sol_idx, [sol_uniq.index(s) for s in unknown_sol]).sum())
+    known = rules.high_vocs | rules.low_vocs
+    unknown = [s for s in sol_uniq if known and s not in known]
+    if unknown:
+        cnt = int(np.isin(sol_idx, [sol_uniq.index(s) for s in unknown]).sum())
         _warn(f"{cnt} project(s) have a solvent_type not in the access list's vocabulary "
-              f"{sorted(known_sol)}: {unknown_sol[:5]}; they are treated as not high-VOCs")
+              f"{sorted(known)}: {unknown[:5]}; they are treated as not high-VOCs")
     energy = _num(projects, "energy_tce")
     va = _num(projects, "value_added_wan")
     with np.errstate(divide="ignore", invalid="ignore"):
         intensity = np.where(va > 0, energy / va, np.nan)
-    loads = {p: _num(projects, p) for p in POLLUTANTS}
+    return _Attributes(
+        pid=pid, pid_s=pid_s, names_s=_text(projects, "name"), code_s=projects["industry_code"],
+        code_idx=code_idx, code_norm=norm_u, code_div=divname_u, code_ok=code_ok,
+        st_idx=st_idx, st_uniq=[str(s) for s in st_uniq], two_high=two_high,
+        sol_idx=sol_idx, sol_uniq=sol_uniq, energy=energy, intensity=intensity,
+        loads={p: _num(projects, p) for p in POLLUTANTS})
 
-    # ---- spatial: one STRtree query for units and distance-rule candidate zones
-    zones = {"red_line": red_line, "water_source": water_source}
+
+def _locate_all(projects, units, rules, zones):
+    """One query for units and distance-rule candidates; exact metric distances for candidates.
+
+    Returns
+    -------
+    geoms : GeometryArray in EPSG:4490
+    pp, pu : numpy.ndarray
+        (project, unit) pairs, sorted by project.
+    dist : dict
+        ``{(layer, distance_m): distances (m) per project, inf where beyond the buffer}``.
+    """
+    n_p, n_u = len(projects), len(units)
     cand = _distance_candidates(rules, zones)
-    cand_keys = list(cand)
-    geoms_src = projects.geometry
-    geoms = (geoms_src.to_crs(STORAGE_CRS) if projects.crs != STORAGE_CRS else geoms_src).values
+    keys = list(cand)
+    src = projects.geometry
+    geoms = (src.to_crs(STORAGE_CRS) if projects.crs != STORAGE_CRS else src).values
     targets = np.concatenate([np.asarray(units.geometry.values),
-                              np.array([cand[k][0] for k in cand_keys], dtype=object)])
+                              np.array([cand[k][0] for k in keys], dtype=object)])
     qi, qg = _query(targets, geoms)
     is_unit = qg < n_u
-    pp, pu = qi[is_unit], qg[is_unit]
     dist = {}
-    for k, key in enumerate(cand_keys):
+    for k, key in enumerate(keys):
         sel = qi[qg == n_u + k]
         d = np.full(n_p, np.inf)
-        if sel.size:
-            sub = gpd.GeoSeries(geoms_src.values[sel], crs=projects.crs).to_crs(METRIC_CRS)
+        if sel.size:  # the original geometry, so metric input is measured without a round trip
+            sub = gpd.GeoSeries(src.values[sel], crs=projects.crs).to_crs(METRIC_CRS)
             d[sel] = shapely.distance(np.asarray(sub.values), cand[key][1])
         dist[key] = d
+    return geoms, qi[is_unit], qg[is_unit], dist
 
-    n_units_of = np.bincount(pp, minlength=n_p)
-    outside = n_units_of == 0
-    if outside.any():
-        _warn(f"{int(outside.sum())} project(s) lie outside every control unit (outside Haining "
-              f"for the default units) and were not checked: {_ids(pid, np.flatnonzero(outside))}")
-    _partly_outside(projects, geoms, units, pid)
 
-    # ---- rules over (project, unit) pairs
-    A = _applicability(units, rules)
-    ex_loads, ex_counts = _existing_loads(points, units)
-    if points is None:
-        notes.append("未提供现有排放源图层：总量上限按现状排放为 0 计算。" if lang == "zh" else
-                     "No emission_points given: existing loads taken as 0 for the emission caps.")
-    review = np.zeros(n_p, dtype=bool)
-    review_reasons = {}
-    hits = []  # (pair_idx array, rule j, value array, limit array) for violations/notices
-    for j, r in enumerate(R):
+def _evaluate(rules, A, skipped, at, pp, pu, dist, ex_loads):
+    """Evaluate every rule over the (project, unit) pairs.
+
+    Returns
+    -------
+    hits : list of (pair_idx, rule_idx, value, limit)
+        Pairs that meet the rule (a violation, or a notice for info rules);
+        ``value``/``limit`` are the measured figure and the rule's threshold.
+    review : numpy.ndarray of bool
+        Projects with a rule that could not be evaluated.
+    """
+    review = np.zeros(len(at.st_idx), dtype=bool)
+    reasons = {}
+    hits = []
+    for j, r in enumerate(rules.rules):
         if r.id in skipped:
             continue
-        st_ok = np.array([s in r.statuses for s in st_uniq] + [False])
-        st_mask = st_ok[st_idx]
-        unsure = np.zeros(n_p, bool)
-        pmask = st_mask
+        st_mask = at.status_mask(r.statuses)
+        pmask, unsure = st_mask, np.zeros_like(st_mask)
         if r.industry_prefixes:
-            pmask = st_mask & _prefix_mask(code_idx, norm_u, r.industry_prefixes)
-            unsure = st_mask & ~code_ok
-        if r.kind == "prohibited_industry":
-            unsure = st_mask & ~code_ok
+            pmask = st_mask & at.industry_mask(r.industry_prefixes)
+        if r.industry_prefixes or r.kind == "prohibited_industry":
+            unsure = st_mask & ~at.code_ok
         here = A[pu, j]
-        _flag(review, review_reasons, pp[here & unsure[pp]], r.id, "industry code unknown")
+        _flag(review, reasons, pp[here & unsure[pp]], r.id, "industry code unknown")
         on = here & pmask[pp]
         if not on.any():
             continue
-        value = limit = None
+        value, limit, pair_value = None, np.nan, False
         if r.kind == "prohibited_industry":
-            bad = _prefix_mask(code_idx, norm_u, r.params["prefixes"])
-            viol = on & bad[pp]
+            viol = on & at.industry_mask(r.params["prefixes"])[pp]
         elif r.kind == "two_high":
-            viol = on & two_high[pp]
+            viol = on & at.two_high[pp]
         elif r.kind == "high_vocs_solvent":
-            hv = np.array([s in set(r.params["solvent_types"]) for s in sol_uniq] + [False])
-            viol = on & hv[sol_idx][pp]
+            hv = np.array([s in set(r.params["solvent_types"]) for s in at.sol_uniq] + [False])
+            viol = on & hv[at.sol_idx][pp]
         elif r.kind == "min_distance":
-            d_all = dist[(r.params["layer"], float(r.params["distance_m"]))]
-            lim = float(r.params["distance_m"])
-            viol = on & (d_all[pp] < lim - DISTANCE_TOLERANCE_M)
-            value, limit = d_all, lim
+            limit = float(r.params["distance_m"])
+            value = dist[(r.params["layer"], limit)]
+            viol = on & (value[pp] < limit - DISTANCE_TOLERANCE_M)
         elif r.kind == "emission_cap":
-            k = POLLUTANTS.index(r.params["pollutant"])
-            lp = loads[r.params["pollutant"]]
-            cap = float(r.params["cap_t"])
-            total = ex_loads[pu, k] + np.nan_to_num(lp[pp])
-            missing = np.isnan(lp)
-            viol = on & (total > cap) & ~missing[pp]
-            _flag(review, review_reasons, pp[on & missing[pp]], r.id, f"{r.params['pollutant']} missing")
-            value, limit = total, cap  # pair-level
-        elif r.kind in ("energy_intensity", "green_channel"):
-            big = energy >= float(r.params.get("min_energy_tce", 0.0))
-            on = on & (big | np.isnan(energy))[pp]
-            missing = np.isnan(intensity)
+            lp = at.loads[r.params["pollutant"]]
+            limit = float(r.params["cap_t"])
+            value = ex_loads[pu, POLLUTANTS.index(r.params["pollutant"])] + np.nan_to_num(lp[pp])
+            pair_value = True
+            missing = np.isnan(lp)[pp]
+            viol = on & (value > limit) & ~missing
+            _flag(review, reasons, pp[on & missing], r.id, f"{r.params['pollutant']} missing")
+        else:  # energy_intensity, green_channel
+            big = at.energy >= float(r.params.get("min_energy_tce", 0.0))
+            on = on & (big | np.isnan(at.energy))[pp]
+            value = at.intensity
             if r.kind == "energy_intensity":
-                lim = float(r.params["max_tce_per_wan"])
-                viol = on & (intensity[pp] > lim)
-                _flag(review, review_reasons, pp[on & missing[pp]], r.id,
+                limit = float(r.params["max_tce_per_wan"])
+                viol = on & (value[pp] > limit)
+                _flag(review, reasons, pp[on & np.isnan(value)[pp]], r.id,
                       "energy_tce/value_added_wan missing")
             else:
-                lim = float(r.params["below_tce_per_wan"])
-                viol = on & (intensity[pp] < lim)
-            value, limit = intensity, lim
-        else:  # pragma: no cover - kinds are validated on load
-            raise HnGeoError(f"rule {r.id!r}: unknown kind {r.kind!r}")
+                limit = float(r.params["below_tce_per_wan"])
+                viol = on & (value[pp] < limit)
         idx = np.flatnonzero(viol)
         if idx.size:
-            if r.kind == "emission_cap":
-                v, lim_arr = value[idx], np.full(idx.size, limit)
-            elif value is not None:
-                v, lim_arr = value[pp[idx]], np.full(idx.size, limit)
+            if value is None:
+                v = np.full(idx.size, np.nan)
             else:
-                v = lim_arr = np.full(idx.size, np.nan)
-            hits.append((idx, j, v, lim_arr))
-    for rid, (cnt, why) in review_reasons.items():
+                v = value[idx] if pair_value else value[pp[idx]]
+            hits.append((idx, j, v, np.full(idx.size, limit)))
+    for rid, (cnt, why) in reasons.items():
         _warn(f"rule {rid}: {cnt} project(s) could not be evaluated ({why}); status review")
+    return hits, review
 
-    # ---- assemble findings: one row per (project, rule), units joined
-    f_pair = np.concatenate([h[0] for h in hits]) if hits else np.zeros(0, int)
-    f_rule = np.concatenate([np.full(h[0].size, h[1]) for h in hits]) if hits else np.zeros(0, int)
-    f_val = np.concatenate([h[2] for h in hits]) if hits else np.zeros(0)
-    f_lim = np.concatenate([h[3] for h in hits]) if hits else np.zeros(0)
-    f_proj, f_unit = pp[f_pair], pu[f_pair]
-    sev_code = {"error": 0, "warning": 1, "info": 2}
-    rule_sev = np.array([sev_code[r.severity] for r in R], dtype=int)
-    order = np.lexsort((f_unit, f_rule, f_proj))
-    f_proj, f_rule, f_unit, f_val, f_lim = (a[order] for a in (f_proj, f_rule, f_unit, f_val, f_lim))
-    key = f_proj.astype(np.int64) * max(n_r, 1) + f_rule
+
+@dataclass
+class _Found:
+    """Findings: per (project, rule, unit) row, and grouped per (project, rule)."""
+
+    proj: np.ndarray   # per row, sorted by project, rule, unit
+    rule: np.ndarray
+    unit: np.ndarray
+    row_sev: np.ndarray
+    g_proj: np.ndarray  # per group
+    g_rule: np.ndarray
+    g_sev: np.ndarray
+    g_val: np.ndarray
+    g_lim: np.ndarray
+    grp: np.ndarray      # group of each row
+    first: np.ndarray    # first row of each group
+
+    @property
+    def is_violation(self):
+        return self.g_sev < 2
+
+
+_SEV = {"error": 0, "warning": 1, "info": 2}
+
+
+def _findings(hits, pp, pu, R, n_p):
+    """Hits -> rows sorted by (project, rule, unit) and grouped per (project, rule)."""
+    if hits:
+        pair = np.concatenate([h[0] for h in hits])
+        rule = np.concatenate([np.full(h[0].size, h[1]) for h in hits])
+        val = np.concatenate([h[2] for h in hits])
+        lim = np.concatenate([h[3] for h in hits])
+    else:
+        pair, rule = np.zeros(0, int), np.zeros(0, int)
+        val, lim = np.zeros(0), np.zeros(0)
+    proj, unit = pp[pair], pu[pair]
+    order = np.lexsort((unit, rule, proj))
+    proj, rule, unit, val, lim = (a[order] for a in (proj, rule, unit, val, lim))
+    key = proj.astype(np.int64) * max(len(R), 1) + rule
     first = np.ones(key.size, bool)
     first[1:] = key[1:] != key[:-1]
     grp = np.cumsum(first) - 1
-    unit_codes_u = units["unit_code"].astype(str).to_numpy()
-    f_units = _joined(grp, f_unit, first, unit_codes_u)
-    # worst value of a group: smallest distance / largest total or intensity (not for green channel)
-    f_proj_g, f_rule_g = f_proj[first], f_rule[first]
-    f_val_g = _group_extreme(grp, f_val, f_rule, R)
-    f_lim_g = f_lim[first]
-    f_sev_g = rule_sev[f_rule_g]
+    rule_sev = np.array([_SEV[r.severity] for r in R], dtype=int)
+    g_rule = rule[first]
+    return _Found(proj=proj, rule=rule, unit=unit, row_sev=rule_sev[rule], g_proj=proj[first],
+                  g_rule=g_rule, g_sev=rule_sev[g_rule], g_val=_group_extreme(grp, val, rule, R),
+                  g_lim=lim[first], grp=grp, first=first)
 
-    status_code = np.full(n_p, 3)  # pass
-    status_code[review] = 2
-    viol_g = f_sev_g < 2
-    warn_p = np.zeros(n_p, bool)
-    warn_p[f_proj_g[f_sev_g == 1]] = True
-    status_code[warn_p] = 1
-    fail_p = np.zeros(n_p, bool)
-    fail_p[f_proj_g[f_sev_g == 0]] = True
-    status_code[fail_p] = 0
-    status_code[outside] = 4
-    n_viol = np.bincount(f_proj_g[viol_g], minlength=n_p)
-    n_note = np.bincount(f_proj_g[~viol_g], minlength=n_p)
 
-    # ---- tables
-    status_words = [_word(STATUS_WORDS, s, lang) for s in _STATUS_ORDER]
-    status_cat = _cat(status_code, status_words)
-    rule_ids = [r.id for r in R]
-    violated = _rule_lists(f_proj_g[viol_g], f_rule_g[viol_g], n_p, rule_ids)
-    unit_per_proj = _joined_per_project(pp, pu, n_p, unit_codes_u)
-    utype_words = units["unit_type"].astype(str).to_numpy()
-    utypes_per_proj = _joined_per_project(pp, pu, n_p, utype_words, unique=True)
-    town_u = _text(units, "town").fillna("").astype(str).to_numpy()
-    towns_per_proj = _joined_per_project(pp, pu, n_p, town_u, unique=True)
-    build_cat = _cat(st_idx, [_word(BUILD_WORDS, s, lang) if s in BUILD_WORDS else s for s in st_uniq])
-    div_idx = np.where(code_idx >= 0, code_idx, len(code_uniq))
-    div_words = list(divname_u) + [""]
-    div_cat_idx, div_cat_uniq = pd.factorize(pd.Series(div_words))
-    proj_table = pd.DataFrame({
-        "project_id": pid,
-        "name": names_s.array,
-        "industry_code": projects["industry_code"].array,
-        "industry_division": _cat(div_cat_idx[div_idx], list(div_cat_uniq)),
-        "build_type": build_cat,
-        "unit_codes": unit_per_proj,
-        "unit_types": utypes_per_proj,
-        "towns": towns_per_proj,
-        "n_violations": n_viol,
-        "n_notices": n_note,
-        "violated_rules": violated,
-        "status": status_cat,
+def _status_codes(f, review, outside):
+    """Index into _STATUS_ORDER per project: fail > warning > review > pass; outside overrides."""
+    code = np.full(review.size, _STATUS_ORDER.index("pass"))
+    code[review] = _STATUS_ORDER.index("review")
+    code[f.g_proj[f.g_sev == 1]] = _STATUS_ORDER.index("warning")
+    code[f.g_proj[f.g_sev == 0]] = _STATUS_ORDER.index("fail")
+    code[outside] = _STATUS_ORDER.index("outside")
+    return code
+
+
+def _project_table(at, units, pp, pu, f, status_code, R, lang):
+    n_p = len(status_code)
+    codes_u = units["unit_code"].astype(str).to_numpy()
+    towns_u = _text(units, "town").fillna("").astype(str).to_numpy()
+    div_idx = np.where(at.code_idx >= 0, at.code_idx, len(at.code_norm))
+    div_cat = _cat(div_idx, list(at.code_div) + [""])
+    viol = f.is_violation
+    return pd.DataFrame({
+        "project_id": at.pid,
+        "name": at.names_s.array,
+        "industry_code": at.code_s.array,
+        "industry_division": div_cat,
+        "build_type": _cat(at.st_idx, [_word(BUILD_WORDS, s, lang) if s in BUILD_WORDS else s
+                                       for s in at.st_uniq]),
+        "unit_codes": _joined_per_project(pp, pu, n_p, codes_u),
+        "unit_types": _joined_per_project(pp, pu, n_p, units["unit_type"].astype(str).to_numpy(),
+                                          unique=True),
+        "towns": _joined_per_project(pp, pu, n_p, towns_u, unique=True),
+        "n_violations": np.bincount(f.g_proj[viol], minlength=n_p),
+        "n_notices": np.bincount(f.g_proj[~viol], minlength=n_p),
+        "violated_rules": _rule_lists(f.g_proj[viol], f.g_rule[viol], n_p, [r.id for r in R]),
+        "status": _cat(status_code, [_word(STATUS_WORDS, s, lang) for s in _STATUS_ORDER]),
     })
 
-    kinds = [_word(KIND_WORDS, r.kind, lang) for r in R]
-    sev_words = [_word(SEVERITY_WORDS, s, lang) for s in ("error", "warning", "info")]
-    details = _details(f_rule_g, f_val_g, f_lim_g, f_proj_g, R, lang, projects, code_idx, norm_u,
-                       sol_idx, sol_uniq)
-    findings = pd.DataFrame({
-        "project_id": pid_s.take(f_proj_g).array,
-        "project_name": names_s.take(f_proj_g).array,
-        "rule_id": _cat(f_rule_g, rule_ids),
-        "rule_kind": _cat(f_rule_g, kinds),
-        "severity": _cat(f_sev_g, sev_words),
-        "unit_codes": f_units,
-        "value": np.round(f_val_g, 4),
-        "limit": f_lim_g,
+
+def _finding_tables(at, f, R, lang, unit_codes):
+    """The violations (error/warning) and notices (info) tables."""
+    details = _details(f.g_rule, f.g_val, f.g_lim, f.g_proj, R, lang, at)
+    table = pd.DataFrame({
+        "project_id": at.pid_s.take(f.g_proj).array,
+        "project_name": at.names_s.take(f.g_proj).array,
+        "rule_id": _cat(f.g_rule, [r.id for r in R]),
+        "rule_kind": _cat(f.g_rule, [_word(KIND_WORDS, r.kind, lang) for r in R]),
+        "severity": _cat(f.g_sev, [_word(SEVERITY_WORDS, s, lang) for s in _SEV]),
+        "unit_codes": _joined(f.grp, f.unit, f.first, unit_codes),
+        "value": np.round(f.g_val, 4),
+        "limit": f.g_lim,
         "detail": details,
-        "clause": _cat(f_rule_g, [r.clause for r in R]),
-        "rule_source": _cat(f_rule_g, [r.source for r in R]),
+        "clause": _cat(f.g_rule, [r.clause for r in R]),
+        "rule_source": _cat(f.g_rule, [r.source for r in R]),
     })
-    sort = np.lexsort((f_rule_g, f_sev_g))
-    violations_t = findings.iloc[sort[viol_g[sort]]].reset_index(drop=True)
-    notices_t = findings.iloc[sort[~viol_g[sort]]].reset_index(drop=True)
+    sort = np.lexsort((f.g_rule, f.g_sev))
+    viol = f.is_violation[sort]
+    return {"violations": table.iloc[sort[viol]].reset_index(drop=True),
+            "notices": table.iloc[sort[~viol]].reset_index(drop=True)}
 
-    # per unit
-    stat_pairs = status_code[pp]
-    unit_counts = {f"n_{s}": np.bincount(pu[stat_pairs == i], minlength=n_u)
-                   for i, s in enumerate(_STATUS_ORDER[:4])}
-    viol_unit_rows = np.bincount(f_unit[rule_sev[f_rule] < 2], minlength=n_u)
-    util_t, max_util = _utilisation(R, A, units, ex_loads, pp, pu, st_idx, st_uniq, loads,
-                                    f_proj, f_rule, f_unit, code_idx, norm_u, code_ok, lang, skipped)
+
+def _unit_table(units, pp, pu, f, status_code, ex_loads, ex_counts):
+    n_u = len(units)
+    st = status_code[pp]
     area = units.to_crs(METRIC_CRS).area.to_numpy() / 1e6
-    unit_table = pd.DataFrame({
-        "unit_code": unit_codes_u,
+    return pd.DataFrame({
+        "unit_code": units["unit_code"].astype(str).to_numpy(),
         "unit_name": _text(units, "name").to_numpy(),
-        "unit_type": utype_words,
+        "unit_type": units["unit_type"].astype(str).to_numpy(),
         "sub_type": _text(units, "sub_type").to_numpy(),
-        "town": town_u,
+        "town": _text(units, "town").to_numpy(),
         "area_km2": np.round(area, 3),
         "n_projects": np.bincount(pu, minlength=n_u),
-        **unit_counts,
-        "n_violations": viol_unit_rows,
+        **{f"n_{s}": np.bincount(pu[st == i], minlength=n_u) for i, s in enumerate(_STATUS_ORDER[:4])},
+        "n_violations": np.bincount(f.unit[f.row_sev < 2], minlength=n_u),
         "n_points": ex_counts,
         **{f"existing_{p}": np.round(ex_loads[:, k], 3) for k, p in enumerate(POLLUTANTS)},
-        "max_utilisation_pct": max_util,
     })
 
-    # per town (a project in two towns counts in both)
-    town_codes, town_uniq = pd.factorize(pd.Series(town_u))
+
+def _town_table(units, pp, pu, f, status_code, outside, lang):
+    """Totals per town; a project in two towns counts in both."""
+    town_u = _text(units, "town").fillna("").astype(str)
+    town_codes, town_uniq = pd.factorize(town_u)
     n_t = max(len(town_uniq), 1)
-    single = n_units_of[pp] == 1  # most projects lie in one unit: no de-duplication needed
+    single = np.bincount(pp, minlength=len(status_code))[pp] == 1  # no de-duplication needed
     tkey = np.unique(pp[~single].astype(np.int64) * n_t + town_codes[pu[~single]])
     tp = np.concatenate([pp[single], tkey // n_t])
     tt = np.concatenate([town_codes[pu[single]], tkey % n_t])
-    tstat = status_code[tp]
-    town_table = pd.DataFrame({
+    st = status_code[tp]
+    table = pd.DataFrame({
         "town": list(town_uniq),
         "n_projects": np.bincount(tt, minlength=len(town_uniq)),
-        **{f"n_{s}": np.bincount(tt[tstat == i], minlength=len(town_uniq))
+        **{f"n_{s}": np.bincount(tt[st == i], minlength=len(town_uniq))
            for i, s in enumerate(_STATUS_ORDER[:4])},
-        "n_violations": np.bincount(town_codes[f_unit[rule_sev[f_rule] < 2]], minlength=len(town_uniq)),
-        "n_notices": np.bincount(town_codes[f_unit[rule_sev[f_rule] == 2]], minlength=len(town_uniq)),
+        "n_violations": np.bincount(town_codes[f.unit[f.row_sev < 2]], minlength=len(town_uniq)),
+        "n_notices": np.bincount(town_codes[f.unit[f.row_sev == 2]], minlength=len(town_uniq)),
     })
     if outside.any():
-        out_row = {c: 0 for c in town_table.columns}
-        out_row.update(town=_word(STATUS_WORDS, "outside", lang), n_projects=int(outside.sum()))
-        town_table = pd.concat([town_table, pd.DataFrame([out_row])], ignore_index=True)
+        row = {c: 0 for c in table.columns}
+        row.update(town=_word(STATUS_WORDS, "outside", lang), n_projects=int(outside.sum()))
+        table = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+    return table
 
-    counts = np.bincount(status_code, minlength=5)
-    summary = {
-        ("项目数" if lang == "zh" else "projects"): n_p,
-        **{(_word(STATUS_WORDS, s, lang)): int(counts[i]) for i, s in enumerate(_STATUS_ORDER)},
-        ("违规/警示条数" if lang == "zh" else "violations"): int(viol_g.sum()),
-        ("提示条数（绿色通道等）" if lang == "zh" else "notices (green channel etc.)"): int((~viol_g).sum()),
-        ("管控单元数" if lang == "zh" else "control units"): n_u,
-        ("准入条款数" if lang == "zh" else "access rules"): n_r,
-    }
-    notes.append(("距离类条款：恰好等于最小距离视为符合，小于最小距离（容差 1 mm）视为违规；距离在 EPSG:4549 计算。"
-                  if lang == "zh" else
-                  "Distance rules: exactly at the minimum distance passes; closer (1 mm tolerance) "
-                  "fails; distances in EPSG:4549."))
-    notes.append(("总量上限：新建/改扩建项目排放量与单元现状排放量之和超过上限为违规；跨单元项目在每个单元按全部排放量计。"
-                  if lang == "zh" else
-                  "Emission caps: existing load of the unit + the project's load above the cap "
-                  "fails; a project crossing units is charged its full load in each."))
+
+def _notes(rules, no_points, lang):
+    zh = lang == "zh"
+    notes = []
+    if no_points:
+        notes.append("未提供现有排放源图层：总量上限按现状排放为 0 计算。" if zh else
+                     "No emission_points given: existing loads taken as 0 for the emission caps.")
+    notes.append("距离类条款：恰好等于最小距离视为符合，小于最小距离（容差 1 mm）视为违规；距离在 EPSG:4549 计算。"
+                 if zh else "Distance rules: exactly at the minimum distance passes; closer (1 mm "
+                 "tolerance) fails; distances in EPSG:4549.")
+    notes.append("总量上限：新建/改扩建项目排放量与单元现状排放量之和超过上限为违规；跨单元项目在每个单元按全部排放量计。"
+                 if zh else "Emission caps: existing load of the unit + the project's load above the "
+                 "cap fails; a project crossing units is charged its full load in each.")
     if rules.path:
         notes.append(f"access list: {rules.path}" + (f" — {rules.title}" if rules.title else ""))
+    return notes
 
-    layers_out = {}
-    if layers:
-        ul = units.copy()
-        for col in unit_table.columns:
-            if col not in ul.columns or col in ("area_km2",):
-                ul[col] = unit_table[col].to_numpy()
-        layers_out["control_units"] = ul
-        pl = projects.rename(columns={"status": "build_type"})
-        if projects.crs != STORAGE_CRS:
-            pl = pl.set_geometry(gpd.GeoSeries(geoms, index=pl.index, crs=STORAGE_CRS))
-        pl = pl.assign(**{col: proj_table[col].array for col in
-                          ("unit_codes", "towns", "n_violations", "n_notices", "violated_rules", "status")})
-        layers_out["projects"] = pl
-        layers_out["violations"] = pl.iloc[np.flatnonzero(status_code <= 1)]
 
-    return AnalysisResult(
-        name="zoning",
-        tables={"projects": proj_table, "violations": violations_t, "notices": notices_t,
-                "units": unit_table, "towns": town_table, "utilisation": util_t},
-        layers=layers_out,
-        labels=LABELS,
-        status_columns=("status", "severity", "cap_status"),
-        summary=summary,
-        notes=notes,
-    )
+def _layers(projects, geoms, units, tables, status_code):
+    ul = units.copy()
+    for col in tables["units"].columns:
+        if col not in ul.columns or col == "area_km2":
+            ul[col] = tables["units"][col].to_numpy()
+    pl = projects.rename(columns={"status": "build_type"})
+    if projects.crs != STORAGE_CRS:
+        pl = pl.set_geometry(gpd.GeoSeries(geoms, index=pl.index, crs=STORAGE_CRS))
+    pt = tables["projects"]
+    pl = pl.assign(**{c: pt[c].array for c in
+                      ("unit_codes", "towns", "n_violations", "n_notices", "violated_rules", "status")})
+    return {"control_units": ul, "projects": pl,
+            "violations": pl.iloc[np.flatnonzero(status_code <= _STATUS_ORDER.index("warning"))]}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -716,7 +823,7 @@ def _prefix_mask(code_idx, norm_u, prefixes):
     return hit[np.where(code_idx >= 0, code_idx, len(norm_u))]
 
 
-def _partly_outside(projects, geoms, units, pid):
+def _partly_outside(geoms, units, pid):
     """Warn about polygon footprints that extend beyond the control units."""
     geoms = np.asarray(geoms)
     poly = np.flatnonzero(shapely.get_type_id(geoms) >= 3)
@@ -814,7 +921,7 @@ def _group_extreme(grp, vals, rules_idx, R):
     return out
 
 
-def _details(rule, val, lim, proj, R, lang, projects, code_idx, norm_u, sol_idx, sol_uniq):
+def _details(rule, val, lim, proj, R, lang, at):
     """Plain-language explanation of each finding (vectorised per rule)."""
     out = np.empty(rule.size, dtype=object)
     zh = lang == "zh"
@@ -824,14 +931,15 @@ def _details(rule, val, lim, proj, R, lang, projects, code_idx, norm_u, sol_idx,
         v = pd.Series(val[sel])
         p = proj[sel]
         if r.kind == "prohibited_industry":
-            codes = np.append(norm_u, "")[np.where(code_idx >= 0, code_idx, len(norm_u))][p]
+            norm = np.append(at.code_norm, "")
+            codes = norm[np.where(at.code_idx >= 0, at.code_idx, len(at.code_norm))][p]
             cats = _categories_of(r)
             txt = (("行业代码 " if zh else "industry code ") + pd.Series(codes, dtype=object)
                    + (f" 属禁止类（{cats}）" if zh else f" is prohibited here ({cats})"))
         elif r.kind == "two_high":
             txt = pd.Series(["新建/改扩建“两高”项目" if zh else "new or expanded two-high project"] * sel.size)
         elif r.kind == "high_vocs_solvent":
-            sol = np.array(sol_uniq + [""], dtype=object)[sol_idx][p]
+            sol = np.array(at.sol_uniq + [""], dtype=object)[at.sol_idx][p]
             txt = (("使用" if zh else "uses ") + pd.Series(sol, dtype=object)
                    + ("（高VOCs含量溶剂型）" if zh else " (high-VOCs solvent-borne)"))
         elif r.kind == "min_distance":
@@ -859,28 +967,31 @@ def _categories_of(rule):
     return "、".join(list(names) + list(codes))
 
 
-def _utilisation(R, A, units, ex_loads, pp, pu, st_idx, st_uniq, loads, f_proj, f_rule, f_unit,
-                 code_idx, norm_u, code_ok, lang, skipped):
-    """Unit-cap utilisation table and the max utilisation per unit."""
+def _utilisation(rules, A, units, ex_loads, pp, pu, at, f, skipped, lang):
+    """Unit-cap utilisation table and the max utilisation per unit.
+
+    ``proposed_t`` sums the loads of the projects the cap rule applies to
+    (new/expansion by default) in the unit; ``n_projects_over`` counts those
+    that break the cap on their own.
+    """
     n_u = len(units)
     max_util = np.full(n_u, np.nan)
     rows = []
     codes_u = units["unit_code"].astype(str).to_numpy()
     names_u = _text(units, "name").to_numpy()
     towns_u = _text(units, "town").to_numpy()
-    for j, r in enumerate(R):
+    for j, r in enumerate(rules.rules):
         if r.kind != "emission_cap" or r.id in skipped:
             continue
         k = POLLUTANTS.index(r.params["pollutant"])
         cap = float(r.params["cap_t"])
-        st_ok = np.array([s in r.statuses for s in st_uniq] + [False])
-        pm = st_ok[np.where(st_idx >= 0, st_idx, len(st_uniq))]
+        pm = at.status_mask(r.statuses)
         if r.industry_prefixes:
-            pm &= _prefix_mask(code_idx, norm_u, r.industry_prefixes) | ~code_ok
+            pm &= at.industry_mask(r.industry_prefixes)
         on = A[pu, j] & pm[pp]
-        proposed = np.bincount(pu[on], weights=np.nan_to_num(loads[r.params["pollutant"]])[pp[on]],
+        proposed = np.bincount(pu[on], weights=np.nan_to_num(at.loads[r.params["pollutant"]])[pp[on]],
                                minlength=n_u)
-        over = np.bincount(f_unit[f_rule == j], minlength=n_u)
+        over = np.bincount(f.unit[f.rule == j], minlength=n_u)
         for u in np.flatnonzero(A[:, j]):
             ex, prop = ex_loads[u, k], proposed[u]
             util_ex = 100 * ex / cap if cap > 0 else np.inf

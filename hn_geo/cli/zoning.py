@@ -41,15 +41,15 @@ def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_fil
     it the embedded demo projects are checked. Writes CSV tables (UTF-8 with BOM),
     zoning.xlsx and zoning_layers.gpkg (control_units, projects, violations) into --out.
     """
-    from ..catalog import layers_dir, load_layer
+    from ..catalog import load_layer
     from ..results import write_result
     from ..rules import load_rules
-    from ..zoning import check
+    from ..zoning import check, demo_projects
 
     rules = load_rules(rules_file)
     kw = dict(assume_crs=assume_crs, from_gcj02=from_gcj02)
     if projects is None:
-        gdf = load_layer("projects", layers_dir() / "projects_demo.gpkg")
+        gdf = demo_projects()
     else:
         gdf = load_layer("projects", projects, layer=layer, **kw)
     units = load_layer("control_units", units_file, **kw)
