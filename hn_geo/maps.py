@@ -270,12 +270,17 @@ def simplify_for_map(gdf, tolerance_m, decimals):
 
 
 # ----------------------------------------------------------------------------- layers
-def _title_of(spec, lang):
+def _title_of(spec, lang, labels=None):
+    """Display name: given title, catalog schema, known result layer, ``labels[name]``, else the name."""
     if spec.title:
         return spec.title
     schema = SCHEMAS.get(spec.name)
     if schema is not None:
         return schema.zh if lang == "zh" else schema.en
+    if spec.name in mapstyle.LAYER_TITLES:
+        return mapstyle.pick(mapstyle.LAYER_TITLES[spec.name], lang)
+    if labels and spec.name in labels:
+        return mapstyle.pick(labels[spec.name], lang)
     return spec.name
 
 
@@ -323,9 +328,8 @@ def _geojson_layer(spec, gdf, style, labels, lang, show):
     fields = _popup_fields(spec, gdf)
     props = _properties(gdf, fields, lang)
     data = _feature_collection(gdf, props, style.styles)
-    kind = mapstyle._geom_kind(gdf)
     marker = None
-    if kind == "point":
+    if gdf.geom_type.isin(["Point", "MultiPoint"]).any():
         # SVG in a pane above the canvas layers: only the circles catch clicks
         marker = folium.CircleMarker(radius=6)
         marker.options.update(pane=MARKER_PANE, renderer=folium.JsCode(MARKER_RENDERER))
@@ -529,6 +533,8 @@ def make_map(layers, basemap="none", offline=True, lang="zh", title=None, color_
         if len(s.gdf) == 0:
             raise HnGeoError(f"layer '{s.name}' has no features")
     specs = _order(specs)
+    for s in specs:
+        s.title = _title_of(s, lang, labels)
     tiles = basemap_layers(basemap, tianditu_key, lang)
     gcj = basemap in ("amap", "amap-img")
 
@@ -701,6 +707,53 @@ def load_layers(names=None, paths=None, **kwargs):
         warnings.warn(f"{len(skipped)} layer(s) have no embedded data and were left out: "
                       f"{', '.join(skipped)}", HnGeoWarning, stacklevel=2)
     return out
+
+
+RESULT_TITLES = {"water": ("水环境质量评价", "Surface water quality"),
+                 "zoning": ("三线一单符合性检查", "Zoning (三线一单) checks"),
+                 "solar": ("屋顶光伏潜力", "Rooftop PV potential"),
+                 "targets": ("规划目标进度", "Plan target progress")}
+
+
+def result_map(result, context=("boundary", "towns", "rivers"), basemap="none", offline=True, lang="zh", title=None,
+               color_by=None, **kwargs):
+    """Map of an :class:`~hn_geo.results.AnalysisResult`'s layers over context layers.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        Its ``layers`` are drawn with its ``labels``; a layer holding one of
+        its ``status_columns`` is coloured by it (green/amber/red), unless
+        the layer has its own convention (water classes, control-unit types,
+        PV yield) or ``color_by`` says otherwise.
+    context : tuple of str
+        Embedded catalog layers drawn underneath when present (and not
+        replaced by a result layer of the same name).
+    basemap, offline, lang, title, **kwargs
+        As :func:`make_map`.
+    """
+    layers = {}
+    if context:
+        avail = [n for n in context if n not in result.layers and SCHEMAS.get(n) is not None
+                 and SCHEMAS[n].default_file]
+        from .catalog import default_path
+
+        layers.update(load_layers([n for n in avail if default_path(n).exists()]) if any(
+            default_path(n).exists() for n in avail) else {})
+    layers.update(result.layers)
+    color_by = dict(color_by or {})
+    own = {"sections": "water_class", "control_units": "unit_type", "buildings": "kwh_per_kwp"}
+    for name, gdf in result.layers.items():
+        if name in color_by or (own.get(name) in gdf.columns):
+            continue
+        status = next((c for c in result.status_columns if c in gdf.columns), None)
+        if status is not None:
+            color_by[name] = status
+    if title is None:
+        zh, en = RESULT_TITLES.get(result.name, (result.name, result.name))
+        title = zh if lang == "zh" else en
+    return make_map(layers, basemap=basemap, offline=offline, lang=lang, title=title,
+                    color_by=color_by, labels=result.labels, **kwargs)
 
 
 def overview_map(basemap="none", offline=True, lang="zh", title=None, **kwargs):

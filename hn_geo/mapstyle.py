@@ -63,6 +63,13 @@ COMMON_LABELS = {
     "source": ("数据来源", "source"),
 }
 
+# names of analysis-result layers that are not catalog layers
+LAYER_TITLES = {
+    "violations": ("不符合准入要求的项目", "Projects failing the access list"),
+    "notices": ("需关注的项目", "Projects with notices"),
+    "exceedances": ("超标断面", "Sections exceeding targets"),
+}
+
 T = {  # user-facing words, (zh, en)
     "no_data": ("无数据", "no data"),
     "pass": ("达标", "met"),
@@ -278,6 +285,7 @@ def _uniform(n, style):
 
 
 def _geom_kind(gdf):
+    """'point', 'line' or 'polygon' ('polygon' for mixed layers)."""
     types = set(gdf.geometry.geom_type.dropna().unique())
     if types <= {"Point", "MultiPoint"}:
         return "point"
@@ -387,6 +395,40 @@ def pass_fail_style(gdf, column, title, lang):
     return LayerStyle(styles, legend_categories(title, items, "circle" if kind == "point" else "swatch"))
 
 
+STATUS_COLORS = {"good": "#1a9850", "mid": "#f59e0b", "bad": "#d73027", "other": "#6b7b8c"}
+_STATUS_WORDS = (  # checked in this order: 'not met' before 'met'
+    ("bad", ("未达标", "不达标", "不通过", "超标", "违反", "落后", "fail", "violat", "not met", "behind")),
+    ("mid", ("警示", "待核实", "复核", "进度", "warning", "review", "on track")),
+    ("good", ("达标", "通过", "符合", "已完成", "免考核", "met", "pass", "ok", "exempt")),
+)
+
+
+def status_level(value):
+    """'good', 'mid', 'bad' or None for a status word (达标/未达标/通过/警示/... or English)."""
+    if _missing(value):
+        return None
+    text = str(value).lower()
+    for level, words in _STATUS_WORDS:
+        if any(w in text for w in words):
+            return level
+    return None
+
+
+def is_status_column(series):
+    vals = [v for v in series.dropna().unique().tolist()]
+    return bool(vals) and all(isinstance(v, str) for v in vals) and \
+        sum(status_level(v) is not None for v in vals) >= max(1, len(vals) // 2)
+
+
+def status_style(gdf, column, title, lang):
+    """Status words coloured green (达标/通过/met), amber (警示/待核实), red (未达标/不通过)."""
+    vals = [None if _missing(v) else str(v) for v in gdf[column].tolist()]
+    order = {"good": 0, "mid": 1, "bad": 2, None: 3}
+    colors = {v: STATUS_COLORS[status_level(v) or "other"] for v in set(vals) if v is not None}
+    colors = dict(sorted(colors.items(), key=lambda kv: (order[status_level(kv[0])], kv[0])))
+    return category_style(gdf, column, title, lang, colors)
+
+
 def category_style(gdf, column, title, lang, colors=None):
     """Categorical colours (given, or a qualitative palette) with a legend."""
     kind = _geom_kind(gdf)
@@ -454,6 +496,8 @@ def style_sections(gdf, color_by, lang, labels=None):
         s = water_class_style(gdf, col, _title("sections", gdf, labels, lang, col), lang)
     elif col == "target_met":
         s = pass_fail_style(gdf, col, _title("sections", gdf, labels, lang, col), lang)
+    elif not is_numeric(gdf[col]):
+        s = generic_style("sections", gdf, col, lang, labels)
     else:
         s = numeric_style(gdf, col, _title("sections", gdf, labels, lang, col), "point")
     s.searchable, s.tooltip = True, "name"
@@ -502,6 +546,8 @@ def style_projects(gdf, color_by, lang, labels=None):
     col = color_by or ("status" if "status" in gdf.columns else None)
     if col == "status" and set(gdf[col].dropna().astype(str)) <= set(PROJECT_COLORS):
         s = category_style(gdf, col, _title("projects", gdf, labels, lang, col), lang, PROJECT_COLORS)
+    elif col is not None and is_status_column(gdf[col]):
+        s = status_style(gdf, col, _title("projects", gdf, labels, lang, col), lang)
     else:
         s = generic_style("projects", gdf, col, lang, labels)
     s.tooltip = "name" if "name" in gdf.columns else None
@@ -525,6 +571,8 @@ def generic_style(name, gdf, color_by, lang, labels=None):
             s = category_style(gdf, col, title, lang, UNIT_COLORS)
         elif pd.api.types.is_bool_dtype(values) or _all_bool(values):
             s = pass_fail_style(gdf, col, title, lang)
+        elif not is_numeric(values) and is_status_column(values):
+            s = status_style(gdf, col, title, lang)
         elif is_numeric(values):
             s = numeric_style(gdf, col, title, kind)
         else:

@@ -484,3 +484,29 @@ def test_browser_overview_cli_map(browser, tmp_path):
         page.screenshot(path=str(tmp_path / "overview.png"))
     finally:
         page.close()
+
+
+def test_result_map_colours_status_and_mixed_geometries(frames):
+    from hn_geo.results import AnalysisResult
+
+    towns = frames["towns"]
+    c = towns.to_crs(METRIC_CRS).geometry.centroid.to_crs(STORAGE_CRS).to_numpy()
+    projects = gpd.GeoDataFrame(
+        {"project_id": ["P1", "P2", "P3", "P4"], "name": ["甲", "乙", "丙", "丁"],
+         "status": ["通过", "不通过", "警示", "不通过"]},
+        geometry=[c[0], c[1], towns.geometry.iloc[2].buffer(-0.01), c[3]], crs=STORAGE_CRS)
+    res = AnalysisResult("zoning", layers={"projects": projects, "violations": projects.iloc[[1, 3]]},
+                         labels={"status": ("审查结论", "check result")}, status_columns=("status",))
+    m = maps.result_map(res, context=())
+    titles = {i["name"]: i["title"] for i in m.hn_geo["layers"]}
+    assert titles["violations"] == "不符合准入要求的项目"
+    page = maps.map_html(m)
+    # the status colours: pass green, fail red, warning amber
+    styles = re.findall(r'"status":\s*"([^"]+)",\s*"style":\s*\{[^}]*"fillColor":\s*"(#[0-9a-f]{6})"', page)
+    decoded = {(json.loads(f'"{s}"'), col) for s, col in styles}
+    assert ("通过", mapstyle.STATUS_COLORS["good"]) in decoded
+    assert ("不通过", mapstyle.STATUS_COLORS["bad"]) in decoded
+    assert ("警示", mapstyle.STATUS_COLORS["mid"]) in decoded
+    # points of a mixed layer are circle markers, never Leaflet's default image markers
+    assert "hn_marker_renderer" in page and "return new L.CircleMarker(latlng, opts)" in page
+    assert "new L.Marker(" not in page
