@@ -385,11 +385,16 @@ def rooftop_potential(buildings, weather=None, *, installed_mw=0.0, target_mw=PL
     yields_tab = yields.rename(columns={"mount": "class_mount", "tilt": "class_tilt",
                                         "azimuth": "class_azimuth"})
     yields_tab["class_mount"] = [_lab(_roofs.MOUNT_LABELS[m], lang) for m in yields_tab["class_mount"]]
+    yields_tab = yields_tab.round({"kwh_per_kwp": 1, "poa_kwh_m2": 1, "class_kwp": 1})
 
     cols = ["building_id", "town", "building_type", "roof_type", "roof_type_used", "orientation", "mount",
             "tilt_deg", "azimuth_deg", "roof_area_m2", "usable_area_m2", "module_area_m2", "kwp",
             "kwh_year", "kwh_per_kwp", "supply_rank", "cum_mw", "status"]
-    layer = b[cols]
+    layer = b[cols].copy()
+    mount_words = {m: _lab(_roofs.MOUNT_LABELS[m], lang) for m in MOUNTS}
+    layer["mount"] = layer["mount"].map(lambda m: mount_words.get(m, ""))
+    layer = layer.round({"kwp": 3, "kwh_year": 1, "kwh_per_kwp": 1, "azimuth_deg": 1, "tilt_deg": 1,
+                         "cum_mw": 4})
     if keep_geometry:
         import geopandas as gpd
 

@@ -161,7 +161,8 @@ def test_rooftop_potential_consistency(w, monkeypatch):
     assert len(calls) == len(r.tables["solar_classes"]) < len(gdf)
     assert len(set(calls)) == len(calls)
     has = b["kwp"] > 0
-    np.testing.assert_allclose(b.loc[has, "kwh_year"], b.loc[has, "kwp"] * b.loc[has, "kwh_per_kwp"], rtol=1e-9)
+    # (the layer is rounded: kWp to 1 W, kWh/kWp to 0.1)
+    np.testing.assert_allclose(b.loc[has, "kwh_year"], b.loc[has, "kwp"] * b.loc[has, "kwh_per_kwp"], rtol=2e-4)
     np.testing.assert_allclose(b["kwp"], b["module_area_m2"] * 0.22, rtol=0.01, atol=0.02)
     towns = r.tables["solar_towns"]
     total = towns.iloc[-1]
@@ -172,7 +173,7 @@ def test_rooftop_potential_consistency(w, monkeypatch):
     ranked = b[b["supply_rank"] > 0].sort_values("supply_rank")
     assert (np.diff(ranked["kwh_per_kwp"].to_numpy()) <= 1e-9).all()
     cum = np.cumsum(ranked["kwp"].to_numpy()) / 1000
-    np.testing.assert_allclose(ranked["cum_mw"], cum)
+    np.testing.assert_allclose(ranked["cum_mw"], cum, atol=1e-3)
     need = r.summary["need_mw"]
     assert need == 4.0
     k = r.summary["buildings_to_reach_target"]
