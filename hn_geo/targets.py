@@ -518,6 +518,23 @@ def _frame(df):
     return df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)
 
 
+TOTAL_ROW_NAMES = ("全市", "合计", "总计", "小计", "海宁市", "海宁", "total", "sum", "city", "haining")
+
+
+def _drop_total_rows(df, path):
+    """Drop city-total rows (全市, 合计 ...): the analyses compute totals from the towns."""
+    names = df["town"].astype("string").str.strip().str.lower()
+    total = names.isin(TOTAL_ROW_NAMES).fillna(False).to_numpy()
+    if total.any():
+        warnings.warn(f"{path}: ignored {int(total.sum())} total row(s) "
+                      f"({', '.join(sorted(set(df['town'][total].astype(str))))}; rows "
+                      f"{', '.join(map(str, df['_row'][total].head(10)))}): city totals are computed "
+                      "from the towns", HnGeoWarning, stacklevel=3)
+        df = df[~total].reset_index(drop=True)
+        df.attrs = dict(df.attrs)
+    return df
+
+
 def read_town_energy(df, path="town_energy", kwh_factor=RENEWABLE_TCE_PER_10MWH):
     """Validate a town energy table (see module docstring) into canonical columns.
 
@@ -533,10 +550,11 @@ def read_town_energy(df, path="town_energy", kwh_factor=RENEWABLE_TCE_PER_10MWH)
         if df[c].isna().any():
             i = int(np.flatnonzero(df[c].isna().to_numpy())[0])
             raise HnGeoError("empty value", path=path, row=i + 2, field=cols[c])
+    df.attrs["absent"] = []
     for c in ("national_listed_tce", "raw_material_tce", "renewable_new"):
         if c in absent:
             df[c] = 0.0
-            df.attrs.setdefault("absent", []).append(c)
+            df.attrs["absent"].append(c)
         elif df[c].isna().any():
             n = int(df[c].isna().sum())
             warnings.warn(f"{path}: {n} empty value(s) of '{cols[c]}' taken as 0", HnGeoWarning,
@@ -557,6 +575,7 @@ def read_town_energy(df, path="town_energy", kwh_factor=RENEWABLE_TCE_PER_10MWH)
         i = int(np.flatnonzero(over)[0])
         raise HnGeoError("nationally listed + raw-material energy exceed the total energy use",
                          path=path, row=i + 2, field=cols["energy_tce"])
+    df = _drop_total_rows(df, path)
     df["code"] = match_towns(df["town"], path=str(path), field=cols["town"])
     df.attrs["town_mapping"] = town_mapping(df["town"]).assign(file=str(path))
     df["town"] = df["code"].map(NAME_BY_CODE)
@@ -619,6 +638,7 @@ def read_reduction_projects(df, path="reduction_projects"):
         i = int(np.flatnonzero(neg)[0])
         raise HnGeoError("negative reduction", path=path, row=i + 2, field=cols["reduction_t"])
     df["pollutant"] = _pollutant(list(df["pollutant"]), path, cols["pollutant"], df["_row"].to_numpy())
+    df = _drop_total_rows(df, path)
     df["code"] = match_towns(df["town"], path=str(path), field=cols["town"])
     df.attrs["town_mapping"] = town_mapping(df["town"]).assign(file=str(path))
     df["town"] = df["code"].map(NAME_BY_CODE)
@@ -695,6 +715,7 @@ def read_allocations(df, path="reduction_allocations"):
     df, _ = _standardise(_frame(df), ALLOCATION_COLUMNS, path, unit_kind_col="target_t")
     cols = df.attrs["columns"]
     df["pollutant"] = _pollutant(list(df["pollutant"]), path, cols["pollutant"], df["_row"].to_numpy())
+    df = _drop_total_rows(df, path)
     df["code"] = match_towns(df["town"], path=str(path), field=cols["town"])
     df.attrs["town_mapping"] = town_mapping(df["town"]).assign(file=str(path))
     df["town"] = df["code"].map(NAME_BY_CODE)

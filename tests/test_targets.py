@@ -277,6 +277,11 @@ def test_energy_units_and_bad_values(tmp_path):
             warnings.simplefilter("ignore", HnGeoWarning)
             tg.read_town_energy(pd.read_csv(p, dtype=str), str(p))
     assert "neg.csv" in str(ei.value) and ei.value.row == 3 and "万吨标准煤" in ei.value.field
+    # a city-total row is dropped with a counted warning, not mistaken for a town
+    p = _energy_csv(tmp_path / "t.csv", [("许村镇", 2020, 1, 1, 0, 0, 0), ("合计", 2020, 1, 1, 0, 0, 0)])
+    with pytest.warns(HnGeoWarning, match=r"ignored 1 total row\(s\) \(合计; rows 3\)"):
+        e = tg.read_town_energy(pd.read_csv(p, dtype=str), str(p))
+    assert e["town"].tolist() == ["许村镇"] and e.attrs["absent"] == []
     # unknown town
     p = _energy_csv(tmp_path / "u.csv", [("尖山新区", 2020, 1, 1, 0, 0, 0)])
     with pytest.raises(HnGeoError, match="尖山新区.*official names"):
