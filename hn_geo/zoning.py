@@ -4,13 +4,15 @@ For existing enterprises or proposed projects, answer: which control units
 (环境管控单元) does each lie in, which access-list (生态环境准入清单) clauses
 apply there, and which does it break.
 
-The spatial part is **one** STRtree query of all project footprints against
-the control units (plus, for distance rules, the red-line / water-source
-zones buffered by the rule distance, so candidates for exact distance
-computation come out of the same query). Every rule is then evaluated as
-numpy operations over the (project, unit) pairs the query returns; nothing
-loops over projects in Python. Checking a million points costs about what a
-bare :func:`geopandas.sjoin` of the same data costs (``benchmarks/zoning.py``).
+The spatial part is **one** bounding-box STRtree query of all project
+footprints against the control units (plus, for distance rules, the
+red-line / water-source zones buffered by the rule distance, so candidates
+for exact distance computation come out of the same query), followed by the
+exact predicate per unit with the unit polygon prepared. Every rule is then
+evaluated as numpy operations over the (project, unit) pairs; nothing loops
+over projects in Python. Checking a million points, rules, tables and layers
+included, takes about half the time of a bare :func:`geopandas.sjoin` of the
+same data (``benchmarks/zoning.py``).
 
 Conventions
 -----------

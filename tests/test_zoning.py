@@ -515,3 +515,22 @@ def test_missing_optional_columns_are_reported(world, rules):
     msgs = " ".join(str(w.message) for w in rec)
     assert "no 'two_high' column" in msgs and "no 'solvent_type' column" in msgs
     assert status(res)["a"] == "通过"
+
+
+def test_cli_user_units_and_assume_crs(tmp_path, world):
+    units, red, ws, points = world
+    ufile = tmp_path / "units.gpkg"
+    units.to_file(ufile, driver="GPKG")
+    # projects as a CSV of EPSG:4549 x/y metres (no CRS in the file: --assume-crs)
+    df = pd.DataFrame({"project_id": ["K1", "G1"], "name": ["k", "g"], "industry_code": ["2614", "2614"],
+                       "status": ["new", "new"], "x": [X0 + 1500, X0 + 2500], "y": [Y0 + 500, Y0 + 500]})
+    df.to_csv(tmp_path / "xy.csv", index=False)
+    r = CliRunner().invoke(main, ["zoning", "check", str(tmp_path / "xy.csv"), "--assume-crs", "EPSG:4549",
+                                  "--units", str(ufile), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    # the default access list names unit codes this user layer lacks: counted, naming the rules
+    assert re.search(r"\d+ rule\(s\) name unit codes that are not in the control units.*C-0\d", r.output)
+    t = _csv(tmp_path / "o" / "projects.csv").set_index("项目编号")
+    assert t.loc["K1", "所在管控单元"] == "ZH33048120001"
+    assert t.loc["G1", "所在管控单元"] == "ZH33048130001"
+    assert t.loc["G1", "审查结论"] == "不通过"  # 化工 prohibited in 一般管控 (G-01)
