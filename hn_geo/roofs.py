@@ -220,7 +220,6 @@ def long_axis_bearing(geoms, return_centre=False):
         Long side over short side (>= 1).
     """
     geoms = np.asarray(geoms)
-    n = len(geoms)
     ok, p0, p1, p2 = _rectangle_axes(geoms)
     rest = np.flatnonzero(~ok)
     if rest.size:

@@ -1,5 +1,4 @@
 """Roof geometry: areas in EPSG:4549, plane azimuths, winter-solstice row spacing, bad input."""
-import warnings
 
 import geopandas as gpd
 import numpy as np

@@ -1,6 +1,5 @@
 """Weather readers (EPW, PVGIS JSON), time-zone handling, gap and time-zone checks, embedded default."""
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
