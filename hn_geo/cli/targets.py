@@ -98,7 +98,7 @@ def list_cmd(clause, lang):
         click.echo(f"{r['id']:32s} {r['clause']:8s} {r['comparator']:>12s} {r['value']:g} {r['unit']}"
                    f"{base}  {name}")
     tt = tg.town_targets()
-    click.echo(f"\n附件1 town targets (basic/incentive % cut 2020-2025): " + ", ".join(
+    click.echo("\n附件1 town targets (basic/incentive % cut 2020-2025): " + ", ".join(
         f"{a} {b:g}/{c:g}" for a, b, c in zip(tt["town"], tt["target_basic"], tt["target_incentive"])))
 
 
