@@ -31,6 +31,31 @@ def full_run(tmp_path_factory):
     return res, out, seconds
 
 
+def _assert_valid(path):
+    """Open a declared output with the library a user's tool would use."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        wb = openpyxl.load_workbook(path, read_only=True)
+        assert wb.sheetnames, path
+        wb.close()
+    elif suffix == ".csv":
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf"), path  # UTF-8 with BOM for Excel
+    elif suffix == ".gpkg":
+        layers = pyogrio.list_layers(path)
+        assert len(layers), path
+        for lyr in layers[:, 0]:
+            assert pyogrio.read_info(path, layer=lyr)["crs"] == "EPSG:4490", (path, lyr)
+    elif suffix == ".html":
+        assert "<html" in path.read_text(encoding="utf-8")[:2000].lower(), path
+    elif suffix == ".png":
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
+    elif suffix == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            assert zf.testzip() is None, path
+    else:
+        raise AssertionError(f"unexpected output type {path}")
+
+
 def _summary(out):
     return json.loads((out / "run_summary.json").read_text(encoding="utf-8"))
 
@@ -49,6 +74,7 @@ def test_full_run_succeeds_and_every_output_exists(full_run):
         for rel in s["outputs"]:
             p = out / rel
             assert p.exists() and p.stat().st_size > 0, rel
+            _assert_valid(p)
     for name in ("report", "export"):
         assert steps[name]["status"] == "ok"
     # the analyses that landed produced their folders, and the summary lists them
