@@ -405,6 +405,9 @@ def roof_planes(buildings, params=None, dsm=None):
     notes.append(f"flat roofs: racks at {params.rack_tilt_deg:g}° facing {params.rack_azimuth_deg:g}°, "
                  f"ground coverage ratio {gcr:.3f} (no inter-row shading at solar hour angle "
                  f"{params.design_hour_angle_deg:g}° on the winter solstice at {params.latitude:g}°N)")
+    fr = "; ".join(f"{t} {'/'.join(f'{v:.2f}' for v in params.usable_fraction[t])}" for t in types)
+    notes.append("usable share of the roof area (small/medium/large footprint: <464.5 m², <2,322.6 m², "
+                 f"larger), method after Gagnon et al. 2016, NREL/TP-6A20-65298; values are assumptions: {fr}")
     notes.append(f"module power density {params.module_density_kwp_m2:g} kWp/m² of module area; "
                  f"minimum module area per roof {params.min_module_area_m2:g} m²")
 

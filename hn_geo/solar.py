@@ -253,6 +253,7 @@ LABELS = {
     "class_azimuth": ("方位角 (°)", "azimuth (°)"),
     "poa_kwh_m2": ("组件面年辐照量 (kWh/m²)", "plane-of-array irradiation (kWh/m²)"),
     "class_kwp": ("该类容量 (kWp)", "capacity in class (kWp)"),
+    "note": ("说明（方法、假设、数据来源）", "note (method, assumptions, data)"),
 }
 
 TYPE_LABELS = {"residential": ("居住建筑", "residential"), "industrial": ("工业厂房", "industrial"),
@@ -297,7 +298,7 @@ def rooftop_potential(buildings, weather=None, *, installed_mw=0.0, target_mw=PL
     -------
     hn_geo.results.AnalysisResult
         Tables ``solar_towns``, ``solar_types``, ``solar_supply_curve``,
-        ``solar_targets``, ``solar_classes``; layer ``buildings``; summary
+        ``solar_targets``, ``solar_classes``, ``solar_notes``; layer ``buildings``; summary
         figures (including ``need_mw``); notes with every assumption.
     """
     from .results import AnalysisResult
@@ -399,7 +400,11 @@ def rooftop_potential(buildings, weather=None, *, installed_mw=0.0, target_mw=PL
         import geopandas as gpd
 
         layer = gpd.GeoDataFrame(layer, geometry=buildings.geometry.values, crs=buildings.crs)
-    notes = list(weather.notes) + roofs.notes + [
+    synthetic = []
+    if "approximate" in buildings.columns and bool(buildings["approximate"].fillna(False).astype(bool).all()):
+        synthetic = ["the buildings are marked approximate/synthetic: the totals illustrate the method and "
+                     "are not an inventory of real roofs"]
+    notes = synthetic + list(weather.notes) + roofs.notes + [
         f"weather: {weather.source}",
         f"physics: pvlib {pvlib.__version__}; {system.transposition} transposition, physical IAM, SAPM cell "
         f"temperature, PVWatts DC (gamma {system.gamma_pdc * 100:.2f} %/K), DC losses "
@@ -424,10 +429,11 @@ def rooftop_potential(buildings, weather=None, *, installed_mw=0.0, target_mw=PL
         "homes_target": homes_target,
         "homes_target_kwp": round(homes_kwp, 1),
     }
+    notes_tab = pd.DataFrame({"note": notes})
     result = AnalysisResult(
         name="solar",
         tables={"solar_towns": towns, "solar_types": types, "solar_supply_curve": supply,
-                "solar_targets": targets, "solar_classes": yields_tab},
+                "solar_targets": targets, "solar_classes": yields_tab, "solar_notes": notes_tab},
         layers={"buildings": layer},
         labels=LABELS, status_columns=("assessment",), summary=summary, notes=notes)
     return result

@@ -234,11 +234,18 @@ def read_weather(path, *, check=True, fix_hour_shift=True):
         index = index.tz_convert(tzname).floor("h")  # PVGIS stamps may carry minutes (HH:10)
     else:
         index = fix_timezone(index)
-    index = _coerce_year(index) + shift
-    data.index = index
+    index = index + shift  # before the year is coerced: hour-ending 24:00 stays on 31 December
+    leap = np.asarray((index.month == 2) & (index.day == 29))
+    notes = []
+    if leap.any():
+        msg = f"{path}: dropped {int(leap.sum())} hourly row(s) of 29 February (one non-leap year is used)"
+        warnings.warn(msg, HnGeoWarning, stacklevel=2)
+        notes.append(msg)
+        data, index = data[~leap], index[~leap]
+    data.index = _coerce_year(index)
     data = data[~data.index.duplicated(keep="first")].sort_index()
     weather = Weather(data, float(lat), float(lon), float(alt or 0.0),
-                      f"{path.name} ({kind.replace('_', ' ').upper()}, read with pvlib.iotools)")
+                      f"{path.name} ({kind.replace('_', ' ').upper()}, read with pvlib.iotools)", notes)
     if check:
         weather = check_weather(weather, path=path, fix_hour_shift=fix_hour_shift)
     return weather

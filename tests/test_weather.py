@@ -1,5 +1,6 @@
 """Weather readers (EPW, PVGIS JSON), time-zone handling, gap and time-zone checks, embedded default."""
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -197,3 +198,36 @@ def test_real_cswd_epw(recwarn):
     np.testing.assert_allclose(weather.monthly_normals()["ghi_kwh_m2"].to_numpy(), monthly, atol=0.006)
     temp = raw["temp_air"].groupby(raw.index.month).mean().to_numpy()
     np.testing.assert_allclose(weather.monthly_normals()["temp_air_c"].to_numpy(), temp, atol=0.006)
+
+
+def test_tmy3_hour_ending_labels(tmp_path, default):
+    d = default.data
+    end = d.index + pd.Timedelta(minutes=30)  # TMY3: hour-ending local standard time, 24:00 at midnight
+    date = (end - pd.Timedelta(minutes=1)).strftime("%m/%d/%Y")
+    hour = np.where(end.hour == 0, 24, end.hour)
+    lines = [f"999999,TESTVILLE,ZJ,8.0,{default.latitude},{default.longitude},5.0",
+             "Date (MM/DD/YYYY),Time (HH:MM),GHI (W/m^2),DNI (W/m^2),DHI (W/m^2),Dry-bulb (C),Wspd (m/s)"]
+    lines += [f"{a},{h:02d}:00,{g:.0f},{b:.0f},{c:.0f},{t:.1f},{ws:.1f}"
+              for a, h, g, b, c, t, ws in zip(date, hour, d["ghi"], d["dni"], d["dhi"], d["temp_air"],
+                                              d["wind_speed"])]
+    p = tmp_path / "tmy3.csv"
+    p.write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", HnGeoWarning)   # no gap: 24:00 on 31 Dec stays in the year
+        w = weather.read_weather(p)
+    assert len(w.data) == 8760 and w.data.index[-1] == pd.Timestamp("2019-12-31 23:30", tz="Etc/GMT-8")
+    np.testing.assert_allclose(w.data["ghi"].to_numpy(), d["ghi"].round().to_numpy(), atol=0.5)
+
+
+def test_leap_day_rows_dropped_with_warning(tmp_path, default):
+    p = write_epw(tmp_path / "ok.epw", default)
+    text = p.read_text().replace("\n2019,", "\n2020,")   # the same rows, labelled as a leap year...
+    lines = text.splitlines()
+    head, rows = lines[:8], lines[8:]
+    feb28 = [r for r in rows if r.split(",")[1:3] == ["2", "28"]]
+    leap = [r.replace("2020,2,28,", "2020,2,29,", 1) for r in feb28]   # ...with a 29 February added
+    i = rows.index(feb28[-1]) + 1
+    p.write_text("\n".join(head + rows[:i] + leap + rows[i:]) + "\n")
+    with pytest.warns(HnGeoWarning, match="dropped 24 hourly row"):
+        w = weather.read_weather(p)
+    assert len(w.data) == 8760

@@ -84,5 +84,7 @@ def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_tar
     else:
         click.echo(f"{s['need_mw']:,.0f} MW still needed: more than these roofs can give")
     click.echo(f"{s['homes_target']:,} homes target: {s['homes_target_kwp'] / 1000:,.1f} MW on the best house roofs")
+    if installed_mw == 0:
+        click.echo("note: no already-installed PV deducted (give it with --installed-mw)")
     for p in written:
         click.echo(f"wrote {p}")
