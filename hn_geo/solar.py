@@ -286,8 +286,9 @@ def rooftop_potential(buildings, weather=None, *, installed_mw=0.0, target_mw=PL
         Usable fractions, module power density, tilts, minimum area.
     system : PVSystemConfig, optional
     dsm : str or Path, optional
-        Roof surface model (GeoTIFF); if given, per-roof slope/aspect and a
-        shading factor from :func:`hn_geo.roofs.dsm_roof_stats` replace the defaults.
+        Roof surface model (GeoTIFF); if given, per-roof slope (flat or pitched,
+        and the pitch) and a winter-solstice shading factor from
+        :func:`hn_geo.roofs.dsm_roof_stats` replace the defaults.
     lang : {'zh', 'en'}
         Language of the text values (status, orientation) in the outputs.
     keep_geometry : bool

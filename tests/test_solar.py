@@ -273,3 +273,26 @@ def test_generator_is_seeded_and_scales():
     assert len(a) == len(b) and shapely.equals_exact(a.geometry.values, b.geometry.values, 0).all()
     big = gen.generate(towns, parks, n=20000, check_overlap=False)
     assert 19000 <= len(big) <= 21000
+
+
+def test_cli_with_dsm(tmp_path):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    z = np.zeros((60, 60), dtype="float32")
+    z[10:30, 10:50] = 6.0                       # flat roof, unshaded
+    p = tmp_path / "dsm.tif"
+    with rasterio.open(p, "w", driver="GTiff", width=60, height=60, count=1, dtype="float32",
+                       crs="EPSG:4549", transform=from_origin(X0, Y0 + 60, 1.0, 1.0)) as dst:
+        dst.write(z, 1)
+    gdf = gpd.GeoDataFrame({"building_id": ["a"], "building_type": ["public"]},
+                           geometry=[shapely.box(X0 + 10, Y0 + 30, X0 + 50, Y0 + 50)], crs="EPSG:4549")
+    src = tmp_path / "b.gpkg"
+    gdf.to_file(src)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["solar", "potential", str(src), "--dsm", str(p), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    notes = pd.read_csv(out / "solar_notes.csv", encoding="utf-8-sig").iloc[:, 0]
+    assert notes.str.contains("DSM").any()
+    layer = gpd.read_file(out / "solar_layers.gpkg", layer="buildings")
+    assert layer["roof_type_used"].iloc[0] == "flat" and layer["kwp"].iloc[0] > 0
