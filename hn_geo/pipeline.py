@@ -653,7 +653,7 @@ def run_pipeline(config=None, out_dir="out", *, lang=None, only=None, quiet=Fals
             continue
         t0 = time.perf_counter()
         bar = tqdm(total=step.stages, desc=f"[{i}/{len(names)}] {name:8s}", disable=quiet, leave=True,
-                   file=sys.stderr, bar_format="{desc} {bar} {n_fmt}/{total_fmt} {elapsed} {postfix}")
+                   file=sys.stderr, bar_format="{desc} {bar} {n_fmt}/{total_fmt} {elapsed}{postfix}")
         ctx._progress = bar
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", HnGeoWarning)
@@ -698,6 +698,13 @@ def run_pipeline(config=None, out_dir="out", *, lang=None, only=None, quiet=Fals
     return report
 
 
+def _rel(path, root):
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve())
+    except ValueError:
+        return Path(path)
+
+
 def format_summary(report, verbose=False):
     """Plain-text summary of a run: one line per step, files produced, warnings counted."""
     lines = [f"hn-geo run: {'OK' if report.ok else 'FAILED'} in {report.seconds:.1f} s -> {report.out_dir}"]
@@ -706,21 +713,25 @@ def format_summary(report, verbose=False):
         warn = f", {len(s.warnings)} warning(s)" if s.warnings else ""
         lines.append(f" {mark} {s.name:8s} {s.status:7s} {s.seconds:6.1f} s, {len(s.outputs)} file(s){warn}"
                      + (f" — {s.message}" if s.message else ""))
-        shown = s.outputs if verbose else s.outputs[:6]
-        for p in shown:
-            try:
-                p = Path(p).resolve().relative_to(report.out_dir.resolve())
-            except ValueError:
-                pass
-            lines.append(f"      {p}")
-        if len(s.outputs) > len(shown):
-            lines.append(f"      ... and {len(s.outputs) - len(shown)} more (see run_summary.json)")
+        rel = [_rel(p, report.out_dir) for p in s.outputs]
+        if verbose:
+            lines += [f"      {p}" for p in rel]
+        else:  # key files by name; CSV tables counted per folder
+            csv = {}
+            for p in rel:
+                if p.suffix.lower() == ".csv":
+                    csv.setdefault(p.parent, []).append(p)
+                else:
+                    lines.append(f"      {p}")
+            lines += [f"      {folder}/*.csv ({len(files)} tables, UTF-8 with BOM)"
+                      for folder, files in csv.items()]
         if verbose:
             lines += [f"      warning: {w}" for w in s.warnings]
             lines += [f"      note: {n}" for n in s.notes if "Traceback" not in n]
     n_warn = sum(len(s.warnings) for s in report.steps)
     failed = [s.name for s in report.steps if s.status == "failed"]
     lines.append(f"{len(report.outputs)} file(s) written, {n_warn} warning(s)"
+                 + (" (--verbose shows them)" if n_warn and not verbose else "")
                  + (f"; failed: {', '.join(failed)}" if failed else "")
                  + f"; details in {report.out_dir / 'run_summary.json'}")
     return "\n".join(lines)
