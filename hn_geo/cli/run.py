@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from .options import lang_option
-
 
 @click.command("run")
 @click.argument("config", required=False, type=click.Path(exists=True, dir_okay=False))
