@@ -54,9 +54,8 @@ OVERVIEW_LAYERS = ("boundary", "neighbors", "towns", "parks", "rivers", "section
 CONTEXT_LAYERS = ("neighbors",)  # drawn, but the map opens on the other layers
 HIDDEN_FIELDS = {"seat_lon", "seat_lat", "_i"}
 SIZE_COLUMNS = ("load", "load_t", "vocs_t", "nox_t", "cod_t", "nh3n_t", "energy_tce")
-POINTS_AS_CANVAS = 3000
-MARKER_PANE = "hnMarkerPane"  # point layers, above the canvas of graduated points (z 450)
-MARKER_RENDERER = "hn_marker_renderer"  # point layers larger than this are drawn by PointsLayer
+POINTS_AS_CANVAS = 3000  # point layers larger than this are drawn by PointsLayer
+MARKER_PANE = "hnMarkerPane"  # point layers (SVG), above the canvas of graduated points (z 450)
 
 
 @dataclass
@@ -122,16 +121,6 @@ class _PlainBackground(MacroElement):
     """)
 
 
-class _MarkerRenderer(MacroElement):
-    """One shared SVG renderer for point layers, in their own pane."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        var hn_marker_renderer = L.svg({pane: "hnMarkerPane"});
-        {% endmacro %}
-    """)
-
-
 class Control(MacroElement):
     """A ``L.hnGeo.<kind>`` control (Fullscreen, Measure, MiniMap, Search, Box)."""
 
@@ -149,7 +138,36 @@ class Control(MacroElement):
         self.options_json = _js_json(options)
 
 
-class PointsLayer(folium.map.Layer):
+class _JsonDataLayer(folium.map.Layer):
+    """A layer whose data go to the page in a ``<script type="application/json">`` block.
+
+    ``JSON.parse`` reads megabytes far faster than the browser compiles the
+    same data written as a JavaScript literal, and the JSON is written
+    compactly (no indentation, UTF-8 rather than ``\\u`` escapes).
+    """
+
+    js_factory = ""
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ this.js_factory }}(
+            JSON.parse(document.getElementById("{{ this.get_name() }}_data").textContent),
+            {{ this.options_json }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data_json, options, name=None, show=True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self.data_json = data_json
+        self.options_json = _js_json(options)
+
+    def render(self, **kwargs):
+        self.get_root().html.add_child(Element(
+            f'<script type="application/json" id="{self.get_name()}_data">{self.data_json}</script>'),
+            name=self.get_name() + "_data")
+        super().render(**kwargs)
+
+
+class PointsLayer(_JsonDataLayer):
     """Many points as graduated circles on one canvas (``L.hnGeo.Points``).
 
     Data go to the page as compact columns: integer coordinates in units of
@@ -157,26 +175,26 @@ class PointsLayer(folium.map.Layer):
     point, and popup columns (dictionary-encoded when values repeat).
     """
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.hnGeo.points(
-            JSON.parse(document.getElementById("{{ this.get_name() }}_data").textContent),
-            {{ this.options_json }});
-        {% endmacro %}
-    """)
+    js_factory = "L.hnGeo.points"
 
     def __init__(self, data, options, name=None, show=True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(_js_json(data), options, name=name, show=show)
         self._name = "HnPoints"
-        self.data_json = _js_json(data)
-        self.options_json = _js_json(options)
 
-    def render(self, **kwargs):
-        # data in a JSON block: JSON.parse reads megabytes much faster than a JS literal
-        self.get_root().html.add_child(Element(
-            f'<script type="application/json" id="{self.get_name()}_data">{self.data_json}</script>'),
-            name=self.get_name() + "_data")
-        super().render(**kwargs)
+
+class FeatureLayer(_JsonDataLayer):
+    """Styled GeoJSON features with popups and tooltips (``L.hnGeo.geoJson``).
+
+    Each feature carries its display values and ``_s``, an index into a
+    table of distinct styles, instead of a style object of its own. Points
+    are SVG circle markers in their own pane above the canvas layers.
+    """
+
+    js_factory = "L.hnGeo.geoJson"
+
+    def __init__(self, data_json, options, name=None, show=True):
+        super().__init__(data_json, options, name=name, show=show)
+        self._name = "HnFeatures"
 
 
 def _js_json(obj):
@@ -293,54 +311,51 @@ def _popup_fields(spec, gdf):
     return [c for c in gdf.columns if c != gdf.geometry.name and c not in HIDDEN_FIELDS]
 
 
-def _properties(gdf, fields, lang):
-    """Feature properties as escaped display text (dates, NaN, numpy types made JSON-safe)."""
-    cols = {}
+def _encode_columns(gdf, fields, labels, lang):
+    """Popup columns as display text, dictionary-encoded when values repeat.
+
+    Returns a list of ``{"l": label, "v": [text or None, ...]}`` or
+    ``{"l": label, "c": [code, ...], "d": [text, ..., None]}``: the keys are
+    written once per column instead of once per feature.
+    """
+    cols = []
+    n = len(gdf)
     for c in fields:
         vals = mapstyle.display_values(gdf[c], lang)
-        cols[c] = [None if v is None else html.escape(str(v)) for v in vals]
-    n = len(gdf)
-    return [{"_i": i, **{c: cols[c][i] for c in fields}} for i in range(n)]
+        codes, uniques = pd.factorize(vals, use_na_sentinel=True)
+        if len(uniques) <= max(1, n // 4):
+            d = [str(u) for u in uniques] + [None]
+            codes = np.where(codes < 0, len(uniques), codes)
+            cols.append({"l": labels[c], "c": codes.tolist(), "d": d})
+        else:
+            cols.append({"l": labels[c], "v": vals.tolist()})
+    return cols
 
 
-def _feature_collection(gdf, props, styles):
+def _feature_json(gdf, styles):
+    """Compact FeatureCollection text (properties: ``_i`` row, ``_s`` style) and the style table."""
+    table, index, ids = [], {}, []
+    for st in styles:
+        st = {k: v for k, v in st.items() if v is not None}
+        key = json.dumps(st, sort_keys=True)
+        if key not in index:
+            index[key] = len(table)
+            table.append(st)
+        ids.append(index[key])
     geoms = shapely.to_geojson(np.asarray(gdf.geometry.values))
-    feats = []
-    for g, p, s in zip(geoms, props, styles):
-        p = dict(p)
-        p["style"] = {k: v for k, v in s.items() if v is not None}
-        feats.append({"type": "Feature", "geometry": json.loads(g), "properties": p})
-    return {"type": "FeatureCollection", "features": feats}
-
-
-_HIGHLIGHT = folium.JsCode("""
-    function(feature, layer) {
-        layer.on('mouseover', function(e) {
-            var s = feature.properties.style || {};
-            e.target.setStyle({weight: (s.weight || 1) + 2});
-        });
-        layer.on('mouseout', function(e) { e.target.setStyle(feature.properties.style); });
-    }
-""")
+    parts = [f'{{"type":"Feature","geometry":{g},"properties":{{"_i":{i},"_s":{k}}}}}'
+             for i, (g, k) in enumerate(zip(geoms, ids))]
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}", table
 
 
 def _geojson_layer(spec, gdf, style, labels, lang, show):
     fields = _popup_fields(spec, gdf)
-    props = _properties(gdf, fields, lang)
-    data = _feature_collection(gdf, props, style.styles)
-    marker = None
-    if gdf.geom_type.isin(["Point", "MultiPoint"]).any():
-        # SVG in a pane above the canvas layers: only the circles catch clicks
-        marker = folium.CircleMarker(radius=6)
-        marker.options.update(pane=MARKER_PANE, renderer=folium.JsCode(MARKER_RENDERER))
-    layer = folium.GeoJson(data, name=_title_of(spec, lang), show=show, marker=marker,
-                           on_each_feature=_HIGHLIGHT, smooth_factor=0.5)
-    if fields:
-        folium.GeoJsonPopup(fields=fields, aliases=[labels[f] for f in fields], localize=False,
-                            labels=True, max_width=380).add_to(layer)
-    if style.tooltip and style.tooltip in gdf.columns:
-        folium.GeoJsonTooltip(fields=[style.tooltip], labels=False, sticky=True).add_to(layer)
-    return layer
+    fc_json, table = _feature_json(gdf, style.styles)
+    cols_json = _js_json(_encode_columns(gdf, fields, labels, lang))
+    tooltip = fields.index(style.tooltip) if style.tooltip in fields else None
+    options = {"styles": table, "title": spec.title, "markerPane": MARKER_PANE, "tooltip": tooltip}
+    return FeatureLayer('{"fc":' + fc_json + ',"cols":' + cols_json + "}", options, name=spec.title,
+                        show=show)
 
 
 def _points_payload(gdf, fields, labels, size_col, lang, decimals):
@@ -361,17 +376,7 @@ def _points_payload(gdf, fields, labels, size_col, lang, decimals):
     x0, y0 = float(np.floor(x.min() / scale) * scale), float(np.floor(y.min() / scale) * scale)
     xi = np.round((x - x0) / scale).astype(np.int64)
     yi = np.round((y - y0) / scale).astype(np.int64)
-    cols = []
-    for c in fields:
-        vals = mapstyle.display_values(g[c], lang)
-        codes, uniques = pd.factorize(pd.Series(vals, dtype=object), use_na_sentinel=True)
-        label = labels[c]
-        if len(uniques) <= max(1, len(g) // 4):
-            d = [str(u) for u in uniques] + [None]
-            codes = np.where(codes < 0, len(uniques), codes)
-            cols.append({"l": label, "c": codes.tolist(), "d": d})
-        else:
-            cols.append({"l": label, "v": [None if v is None else str(v) for v in vals]})
+    cols = _encode_columns(g, fields, labels, lang)
     data = {"n": int(len(g)), "x0": round(x0, decimals), "y0": round(y0, decimals), "scale": scale,
             "x": xi.tolist(), "y": yi.tolist(), "k": "".join(map(str, cls.tolist())), "cols": cols}
     return data, breaks
@@ -558,7 +563,6 @@ def make_map(layers, basemap="none", offline=True, lang="zh", title=None, color_
     m.default_css = [("leaflet_css", offline_cdn("leaflet.css"))]
     _Assets().add_to(m)
     folium.map.CustomPane(MARKER_PANE, z_index=460).add_to(m)
-    _MarkerRenderer().add_to(m)
     if not tiles:
         _PlainBackground().add_to(m)
     for k, (url, opts) in enumerate(tiles):

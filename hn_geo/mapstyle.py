@@ -313,12 +313,21 @@ def categorical(values, colors, base, field_name="fillColor", missing=NO_DATA):
     return out
 
 
-def choropleth(values, base, colormap, field_name="fillColor"):
-    """Styles with ``field_name`` from a branca colormap (NaN -> grey)."""
+def choropleth(values, base, colormap, field_name="fillColor", levels=64):
+    """Styles with ``field_name`` from a branca colormap (NaN -> grey).
+
+    Values are snapped to ``levels`` steps of the colormap's range (invisible
+    on screen) so a layer of many features shares a small table of styles.
+    """
+    lo, hi = colormap.vmin, colormap.vmax
     out = []
     for v in values:
         s = dict(base)
-        s[field_name] = NO_DATA if _missing(v) else colormap.rgb_hex_str(float(v))
+        if _missing(v):
+            s[field_name] = NO_DATA
+        else:
+            q = lo + round((min(max(float(v), lo), hi) - lo) / (hi - lo) * levels) * (hi - lo) / levels
+            s[field_name] = colormap.rgb_hex_str(q)
         out.append(s)
     return out
 

@@ -101,6 +101,14 @@ def attributions(page):
     return [json.loads(m) for m in re.findall(r'"attribution":\s*("(?:[^"\\]|\\.)*")', page)]
 
 
+def layer_data(page, var):
+    """The data block and the options of a FeatureLayer/PointsLayer in a written page."""
+    data = re.search(rf'<script type="application/json" id="{var}_data">(.*?)</script>', page, re.S)
+    opts = re.search(rf'var {var} = L\.hnGeo\.\w+\(\s*JSON\.parse\([^)]*\)\.textContent\),\s*(\{{.*?\}})\);',
+                     page, re.S)
+    return json.loads(data.group(1)), json.loads(opts.group(1))
+
+
 SECTION_LABELS = {"cod_mg_l": ("化学需氧量 (mg/L)", "COD (mg/L)"), "sampled": ("采样日期", "sampling date")}
 
 
@@ -250,7 +258,7 @@ def test_basemaps_set_urls_attribution_and_gcj02_shift(frames, monkeypatch):
 
     def first_point(m):
         html = maps.map_html(m)
-        pt = re.search(r'"coordinates":\s*\[\s*([\d.]+),\s*([\d.]+)\s*\],\s*"type":\s*"Point"', html)
+        pt = re.search(r'"coordinates":\s*\[\s*([\d.]+),\s*([\d.]+)\s*\]', html)
         return float(pt.group(1)), float(pt.group(2))
 
     (x0, y0), (x1, y1) = first_point(plain), first_point(amap)
@@ -502,11 +510,16 @@ def test_result_map_colours_status_and_mixed_geometries(frames):
     assert titles["violations"] == "不符合准入要求的项目"
     page = maps.map_html(m)
     # the status colours: pass green, fail red, warning amber
-    styles = re.findall(r'"status":\s*"([^"]+)",\s*"style":\s*\{[^}]*"fillColor":\s*"(#[0-9a-f]{6})"', page)
-    decoded = {(json.loads(f'"{s}"'), col) for s, col in styles}
-    assert ("通过", mapstyle.STATUS_COLORS["good"]) in decoded
-    assert ("不通过", mapstyle.STATUS_COLORS["bad"]) in decoded
-    assert ("警示", mapstyle.STATUS_COLORS["mid"]) in decoded
+    var = next(i["var"] for i in m.hn_geo["layers"] if i["name"] == "projects")
+    data, options = layer_data(page, var)
+    status = next(c for c in data["cols"] if c["l"] == "审查结论")
+    def cell(col, i):
+        return col["d"][col["c"][i]] if "c" in col else col["v"][i]
+
+    colour = {cell(status, f["properties"]["_i"]): options["styles"][f["properties"]["_s"]]["fillColor"]
+              for f in data["fc"]["features"]}
+    assert colour == {"通过": mapstyle.STATUS_COLORS["good"], "不通过": mapstyle.STATUS_COLORS["bad"],
+                      "警示": mapstyle.STATUS_COLORS["mid"]}
     # points of a mixed layer are circle markers, never Leaflet's default image markers
-    assert "hn_marker_renderer" in page and "return new L.CircleMarker(latlng, opts)" in page
-    assert "new L.Marker(" not in page
+    kinds = {f["geometry"]["type"] for f in data["fc"]["features"]}
+    assert kinds == {"Point", "Polygon"} and options["markerPane"] == maps.MARKER_PANE

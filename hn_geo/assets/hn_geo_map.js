@@ -7,6 +7,7 @@
  * L.hnGeo.Search      search box over named features of GeoJSON layers
  * L.hnGeo.Box         a control holding static HTML (legends, captions, title)
  * L.hnGeo.Points      canvas layer for many graduated circles with popups
+ * L.hnGeo.geoJson     styled GeoJSON with popup tables, tooltips and hover highlight
  *
  * Part of hn_geo, MIT licence (see LICENSE in this folder).
  */
@@ -315,6 +316,57 @@
     }
   });
 
+  /* ------------------------------------------------------------ styled features */
+  // popup columns: [{l: label, v: [text]} | {l: label, c: [code], d: [text]}]
+  function cellText(col, i) { return col.c ? col.d[col.c[i]] : col.v[i]; }
+  function popupTable(title, cols, i) {
+    var rows = [];
+    for (var j = 0; j < cols.length; j++) {
+      var v = cellText(cols[j], i);
+      if (v === null || v === undefined || v === "") continue;
+      rows.push("<tr><th>" + escapeHtml(cols[j].l) + "</th><td>" + escapeHtml(v) + "</td></tr>");
+    }
+    var head = title ? "<div class='hn-popup-title'>" + escapeHtml(title) + "</div>" : "";
+    return head + "<table class='hn-popup'>" + rows.join("") + "</table>";
+  }
+  HN.popupTable = popupTable;
+
+  /*
+   * data: {fc: FeatureCollection whose properties are {_i: row, _s: style index}, cols: [...]}
+   * o: {styles: [...], title, tooltip (column index), markerPane}
+   */
+  HN.geoJson = function (data, o) {
+    var styles = o.styles, cols = data.cols;
+    function style(f) { return styles[f.properties._s]; }
+    if (!HN._markerRenderers) HN._markerRenderers = {};
+    var layer = L.geoJSON(data.fc, {
+      style: style,
+      pointToLayer: function (f, ll) {
+        // SVG circles in a pane above the canvas: only the circles catch clicks
+        var r = HN._markerRenderers[o.markerPane] ||
+                (HN._markerRenderers[o.markerPane] = L.svg({ pane: o.markerPane }));
+        return L.circleMarker(ll, L.extend({ pane: o.markerPane, renderer: r }, style(f)));
+      },
+      onEachFeature: function (f, l) {
+        l.on("mouseover", function (e) {
+          if (e.target.setStyle) e.target.setStyle({ weight: (style(f).weight || 1) + 2 });
+        });
+        l.on("mouseout", function (e) { if (e.target.setStyle) e.target.setStyle(style(f)); });
+      }
+    });
+    layer.cols = cols;
+    if (cols.length) {
+      layer.bindPopup(function (l) { return popupTable(o.title, cols, l.feature.properties._i); },
+                      { maxWidth: 380 });
+    }
+    if (o.tooltip !== null && o.tooltip !== undefined) {
+      layer.bindTooltip(function (l) {
+        return escapeHtml(cellText(cols[o.tooltip], l.feature.properties._i) || "");
+      }, { sticky: true });
+    }
+    return layer;
+  };
+
   /* ------------------------------------------------------------ static html box */
   HN.Box = L.Control.extend({
     options: { position: "bottomleft", html: "", className: "hn-box" },
@@ -502,16 +554,7 @@
         .setContent(this.popupHtml(i))
         .openOn(this._map);
     },
-    popupHtml: function (i) {
-      var rows = [], cols = this._d.cols;
-      for (var j = 0; j < cols.length; j++) {
-        var c = cols[j], v = c.c ? c.d[c.c[i]] : c.v[i];
-        if (v === null || v === undefined || v === "") continue;
-        rows.push("<tr><th>" + escapeHtml(c.l) + "</th><td>" + escapeHtml(v) + "</td></tr>");
-      }
-      var title = this.options.title ? "<div class='hn-popup-title'>" + escapeHtml(this.options.title) + "</div>" : "";
-      return title + "<table class='hn-popup'>" + rows.join("") + "</table>";
-    },
+    popupHtml: function (i) { return popupTable(this.options.title, this._d.cols, i); },
     getBounds: function () {
       var b = L.latLngBounds([]);
       for (var i = 0; i < this.count; i++) b.extend([this._lat[i], this._lon[i]]);
