@@ -239,7 +239,7 @@ LABELS = {
     "buildings_with_pv": ("可装光伏建筑数", "buildings with PV"),
     "mw": ("装机潜力 (MW)", "capacity potential (MW)"),
     "gwh_year": ("年发电量 (GWh)", "annual energy (GWh)"),
-    "share_of_target": ("占180万千瓦目标比例 (%)", "share of the 1.8 GW target (%)"),
+    "share_of_target": ("占装机目标比例 (%)", "share of the capacity target (%)"),
     "yield_from": ("单位容量年发电量下限 (kWh/kWp)", "specific yield from (kWh/kWp)"),
     "yield_to": ("单位容量年发电量上限 (kWh/kWp)", "specific yield to (kWh/kWp)"),
     "cum_buildings": ("累计建筑数", "cumulative buildings"),

@@ -231,3 +231,21 @@ def test_leap_day_rows_dropped_with_warning(tmp_path, default):
     with pytest.warns(HnGeoWarning, match="dropped 24 hourly row"):
         w = weather.read_weather(p)
     assert len(w.data) == 8760
+
+
+def test_pvgis_csv_with_minute_stamps(tmp_path, default):
+    d = default.data
+    utc = (d.index - pd.Timedelta(minutes=30)).tz_convert("UTC") + pd.Timedelta(minutes=10)  # HH:10 stamps
+    lines = [f"Latitude (decimal degrees): {default.latitude}", f"Longitude (decimal degrees): {default.longitude}",
+             "Elevation (m): 5.0", "Irradiance Time Offset (h): 0.1761", "month,year"]
+    lines += [f"{m},2012" for m in range(1, 13)]
+    lines.append("time(UTC),T2m,RH,G(h),Gb(n),Gd(h),IR(h),WS10m,WD10m,SP")
+    lines += [f"{t:%Y%m%d:%H%M},{a:.2f},70.0,{g:.1f},{b:.1f},{h:.1f},300.0,{ws:.2f},0.0,101300.0"
+              for t, g, b, h, a, ws in zip(utc, d["ghi"], d["dni"], d["dhi"], d["temp_air"], d["wind_speed"])]
+    lines += ["T2m: 2-m air temperature (degree Celsius)", "G(h): Global irradiance on the horizontal plane (W/m2)"]
+    p = tmp_path / "pvgis_tmy.csv"
+    p.write_text("\r\n".join(lines) + "\r\n")
+    w = weather.read_weather(p)
+    assert w.latitude == pytest.approx(default.latitude)
+    assert str(w.data.index.tz) == "Etc/GMT-8" and (w.data.index.minute == 30).all()
+    np.testing.assert_allclose(w.data["ghi"].to_numpy(), d["ghi"].to_numpy(), atol=0.06)
