@@ -311,8 +311,31 @@ class Context:
                 return p
         return None
 
-    def options(self, name):
-        return dict(self.config.options.get(name, {}))
+    def options(self, name, func=None, fixed=()):
+        """The config's keyword options for analysis ``name``, checked against ``func``'s signature.
+
+        ``fixed`` are the parameters the pipeline sets itself (inputs, ``lang``).
+        """
+        opts = dict(self.config.options.get(name, {}))
+        if func is not None:
+            _check_kwargs(self, name, opts, func, fixed)
+        return opts
+
+
+def _check_kwargs(ctx, name, opts, func, fixed=()):
+    """Raise HnGeoError naming ``options.<name>`` for keywords ``func`` does not accept."""
+    import inspect
+
+    if not opts:
+        return
+    params = inspect.signature(func).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    accepted = [p for p in params if p not in fixed and params[p].kind is not params[p].VAR_POSITIONAL]
+    bad = sorted(set(opts) - set(accepted))
+    if bad:
+        raise HnGeoError(f"unknown option(s) {bad} for {name}; accepted: {', '.join(accepted)}",
+                         path=ctx.config.path, field=f"options.{name}")
 
 
 @dataclass(frozen=True)
@@ -364,7 +387,8 @@ def _water(ctx, record):
     rivers = ctx.layer("rivers", optional=True)
     points = ctx.layer("emission_points", optional=True) if rivers is not None else None
     ctx.advance("inputs")
-    res = water.assess(samples, sections, rivers, points, lang=ctx.lang, **ctx.options("water"))
+    opts = ctx.options("water", water.assess, ("samples", "sections", "rivers", "points", "lang"))
+    res = water.assess(samples, sections, rivers, points, lang=ctx.lang, **opts)
     ctx.advance("assess")
     _write_analysis(ctx, record, res)
     ctx.advance("write")
@@ -382,8 +406,10 @@ def _zoning(ctx, record):
     red_line = ctx.layer("red_line", optional=True) if "red_line" in needed else None
     water_source = ctx.layer("water_source", optional=True) if "water_source" in needed else None
     ctx.advance("inputs")
+    opts = ctx.options("zoning", zoning.check, ("projects", "units", "rules", "points", "red_line",
+                                                "water_source", "lang"))
     res = zoning.check(projects, units, rules=rules, points=points, red_line=red_line,
-                       water_source=water_source, lang=ctx.lang, **ctx.options("zoning"))
+                       water_source=water_source, lang=ctx.lang, **opts)
     ctx.advance("check")
     _write_analysis(ctx, record, res)
     ctx.advance("write")
@@ -433,6 +459,7 @@ def _solar(ctx, record):
     weather = weather_mod.load_weather(ctx.input("weather"))
     ctx.advance("inputs")
     opts = _split_options(ctx.options("solar"), roof_params=roofs.RoofParams, system=solar.PVSystemConfig)
+    _check_kwargs(ctx, "solar", opts, solar.rooftop_potential, ("buildings", "weather", "dsm", "lang"))
     res = solar.rooftop_potential(buildings, weather, dsm=ctx.input("dsm"), lang=ctx.lang, **opts)
     ctx.advance("potential")
     _write_analysis(ctx, record, res)
@@ -451,8 +478,9 @@ def _targets(ctx, record):
     targets = _require("hn_geo.targets")
     towns = ctx.layer("towns") if "towns" in ctx.config.layers else None
     ctx.advance("inputs")
+    opts = ctx.options("targets", targets.targets_report, ("stats", "towns", "lang", "targets_file"))
     res = targets.targets_report(ctx.input("town_stats"), towns=towns, lang=ctx.lang,
-                                 targets_file=ctx.input("plan_targets"), **ctx.options("targets"))
+                                 targets_file=ctx.input("plan_targets"), **opts)
     ctx.advance("progress")
     _write_analysis(ctx, record, res)
     ctx.advance("write")

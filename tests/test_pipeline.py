@@ -307,3 +307,20 @@ def test_export_of_a_result_geopackage_keeps_labels(full_run, tmp_path):
         with zipfile.ZipFile(target) as zf:
             text = zf.read("fields/water_sections_fields.csv").decode("utf-8-sig")
         assert "water_class,水质类别" in text
+
+
+def test_analysis_options_are_passed_and_checked(tmp_path):
+    if importlib.util.find_spec("hn_geo.targets") is None:
+        pytest.skip("hn_geo.targets not in this version")
+    path = tmp_path / "run.yaml"
+    base = {"analyses": ["targets"], "maps": False, "report": False, "export": False}
+    path.write_text(yaml.safe_dump({**base, "options": {"targets": {"yaer": 2023}}}), encoding="utf-8")
+    rep = pipeline.run_pipeline(path, tmp_path / "bad", quiet=True)
+    step = [s for s in rep.steps if s.name == "targets"][0]
+    assert not rep.ok and step.status == "failed"
+    assert "options.targets" in step.message and "'yaer'" in step.message and "year" in step.message
+    path.write_text(yaml.safe_dump({**base, "options": {"targets": {"year": 2023}}}), encoding="utf-8")
+    rep = pipeline.run_pipeline(path, tmp_path / "good", quiet=True)
+    assert rep.ok
+    energy = (tmp_path / "good" / "targets" / "targets_energy.csv").read_text(encoding="utf-8-sig")
+    assert ",2023," in energy and ",2024," not in energy
