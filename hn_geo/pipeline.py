@@ -10,7 +10,7 @@ step       what it does
 water      :func:`hn_geo.water.assess` -> ``OUT/water/``
 zoning     :func:`hn_geo.zoning.check` -> ``OUT/zoning/``
 solar      :func:`hn_geo.solar.rooftop_potential` -> ``OUT/solar/``
-targets    :func:`hn_geo.targets.report` -> ``OUT/targets/``
+targets    :func:`hn_geo.targets.targets_report` -> ``OUT/targets/``
 report     :func:`hn_geo.report.write_report` -> ``OUT/report/``
 maps       :mod:`hn_geo.maps` -> ``OUT/maps/overview.html`` + one per analysis
 export     :func:`hn_geo.share.write_share_package` -> ``OUT/share/*.zip``
