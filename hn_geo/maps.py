@@ -404,6 +404,12 @@ def _points_layer(spec, gdf, labels, lang, show, decimals):
     return PointsLayer(data, options, name=title, show=show), legend
 
 
+def _one_look(styles):
+    """All styles alike but for the line weight (e.g. sea-entry rivers drawn thicker)."""
+    first = {k: v for k, v in styles[0].items() if k != "weight"}
+    return all({k: v for k, v in st.items() if k != "weight"} == first for st in styles)
+
+
 def _as_specs(layers):
     if isinstance(layers, dict):
         return [LayerSpec(name, gdf) for name, gdf in layers.items()]
@@ -596,6 +602,8 @@ def make_map(layers, basemap="none", offline=True, lang="zh", title=None, color_
             show = style.show if s.show is None else s.show
             layer = _geojson_layer(s, gs, style, lab, lang, show)
             legend = style.legend
+            if legend is None and style.styles and _one_look(style.styles):
+                legend = mapstyle.legend_key(s.title, style.styles[0], mapstyle._geom_kind(gs))
             info.append({"name": s.name, "title": _title_of(s, lang), "kind": "geojson",
                          "var": layer.get_name(), "features": len(gs)})
             if style.searchable and "name" in gs.columns:
@@ -634,7 +642,7 @@ def make_map(layers, basemap="none", offline=True, lang="zh", title=None, color_
         Control("Box", position="bottomleft", className="hn-box hn-caption",
                 html=html.escape(caption)).add_to(m)
     if minimap:
-        mm = {"position": "bottomleft", "data": minimap_data, "zoomOffset": -3}
+        mm = {"position": "bottomleft", "data": minimap_data, "zoomOffset": -5}
         if tiles:
             url, opts = tiles[0]
             mm["tiles"] = {"url": url, "options": {k: v for k, v in opts.items()

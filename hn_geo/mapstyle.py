@@ -59,6 +59,7 @@ COMMON_LABELS = {
     "target_met": ("是否达标", "target met"),
     "status": ("状态", "status"),
     "kwh_per_kwp": ("单位装机年发电量", "specific yield (kWh/kWp)"),
+    "reach": ("所在河段", "reach"),
     "approximate": ("近似/合成数据", "approximate or synthetic"),
     "source": ("数据来源", "source"),
 }
@@ -224,8 +225,24 @@ def legend_categories(title, items, kind="swatch"):
         else:
             sym = f'<span class="hn-swatch" style="background:{color}"></span>'
         rows.append(f'<div class="hn-legend-row">{sym}{_esc(label)}</div>')
-    return (f'<div class="hn-legend"><div class="hn-legend-title">{_esc(title)}</div>'
-            + "".join(rows) + "</div>")
+    head = f'<div class="hn-legend-title">{_esc(title)}</div>' if title else ""
+    return f'<div class="hn-legend">{head}' + "".join(rows) + "</div>"
+
+
+def legend_key(title, style, kind):
+    """One legend row naming a layer drawn in a single style (a swatch, line or circle)."""
+    if kind == "line":
+        sym = (f'<span class="hn-line" style="border-color:{style.get("color", "#3388ff")};'
+               f'border-top-width:{min(4, max(2, style.get("weight", 2)))}px"></span>')
+    elif kind == "point":
+        sym = (f'<span class="hn-circle-cell"><span class="hn-circle" style="width:10px;height:10px;'
+               f'background:{style.get("fillColor", "#3388ff")}"></span></span>')
+    else:
+        fill = style.get("fillColor", "transparent") if style.get("fill", True) and \
+            style.get("fillOpacity", 0.2) > 0 else "transparent"
+        sym = (f'<span class="hn-swatch" style="background:{fill};'
+               f'border:{max(1, min(3, style.get("weight", 1)))}px solid {style.get("color", "#3388ff")}"></span>')
+    return f'<div class="hn-legend"><div class="hn-legend-row">{sym}{_esc(title)}</div></div>'
 
 
 def legend_ramp(title, colormap, n_ticks=5):

@@ -226,7 +226,10 @@
       mini.setView(map._loaded ? map.getCenter() : [0, 0], map._loaded ? Math.max(0, map.getZoom() + o.zoomOffset) : 0,
                    { animate: false });
       if (o.tiles) L.tileLayer(o.tiles.url, o.tiles.options || {}).addTo(mini);
-      if (o.data) L.geoJSON(o.data, { style: o.style, interactive: false }).addTo(mini);
+      if (o.data) {
+        var outline = L.geoJSON(o.data, { style: o.style, interactive: false }).addTo(mini);
+        this._dataBounds = outline.getBounds();
+      }
       this._rect = L.rectangle([[0, 0], [0, 0]], L.extend({ interactive: false }, o.rectStyle)).addTo(mini);
       mini.on("click", function (e) { map.panTo(e.latlng); });
       map.on("moveend zoomend resize", this._sync, this);
@@ -239,8 +242,13 @@
     },
     _sync: function () {
       var map = this._map;
-      this._mini.invalidateSize();
-      this._mini.setView(map.getCenter(), Math.max(0, map.getZoom() + this.options.zoomOffset), { animate: false });
+      var mini = this._mini, z = map.getZoom() + this.options.zoomOffset;
+      mini.invalidateSize();
+      if (this._dataBounds && this._dataBounds.isValid()) {
+        // never zoomed out further than needed to show the whole outline
+        z = Math.max(z, Math.min(mini.getBoundsZoom(this._dataBounds), map.getZoom() - 1));
+      }
+      mini.setView(map.getCenter(), Math.max(0, z), { animate: false });
       this._rect.setBounds(map.getBounds());
     }
   });
