@@ -543,6 +543,14 @@ def make_map(layers, basemap="none", offline=True, lang="zh", title=None, color_
             raise HnGeoError(f"layer '{s.name}' must be a GeoDataFrame with a CRS")
         if len(s.gdf) == 0:
             raise HnGeoError(f"layer '{s.name}' has no features")
+        geoms = np.asarray(s.gdf.geometry.values)
+        empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        if empty.all():
+            raise HnGeoError(f"layer '{s.name}': none of its {len(geoms)} features has a geometry")
+        if empty.any():
+            warnings.warn(f"layer '{s.name}': {int(empty.sum())} of {len(geoms)} feature(s) have no "
+                          "geometry and are left off the map", HnGeoWarning, stacklevel=2)
+            s.gdf = s.gdf[~empty]
     specs = _order(specs)
     for s in specs:
         s.title = _title_of(s, lang, labels)

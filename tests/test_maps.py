@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from hn_geo import maps, mapstyle, offline
 from hn_geo.catalog import METRIC_CRS, STORAGE_CRS
-from hn_geo.errors import HnGeoError
+from hn_geo.errors import HnGeoError, HnGeoWarning
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -280,6 +280,24 @@ def test_bad_input_errors(frames):
         maps.make_map({"towns": frames["towns"].iloc[:0]})
     with pytest.raises(HnGeoError, match="unknown basemap"):
         maps.make_map({"towns": frames["towns"]}, basemap="google")
+    holes = frames["sections"].copy()
+    holes.loc[holes.index[:3], "geometry"] = None
+    with pytest.warns(HnGeoWarning, match="3 of 30 feature"):
+        m = maps.make_map({"sections": holes})
+    assert m.hn_geo["layers"][0]["features"] == 27
+
+
+def test_offline_inlines_markercluster_for_other_folium_maps(frames):
+    import folium
+    from folium.plugins import MarkerCluster
+
+    m = maps.make_map({"towns": frames["towns"]})
+    cluster = MarkerCluster(name="cluster").add_to(m)
+    for pt in frames["sections"].geometry.iloc[:5]:
+        folium.CircleMarker([pt.y, pt.x], radius=4).add_to(cluster)
+    page = maps.map_html(m)
+    assert offline.remote_references(page) == []
+    assert "L.MarkerClusterGroup" in page and ".marker-cluster-small" in page
 
 
 # ----------------------------------------------------------------------------- CLI
