@@ -383,6 +383,8 @@ def _points_payload(gdf, fields, labels, size_col, lang, decimals):
 
 
 def _points_layer(spec, gdf, labels, lang, show, decimals):
+    if spec.color_by is not None and spec.color_by not in gdf.columns:
+        raise HnGeoError(f"layer '{spec.name}' has no column '{spec.color_by}' to size the circles by")
     size_col = spec.color_by or next((c for c in SIZE_COLUMNS if c in gdf.columns
                                       and mapstyle.is_numeric(gdf[c])), None)
     if size_col is not None and not mapstyle.is_numeric(gdf[size_col]):

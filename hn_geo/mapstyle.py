@@ -556,8 +556,8 @@ def style_buildings(gdf, color_by, lang, labels=None):
     col = color_by or ("kwh_per_kwp" if "kwh_per_kwp" in gdf.columns else None)
     if col is not None:
         s = numeric_style(gdf, col, _title("buildings", gdf, labels, lang, col), "polygon", palette="YlOrRd")
-        for st in s.styles:
-            st.update(weight=0.4, fillOpacity=0.85)
+        for st in s.styles:  # outline in the fill colour: roofs smaller than a pixel keep their colour
+            st.update(weight=0.5, fillOpacity=0.85, color=st["fillColor"])
         return s
     if "building_type" in gdf.columns:
         s = category_style(gdf, "building_type", _title("buildings", gdf, labels, lang, "building_type"), lang)
@@ -636,8 +636,12 @@ def style_for(name, gdf, color_by=None, lang="zh", labels=None):
         raise HnGeoError(f"layer '{name}' has no column '{color_by}' to colour by; "
                          f"columns: {', '.join(c for c in gdf.columns if c != gdf.geometry.name)}")
     func = STYLES.get(name)
-    if func is None:
-        return generic_style(name, gdf, color_by, lang, labels)
+    own = {"water_class", "target_class", "unit_type", "target_met", "status", "building_type"}
+    if func is None or (color_by is not None and color_by not in own and not is_numeric(gdf[color_by])):
+        # text columns (status words, categories) of any layer
+        s = generic_style(name, gdf, color_by, lang, labels)
+        s.searchable = name in ("towns", "sections")
+        return s
     return func(gdf, color_by, lang, labels)
 
 
