@@ -475,7 +475,7 @@
       return Math.max(1, this.options.radii[k] * f);
     },
     _frame: function () {
-      var map = this._map, z = map.getZoom(), f = 256 * Math.pow(2, z) / 256,
+      var map = this._map, z = map.getZoom(),
           topLeft = map.containerPointToLayerPoint([0, 0]), origin = map.getPixelOrigin();
       return { z: z, f: Math.pow(2, z), ox: origin.x + topLeft.x, oy: origin.y + topLeft.y, topLeft: topLeft };
     },
@@ -543,9 +543,16 @@
       return !(t && t.closest && t.closest(".leaflet-control, .leaflet-popup"));
     },
     _hover: function (e) {
-      if (!this._inMapPane(e)) return;
-      var i = this.hit(this._map.mouseEventToContainerPoint(e));
-      L.DomUtil[i >= 0 ? "addClass" : "removeClass"](this._map.getContainer(), "hn-points-hover");
+      // pointer cursor over a point; at most one hit test per animation frame
+      if (!this._inMapPane(e) || this._hoverQueued) return;
+      this._hoverQueued = true;
+      var self = this, cp = this._map.mouseEventToContainerPoint(e);
+      L.Util.requestAnimFrame(function () {
+        self._hoverQueued = false;
+        if (!self._map) return;
+        var i = self.hit(cp);
+        L.DomUtil[i >= 0 ? "addClass" : "removeClass"](self._map.getContainer(), "hn-points-hover");
+      });
     },
     _click: function (e) {
       var map = this._map;
