@@ -168,27 +168,44 @@ def status_counts(result, lang="zh"):
     return rows
 
 
+def _magnitude_format(value):
+    """Number format for a value's magnitude (>= 1000: no decimals ... < 0.1: 3 decimals)."""
+    v = abs(value)
+    if v >= 1000:
+        return "#,##0"
+    if v >= 10:
+        return "#,##0.0"
+    if v >= 0.1 or v == 0:
+        return "#,##0.00"
+    return "0.000"
+
+
 def _number_format(series, header):
+    """Excel number format of a column: a format string, a per-value function, or None."""
     if pd.api.types.is_bool_dtype(series.dtype):
         return None
+    low = header.lower()
+    if (pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_float_dtype(series.dtype)) and (
+            low in ("year", "month", "row", "source row") or header in ("年份", "年", "月份", "月")
+            or "行号" in header):
+        return "0"  # years, months, row numbers: no thousands separator
     if pd.api.types.is_integer_dtype(series.dtype):
         return "#,##0"
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return "yyyy-mm-dd hh:mm" if (series.dropna().dt.normalize() != series.dropna()).any() else "yyyy-mm-dd"
     if pd.api.types.is_float_dtype(series.dtype):
-        vals = series.dropna().abs()
-        if "%" in header or "率" in header or "share" in header.lower():
+        if "%" in header or "率" in header or "share" in low:
             return "0.0"
+        vals = series.dropna().abs()
+        vals = vals[(vals > 0) & np.isfinite(vals)]
         if vals.empty:
             return "#,##0.00"
-        med = float(vals.median())
-        if med >= 1000:
-            return "#,##0"
-        if med >= 10:
-            return "#,##0.0"
-        if med >= 0.1:
-            return "#,##0.00"
-        return "0.000"
+        if float(vals.max()) / float(vals.min()) > 1e4:  # mixed magnitudes (e.g. indicators): per value
+            return _magnitude_format
+        return _magnitude_format(float(vals.quantile(0.1)))  # decimals for the small values too
+    sample = series.dropna().iloc[:50]
+    if len(sample) and all(isinstance(v, _dt.date) for v in sample):
+        return "yyyy-mm-dd hh:mm" if any(isinstance(v, _dt.datetime) for v in sample) else "yyyy-mm-dd"
     return None
 
 
@@ -237,7 +254,11 @@ def _write_table(ws, df, status_headers, start_row=1, max_rows=EXCEL_MAX_ROWS - 
         fmt = _number_format(df[col], str(col))
         if fmt and len(df):
             for (c,) in ws.iter_rows(min_row=start_row + 1, max_row=last, min_col=j, max_col=j):
-                c.number_format = fmt
+                if callable(fmt):
+                    if isinstance(c.value, (int, float)):
+                        c.number_format = fmt(c.value)
+                else:
+                    c.number_format = fmt
         if col in status_headers and len(df):
             for r, v in enumerate(cols[j - 1], start=start_row + 1):
                 kind = status_kind(v)

@@ -20,10 +20,11 @@ def _results():
             "tp": [0.05, 0.31, np.nan, 0.52],
             "n_samples": [12, 12, 11, 12],
             "date": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-04-05"]),
+            "year": [2024, 2024, 2024, 2024],
         })},
         labels={"section_id": ("断面编号", "section id"), "water_class": ("水质类别", "class"),
                 "status": ("达标情况", "status"), "tp": ("总磷 (mg/L)", "TP (mg/L)"),
-                "n_samples": ("样本数", "samples"), "date": ("日期", "date"),
+                "n_samples": ("样本数", "samples"), "date": ("日期", "date"), "year": ("年份", "year"),
                 "water_sections": ("断面年度评价", "sections by year"),
                 "provincial_rate": ("省控断面达标率 (%)", "provincial sections at III or better (%)")},
         status_columns=("status",),
@@ -47,13 +48,14 @@ def test_workbook_sheets_headers_formats_and_colours(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["汇总", "water_sections", "targets_indicators"]
     ws = wb["water_sections"]
-    assert [c.value for c in ws[1]] == ["断面编号", "水质类别", "达标情况", "总磷 (mg/L)", "样本数", "日期"]
+    assert [c.value for c in ws[1]] == ["断面编号", "水质类别", "达标情况", "总磷 (mg/L)", "样本数", "日期", "年份"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:F5"
+    assert ws.auto_filter.ref == "A1:G5"
     assert ws["D2"].number_format == "#,##0.00" and ws["D2"].value == pytest.approx(0.05)
     assert ws["D4"].value is None  # NaN -> empty cell
     assert ws["E2"].number_format == "#,##0"
     assert ws["F2"].number_format == "yyyy-mm-dd"
+    assert ws["G2"].number_format == "0" and ws["G2"].value == 2024  # a year, not "2,024"
     # status fills: green for 达标, red for 未达标; and conditional formats for edits
     assert ws["C2"].fill.fgColor.rgb.endswith("C6EFCE")
     assert ws["C3"].fill.fgColor.rgb.endswith("FFC7CE")
@@ -126,3 +128,18 @@ def test_summary_counts_status_words_and_colours_the_worst(tmp_path):
     assert text == "未达标 2 · 达标 2" and word == "存在未达标" and colour.endswith("FFC7CE")
     text, word, colour = found["indicators · 进展"]
     assert text == "进度正常 1 · 已完成 1" and word == "进度警示" and colour.endswith("FFEB9C")
+
+
+def test_number_formats_follow_the_values(tmp_path):
+    df = pd.DataFrame({"small": [0.0, 0.0, 0.012, 0.5], "big": [12345.6, 23456.7, 0.0, 34567.8],
+                       "mixed": [0.005, 1.2, 119.0, 250000.0], "year": [2021.0, 2022.0, np.nan, 2024.0]})
+    res = AnalysisResult("targets", tables={"t": df}, labels={"year": ("年份", "year")})
+    out = tmp_path / "r.xlsx"
+    write_report([res], out)
+    ws = openpyxl.load_workbook(out)["targets_t"]
+    fmts = {ws.cell(row=1, column=j).value: [ws.cell(row=r, column=j).number_format for r in range(2, 6)]
+            for j in range(1, 5)}
+    assert fmts["small"][0] == "0.000"            # zeros do not decide: the non-zero values do
+    assert fmts["big"][0] == "#,##0"
+    assert fmts["mixed"] == ["0.000", "#,##0.00", "#,##0.0", "#,##0"]  # per value
+    assert fmts["年份"][0] == "0"
