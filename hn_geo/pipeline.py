@@ -530,20 +530,31 @@ def _maps(ctx, record):
     ctx.advance("analyses")
 
 
+MAP_CONTEXT = {"water": ("rivers",), "zoning": ("rivers", "red_line", "water_source"), "solar": ("towns",)}
+"""Catalog layers drawn under each analysis' result layers (besides the city boundary and towns)."""
+
+
 def _result_map(maps, ctx, res, kwargs):
-    """One map of an analysis result's layers over the city boundary (the hn_geo.maps API)."""
+    """One map of an analysis result's layers over context layers (hn_geo.maps.result_map).
+
+    The context layers (boundary, towns and per-analysis extras) come from the run, so a
+    layer given in the config replaces the embedded one on the map too.
+    """
+    import dataclasses
+
+    context = {}
+    for name in ("boundary", "towns") + MAP_CONTEXT.get(res.name, ()):
+        gdf = ctx.layer(name, optional=True) if name not in res.layers else None
+        if gdf is not None:
+            context[name] = gdf
+    shown = dataclasses.replace(res, layers={**context, **res.layers})
     if hasattr(maps, "result_map"):
-        return maps.result_map(res, **kwargs)
-    layers = {}
-    boundary = ctx.layer("boundary", optional=True)
-    if boundary is not None:
-        layers["boundary"] = boundary
-    layers.update(res.layers)
-    zh, en = {"water": ("水环境质量评价", "Surface water quality"),
-              "zoning": ("三线一单符合性检查", "Zoning (三线一单) checks"),
-              "solar": ("屋顶光伏潜力", "Rooftop PV potential"),
-              "targets": ("规划目标进度", "Plan target progress")}.get(res.name, (res.name, res.name))
-    return maps.make_map(layers, title=zh if ctx.lang == "zh" else en, labels=res.labels, **kwargs)
+        return maps.result_map(shown, context=(), **kwargs)
+    title = {"water": ("水环境质量评价", "Surface water quality"),
+             "zoning": ("三线一单符合性检查", "Zoning (三线一单) checks"),
+             "solar": ("屋顶光伏潜力", "Rooftop PV potential"),
+             "targets": ("规划目标进度", "Plan target progress")}.get(res.name, (res.name, res.name))
+    return maps.make_map(shown.layers, title=title[0 if ctx.lang == "zh" else 1], labels=res.labels, **kwargs)
 
 
 def _export(ctx, record):
