@@ -13,6 +13,7 @@ and, once for the package,
   for GIS desktops;
 * ``metadata.json`` -- per layer: name, titles, feature count, bounding box,
   CRS, source/provenance, creation time, hn_geo version;
+* ``README.txt`` -- what the files are, for the recipients (Chinese and English);
 * ``SOURCES.md`` -- data provenance (``layers/SOURCES.md``);
 * ``SHA256SUMS`` -- ``sha256sum`` format, check with ``sha256sum -c SHA256SUMS``.
 
@@ -373,6 +374,33 @@ def _sources_text(layers):
     return "\n".join(lines) + "\n"
 
 
+def _readme_text(meta):
+    """Plain-text guide for the recipients of a package (Chinese and English)."""
+    width = max([len(m["name"]) for m in meta["layers"]] + [8])
+    lines = [
+        "海宁市 hn_geo 数据共享包 / Haining hn_geo share package",
+        f"生成时间 / created: {meta['created']}    {meta['generator']}",
+        "",
+        "内容 / contents",
+        "  <图层>.geojson            每个图层一个 GeoJSON（RFC 7946：WGS84 经纬度，UTF-8）",
+        "                            one GeoJSON per layer (RFC 7946: WGS84 lon/lat, UTF-8)",
+        f"  {meta['geopackage']:<26s}全部图层，CGCS2000（EPSG:4490），可在 QGIS / ArcGIS 中直接打开",
+        "                            every layer in CGCS2000 (EPSG:4490) for GIS desktops",
+        "  fields/<图层>_fields.csv  字段字典：字段名、中文名称、英文名称、单位、类型 / field dictionary",
+        "  metadata.json             元数据：要素数、范围、坐标系、来源 / metadata per layer",
+        "  SOURCES.md                数据来源 / data sources and provenance",
+        "  SHA256SUMS                校验和 / checksums:  sha256sum -c SHA256SUMS",
+        "",
+        "图层 / layers",
+    ]
+    lines += [f"  {m['name']:<{width}s}  {m['feature_count']:>8d}  {m['title_zh']} / {m['title_en']}"
+              for m in meta["layers"]]
+    lines += ["", "注意：部分图层为合成或近似数据（见 SOURCES.md 及各图层的 approximate、source 字段），不是测绘成果。",
+              "Note: some layers are synthetic or approximate (see SOURCES.md and the approximate/source "
+              "fields); they are not survey data."]
+    return "\n".join(lines) + "\n"
+
+
 def _bbox(gdf):
     g = gdf.to_crs(WGS84).geometry
     g = g[g.notna() & ~g.is_empty]
@@ -457,10 +485,12 @@ def write_share_package(layers, out, *, lang="zh", package_name=None, created=No
             gpkg = f"{package_name}.gpkg"
             io.write_gpkg_layers({lyr.name: lyr.gdf for lyr in layers}, root / gpkg)
         files.append(gpkg)
+        # BOM: older Windows Notepad opens UTF-8 Chinese text correctly only with it
+        (root / "README.txt").write_text(_readme_text(meta), encoding="utf-8-sig")
         (root / "SOURCES.md").write_text(_sources_text(layers), encoding="utf-8")
         (root / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                             encoding="utf-8")
-        files += ["SOURCES.md", "metadata.json"]
+        files += ["README.txt", "SOURCES.md", "metadata.json"]
         sums = "".join(f"{_sha256(root / f)}  {f}\n" for f in files)
         (root / "SHA256SUMS").write_text(sums, encoding="utf-8")
         files.append("SHA256SUMS")

@@ -112,8 +112,8 @@ def test_package_contents(package):
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
         meta = json.loads(zf.read("metadata.json"))
-    assert {"demo_zones.geojson", "demo_points.geojson", "share.gpkg", "metadata.json", "SOURCES.md",
-            "SHA256SUMS", "fields/demo_zones_fields.csv", "fields/demo_points_fields.csv"} <= names
+    assert names == {"demo_zones.geojson", "demo_points.geojson", "share.gpkg", "metadata.json", "SOURCES.md",
+                     "README.txt", "SHA256SUMS", "fields/demo_zones_fields.csv", "fields/demo_points_fields.csv"}
     by_name = {m["name"]: m for m in meta["layers"]}
     assert by_name["demo_zones"]["feature_count"] == 3
     assert by_name["demo_points"]["feature_count"] == 50
@@ -225,14 +225,14 @@ def test_checksums_match_and_detect_tampering(package, tmp_path):
     out, _ = package
     root = _extract(out, tmp_path / "x")
     lines = (root / "SHA256SUMS").read_text().splitlines()
-    assert len(lines) == 7  # every file but SHA256SUMS itself
+    assert len(lines) == 8  # every file but SHA256SUMS itself
     for line in lines:
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((root / name).read_bytes()).hexdigest() == digest
     if shutil.which("sha256sum"):
         res = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=root, capture_output=True, text=True)
         assert res.returncode == 0, res.stdout + res.stderr
-    assert share.verify_checksums(out) == 7
+    assert share.verify_checksums(out) == 8
     # tamper with one GeoJSON: the package no longer verifies
     bad = tmp_path / "bad.zip"
     with zipfile.ZipFile(out) as zin, zipfile.ZipFile(bad, "w") as zout:
