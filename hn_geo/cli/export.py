@@ -21,7 +21,8 @@ def export(layers, out, lang):
 
     The zip holds one RFC 7946 GeoJSON per layer, one GeoPackage in CGCS2000
     (EPSG:4490) with all layers, metadata.json, a field dictionary per layer
-    (fields/*.csv), SOURCES.md and SHA256SUMS (check with `sha256sum -c SHA256SUMS`).
+    (fields/*.csv), README.txt, SOURCES.md and SHA256SUMS (check with
+    `sha256sum -c SHA256SUMS`). The zip is replaced atomically.
 
     \b
     Examples:
