@@ -513,11 +513,13 @@ def _maps(ctx, record):
         kwargs["tianditu_key"] = opts["tianditu_key"]
     out = ctx.out / "maps"
     if opts.get("overview"):
-        user = {n: s["path"] for n, s in ctx.config.layers.items()}
-        if user:
-            layers = maps.load_layers(paths=user)
+        if ctx.config.layers:  # the run's layers (config files with their crs/encoding/gcj02 options)
+            names = getattr(maps, "OVERVIEW_LAYERS", tuple(catalog.SCHEMAS))
+            hidden = ("control_units", "red_line", "water_source")  # as maps.overview_map
+            specs = [maps.LayerSpec(n, g, show=False if n in hidden else None)
+                     for n in names if (g := ctx.layer(n, optional=True)) is not None]
             title = "海宁市节能减排规划底图" if ctx.lang == "zh" else "Haining energy-saving plan: overview"
-            m = maps.make_map(layers, title=title, **kwargs)
+            m = maps.make_map(specs, title=title, **kwargs)
         else:
             m = maps.overview_map(**kwargs)
         record.outputs.append(maps.save_map(m, out / "overview.html"))

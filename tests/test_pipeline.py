@@ -324,3 +324,26 @@ def test_analysis_options_are_passed_and_checked(tmp_path):
     assert rep.ok
     energy = (tmp_path / "good" / "targets" / "targets_energy.csv").read_text(encoding="utf-8-sig")
     assert ",2023," in energy and ",2024," not in energy
+
+
+def test_config_layer_options_reach_every_step(tmp_path):
+    """A GCJ-02 CSV layer with `gcj02: true` is converted once and used by maps and export alike."""
+    from hn_geo.crs import to_gcj02
+    from hn_geo.share import read_share_package
+
+    sections = catalog.load_layer("sections")
+    shifted = to_gcj02(sections.to_crs(catalog.WGS84))
+    table = shifted.drop(columns="geometry").assign(经度=shifted.geometry.x, 纬度=shifted.geometry.y)
+    (tmp_path / "data").mkdir()
+    table.to_csv(tmp_path / "data" / "sections_amap.csv", index=False, encoding="gbk")
+    cfg = {"analyses": [], "report": False, "maps": {"overview": True, "per_analysis": False},
+           "layers": {"sections": {"path": "data/sections_amap.csv", "gcj02": True}},
+           "export": {"layers": ["sections"], "include_results": False}}
+    (tmp_path / "run.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    rep = pipeline.run_pipeline(tmp_path / "run.yaml", tmp_path / "out", quiet=True)
+    assert rep.ok, pipeline.format_summary(rep)
+    back = read_share_package(tmp_path / "out" / "share" / "hn_geo_share.zip")["sections"]
+    dist = back.to_crs(catalog.METRIC_CRS).distance(sections.to_crs(catalog.METRIC_CRS), align=False)
+    assert dist.max() < 1.0  # metres: converted back from GCJ-02 (the shift is ~500 m)
+    maps_warnings = [w for s in rep.steps if s.name == "maps" for w in s.warnings]
+    assert not any("sections_amap" in w for w in maps_warnings)  # loaded once, with the config's options
