@@ -52,6 +52,11 @@ INPUT_KEYS = {"water_results": "file", "detection_limits": "file", "town_stats":
 LAYER_KEYS = {"path", "layer", "crs", "encoding", "gcj02"}
 
 
+PREPARE = {"buildings": "hn_geo.roofs:normalise_building_types"}
+"""User layer files pass through these repairs before validation, as their CLI commands do
+(``hn-geo solar potential`` maps Chinese building types such as 住宅 to the schema's words)."""
+
+
 class StepSkipped(Exception):
     """Raised inside a step when it cannot run here (module or embedded input absent)."""
 
@@ -295,6 +300,15 @@ class Context:
                 raise StepSkipped(f"no '{name}' layer: give one under layers.{name} in the config "
                                   "(no embedded default file in this installation)")
             gdf = catalog.load_layer(name)
+        elif name in PREPARE and importlib.util.find_spec(PREPARE[name].split(":")[0]) is not None:
+            from . import io, validate
+
+            mod, attr = PREPARE[name].split(":")
+            raw = io.read_file(spec["path"], layer=spec["layer"], encoding=spec["encoding"],
+                               assume_crs=spec["assume_crs"], from_gcj02=spec["from_gcj02"])
+            raw = getattr(importlib.import_module(mod), attr)(raw, path=spec["path"])
+            gdf = validate.validate(raw, catalog.get_schema(name), path=spec["path"])
+            gdf.attrs.update(hn_geo_layer=name, hn_geo_source=str(spec["path"]))
         else:
             gdf = catalog.load_layer(name, spec["path"], layer=spec["layer"], encoding=spec["encoding"],
                                      assume_crs=spec["assume_crs"], from_gcj02=spec["from_gcj02"])

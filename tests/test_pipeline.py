@@ -347,3 +347,22 @@ def test_config_layer_options_reach_every_step(tmp_path):
     assert dist.max() < 1.0  # metres: converted back from GCJ-02 (the shift is ~500 m)
     maps_warnings = [w for s in rep.steps if s.name == "maps" for w in s.warnings]
     assert not any("sections_amap" in w for w in maps_warnings)  # loaded once, with the config's options
+
+
+def test_user_buildings_with_chinese_types_run_like_the_solar_cli(tmp_path):
+    if importlib.util.find_spec("hn_geo.solar") is None:
+        pytest.skip("hn_geo.solar not in this version")
+    b = catalog.load_layer("buildings").iloc[:300].copy()
+    zh = {"residential": "住宅", "industrial": "厂房", "public": "学校", "commercial": "办公"}
+    b["building_type"] = b["building_type"].map(zh)
+    (tmp_path / "d").mkdir()
+    b.to_file(tmp_path / "d" / "roofs.gpkg", driver="GPKG")
+    cfg = {"analyses": ["solar"], "maps": False, "report": False, "export": False,
+           "layers": {"buildings": "d/roofs.gpkg"}}
+    (tmp_path / "run.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    rep = pipeline.run_pipeline(tmp_path / "run.yaml", tmp_path / "out", quiet=True)
+    solar_step = [s for s in rep.steps if s.name == "solar"][0]
+    assert rep.ok, solar_step.message
+    assert any("mapped 300 building type value(s)" in w for w in solar_step.warnings)
+    out = pyogrio.read_dataframe(tmp_path / "out" / "solar" / "solar_layers.gpkg", layer="buildings")
+    assert len(out) == 300 and set(out["building_type"]) <= set(zh)
