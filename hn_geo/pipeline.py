@@ -430,22 +430,20 @@ def _zoning(ctx, record):
     return res
 
 
-PROJECT_DEMOS = ("projects_demo.gpkg",)
-
-
 def _projects(ctx):
-    """The projects to screen: inputs.projects, layers.projects, else the embedded demo file."""
+    """The projects to screen: layers.projects or inputs.projects, else the embedded demo projects."""
     if "projects" in ctx.config.layers:
         return ctx.layer("projects")
     path = ctx.input("projects")
-    if path is None:
-        for name in PROJECT_DEMOS:
-            if (catalog.layers_dir() / name).exists():
-                path = catalog.layers_dir() / name
-                break
-    if path is None:
+    if path is not None:
+        return catalog.load_layer("projects", path)
+    zoning = _require("hn_geo.zoning")
+    if hasattr(zoning, "demo_projects"):
+        return zoning.demo_projects()
+    demo = catalog.layers_dir() / "projects_demo.gpkg"
+    if not demo.exists():
         raise StepSkipped("no projects to check: set inputs.projects (no embedded demo projects file)")
-    return catalog.load_layer("projects", path)
+    return catalog.load_layer("projects", demo)
 
 
 def _split_options(opts, **configs):

@@ -225,10 +225,10 @@ it breaks. The access list is an editable YAML file; each rule quotes its clause
         code(SETUP),
         code('''
 from hn_geo import rules as access_rules, zoning
-from hn_geo.catalog import layers_dir, load_layer
+from hn_geo.catalog import load_layer
 
-rules = access_rules.load_rules()                     # or load_rules("my_rules.yaml")
-projects = load_layer("projects", layers_dir() / "projects_demo.gpkg")
+rules = access_rules.load_rules()        # or load_rules("my_rules.yaml")
+projects = zoning.demo_projects()        # or load_layer("projects", "my_projects.gpkg")
 units = load_layer("control_units")
 points = load_layer("emission_points")
 red_line = load_layer("red_line")
