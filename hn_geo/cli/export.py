@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import click
 
-from .options import handle_errors, lang_option
+from .options import handle_errors
 
 
 @click.command("export")
 @click.argument("layers", nargs=-1)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="The zip file to write, e.g. share/haining_layers.zip.")
-@lang_option
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the field dictionaries' headers and of the layer titles in metadata.json "
+                   "(attribute names stay as they are).")
 @handle_errors
 def export(layers, out, lang):
     """Write a share package for other departments.
