@@ -48,6 +48,8 @@ TEXT = {
     "truncated": ("（仅前 {n} 行，完整数据见 CSV）", " (first {n} rows only; full table in the CSV)"),
 }
 EXCEL_MAX_ROWS = 1_048_575
+TAB_COLOURS = {"water": "2E75B6", "zoning": "C55A11", "solar": "BF8F00", "targets": "548235"}
+"""Sheet-tab colour of each analysis' sheets."""
 
 _FILLS = {"good": "C6EFCE", "mid": "FFEB9C", "bad": "FFC7CE"}
 _FONTS = {"good": "006100", "mid": "9C5700", "bad": "9C0006"}
@@ -340,7 +342,7 @@ def write_report(results, path, lang="zh", csv_dir=None, steps=None):
             shown = localize(df, res.labels, lang)
             stem = key if key.startswith(res.name) else f"{res.name}_{key}"
             sheet = _sheet_name(stem, "", used)
-            sheets.append((sheet, shown, status_heads))
+            sheets.append((sheet, shown, status_heads, TAB_COLOURS.get(res.name)))
             truncated = len(shown) > EXCEL_MAX_ROWS - 1
             title = _label(res.labels, key, lang)
             if truncated:
@@ -370,8 +372,11 @@ def write_report(results, path, lang="zh", csv_dir=None, steps=None):
             ws.cell(row=i, column=1, value=analysis)
             ws.cell(row=i, column=2, value=str(note))
     ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width or 0, 30)
-    for sheet, shown, status_heads in sheets:
-        _write_table(wb.create_sheet(sheet), shown, status_heads)
+    for sheet, shown, status_heads, tab in sheets:
+        ws = wb.create_sheet(sheet)
+        if tab:
+            ws.sheet_properties.tabColor = tab
+        _write_table(ws, shown, status_heads)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     written = [path]
