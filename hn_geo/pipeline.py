@@ -280,17 +280,14 @@ class Context:
                 self._progress.set_postfix_str(desc, refresh=False)
             self._progress.update(1)
 
-    def layer_source(self, name):
-        spec = self.config.layers.get(name)
-        return spec["path"] if spec else catalog.default_path(name)
-
     def layer(self, name, optional=False):
         """A catalog layer: the config's file or the embedded default, validated, cached.
 
         A missing embedded default skips the step (``optional=False``) or gives None.
+        Each call returns a copy, so no step sees another step's changes.
         """
         if name in self._layers:
-            return self._layers[name]
+            return self._layers[name].copy()
         spec = self.config.layers.get(name)
         if spec is None:
             schema = catalog.get_schema(name)
@@ -313,7 +310,7 @@ class Context:
             gdf = catalog.load_layer(name, spec["path"], layer=spec["layer"], encoding=spec["encoding"],
                                      assume_crs=spec["assume_crs"], from_gcj02=spec["from_gcj02"])
         self._layers[name] = gdf
-        return gdf
+        return gdf.copy()
 
     def input(self, key, default_name=None):
         """A configured input path, else the embedded file ``layers/<default_name>`` if present."""
