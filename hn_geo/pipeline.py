@@ -784,4 +784,8 @@ def format_summary(report, verbose=False):
                  + (" (--verbose shows them)" if n_warn and not verbose else "")
                  + (f"; failed: {', '.join(failed)}" if failed else "")
                  + f"; details in {report.out_dir / 'run_summary.json'}")
+    start = [p for p in (report.out_dir / "report" / "hn_geo_report.xlsx", report.out_dir / "maps" / "overview.html")
+             if p in {Path(o) for o in report.outputs}]
+    if start:
+        lines.append("start with: " + ", ".join(str(p) for p in start))
     return "\n".join(lines)
