@@ -397,6 +397,8 @@ def rooftop_potential(buildings, weather=None, *, installed_mw=0.0, target_mw=PL
     layer["mount"] = layer["mount"].map(lambda m: mount_words.get(m, ""))
     layer = layer.round({"kwp": 3, "kwh_year": 1, "kwh_per_kwp": 1, "azimuth_deg": 1, "tilt_deg": 1,
                          "cum_mw": 4})
+    if "approximate" in buildings.columns:  # keep the provenance flag for map captions
+        layer["approximate"] = buildings["approximate"].to_numpy()
     if keep_geometry:
         import geopandas as gpd
 

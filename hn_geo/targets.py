@@ -1324,7 +1324,8 @@ def targets_report(stats=None, year=None, towns=None, path="linear", lang="zh",
             keep = ["code", "intensity_cut_pct", "target_basic", "target_incentive",
                     "required_basic_pct", "intensity_status", "exempt", "allowance_margin_tce",
                     "total_status"]
-            g = gdf[["code", "name", "geometry"]].rename(columns={"name": "town"})
+            g = gdf[["code", "name"] + (["approximate"] if "approximate" in gdf.columns else [])
+                    + ["geometry"]].rename(columns={"name": "town"})
             layers["towns"] = g.merge(en[keep], on="code", how="left")
         yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
         tables["targets_energy"] = en.assign(exempt=np.where(en["exempt"], yes, no))
