@@ -97,6 +97,7 @@ def _section_table(res, lang):
             "water_class", "status", "plan_check", "exceed_items"]
     layer = pd.DataFrame(res.layers["sections"].drop(columns="geometry"))
     shown = localize(layer[[c for c in cols if c in layer.columns]], res.labels, lang)
+    shown = shown.astype(object).where(shown.notna(), "-")
     with pd.option_context("display.max_rows", 200, "display.width", 200,
                            "display.max_colwidth", 40, "display.unicode.east_asian_width", True):
         return shown.to_string(index=False)
