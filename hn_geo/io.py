@@ -11,6 +11,7 @@ never leaves a half-written file (nor GDAL's ``-journal``/``-wal`` side files).
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import json
 import os
 import shutil
@@ -549,19 +550,64 @@ def _prepare_for_write(gdf, crs=None):
     return out
 
 
-def write_geojson(gdf, path):
-    """Write RFC 7946 GeoJSON.
+def _json_default(value):
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, (_dt.date, _dt.datetime, pd.Timestamp)):
+        return value.isoformat()
+    return str(value)
 
-    WGS84 longitude/latitude, at most 7 decimals (about 1 cm), exterior
-    rings counter-clockwise (right-hand rule), no ``crs`` member, UTF-8
-    with Chinese text as is. Written atomically.
+
+def _properties(df):
+    """Attribute rows as JSON-ready dicts: missing -> None, dates -> ISO 8601 text."""
+    cols = {}
+    for col in df.columns:
+        s = df[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            text = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
+            cols[col] = [None if pd.isna(v) else v for v in text.tolist()]
+        elif pd.api.types.is_float_dtype(s.dtype):
+            vals = s.to_numpy(dtype="float64", na_value=np.nan)
+            inf = np.isinf(vals)
+            if inf.any():  # JSON has no Infinity
+                warnings.warn(f"column '{col}': {int(inf.sum())} infinite value(s) written as null "
+                              "in the GeoJSON", HnGeoWarning, stacklevel=3)
+            cols[col] = [None if not np.isfinite(v) else float(v) for v in vals.tolist()]
+        else:
+            cols[col] = [None if (v is None or (not isinstance(v, (list, dict)) and pd.isna(v))) else v
+                         for v in s.astype(object).tolist()]
+    names = list(cols)
+    return [dict(zip(names, row)) for row in zip(*cols.values())] if names else [{}] * len(df)
+
+
+def write_geojson(gdf, path, precision=7):
+    """Write GeoJSON per RFC 7946 with exact decimal rounding.
+
+    WGS84 lon/lat, polygons oriented by the right-hand rule (exterior rings
+    counter-clockwise, holes clockwise), coordinates rounded to ``precision``
+    decimals (error <= 0.5e-7 degree, about 5 mm), UTF-8 with Chinese text
+    unescaped, no ``crs`` member; dates as ISO 8601 text, NaN as null.
+    Written by hand rather than with GDAL's GeoJSON driver, whose
+    COORDINATE_PRECISION also "intelli-rounds" values such as 120.6999994 to
+    120.7 (an error of up to 1e-6 degree), which would break the exact round
+    trip that share packages promise. Written atomically.
     """
-    out = _prepare_for_write(gdf, WGS84)
-    with atomic_path(path) as tmp:
-        pyogrio.write_dataframe(out, tmp, driver="GeoJSON",
-                                layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 7,
-                                               "WRITE_NAME": "NO"})
-    return Path(path)
+    if gdf.crs is None:
+        raise HnGeoError("the layer has no CRS; set one before writing")
+    out = gdf.to_crs(WGS84)
+    geoms = np.asarray(out.geometry.values, dtype=object)
+    geoms = shapely.orient_polygons(geoms, exterior_cw=False)
+    geoms = shapely.transform(geoms, lambda c: np.round(c, precision))
+    gjs = shapely.to_geojson(geoms)
+    props = _properties(pd.DataFrame(out.drop(columns=out.geometry.name)))
+    feats = []
+    for p, g in zip(props, gjs):
+        pj = json.dumps(p, ensure_ascii=False, default=_json_default, allow_nan=False)
+        feats.append('{"type": "Feature", "properties": %s, "geometry": %s}' % (pj, g or "null"))
+    text = '{\n"type": "FeatureCollection",\n"features": [\n' + ",\n".join(feats) + "\n]\n}\n"
+    return write_text(text, path)
 
 
 def write_gpkg(gdf, path, layer=None, crs=STORAGE_CRS):

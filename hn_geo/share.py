@@ -295,65 +295,11 @@ def field_dictionary(layer, lang="zh"):
 
 
 # ----------------------------------------------------------------------------- writing
-def _json_default(value):
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, (_dt.date, _dt.datetime, pd.Timestamp)):
-        return value.isoformat()
-    return str(value)
-
-
-def _properties(df):
-    """Attribute rows as JSON-ready dicts: missing -> None, dates -> ISO 8601 text."""
-    cols = {}
-    for col in df.columns:
-        s = df[col]
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            text = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
-            cols[col] = [None if pd.isna(v) else v for v in text.tolist()]
-        elif pd.api.types.is_float_dtype(s.dtype):
-            vals = s.to_numpy(dtype="float64", na_value=np.nan)
-            inf = np.isinf(vals)
-            if inf.any():  # JSON has no Infinity
-                warnings.warn(f"column '{col}': {int(inf.sum())} infinite value(s) written as null "
-                              "in the GeoJSON", HnGeoWarning, stacklevel=3)
-            cols[col] = [None if not np.isfinite(v) else float(v) for v in vals.tolist()]
-        else:
-            cols[col] = [None if (v is None or (not isinstance(v, (list, dict)) and pd.isna(v))) else v
-                         for v in s.astype(object).tolist()]
-    names = list(cols)
-    return [dict(zip(names, row)) for row in zip(*cols.values())] if names else [{}] * len(df)
-
-
 def write_rfc7946(gdf, path, precision=7):
-    """Write GeoJSON per RFC 7946 with exact decimal rounding.
-
-    WGS84 lon/lat, polygons oriented by the right-hand rule (exterior rings
-    counter-clockwise, holes clockwise), coordinates rounded to ``precision``
-    decimals (error <= 0.5e-7 degree, about 5 mm), UTF-8 with Chinese text
-    unescaped, no ``crs`` member. GDAL's GeoJSON writer (used by
-    :func:`hn_geo.io.write_geojson`) additionally "intelli-rounds" values such
-    as 120.6999994 to 120.7 (an error of up to 1e-6 degree), so share packages,
-    which promise an exact round trip, use this writer.
-    """
+    """Write GeoJSON per RFC 7946 (exact decimal rounding): see :func:`hn_geo.io.write_geojson`."""
     from . import io
 
-    import shapely
-
-    out = gdf.to_crs(WGS84)
-    geoms = np.asarray(out.geometry.values, dtype=object)
-    geoms = shapely.orient_polygons(geoms, exterior_cw=False)
-    geoms = shapely.transform(geoms, lambda c: np.round(c, precision))
-    gjs = shapely.to_geojson(geoms)
-    props = _properties(pd.DataFrame(out.drop(columns=out.geometry.name)))
-    feats = []
-    for p, g in zip(props, gjs):
-        pj = json.dumps(p, ensure_ascii=False, default=_json_default, allow_nan=False)
-        feats.append('{"type": "Feature", "properties": %s, "geometry": %s}' % (pj, g or "null"))
-    text = '{\n"type": "FeatureCollection",\n"features": [\n' + ",\n".join(feats) + "\n]\n}\n"
-    return io.write_text(text, path)
+    return io.write_geojson(gdf, path, precision=precision)
 
 
 def _sha256(path):
