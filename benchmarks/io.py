@@ -1,6 +1,6 @@
 """Reading speed of a 100 000-feature GeoPackage: pyogrio (with and without Arrow), fiona, hn_geo.
 
-Run: ``python benchmarks/io.py [N]``. Prints seconds per read (best of 3) and features/s.
+Run: ``python benchmarks/io_r.py [N]``. Prints seconds per read (best of 3) and features/s.
 fiona is measured only if installed (it is not a dependency of hn_geo).
 """
 from __future__ import annotations
@@ -15,8 +15,10 @@ import numpy as np
 import pyogrio
 import shapely
 
-from hn_geo import io
-from hn_geo.catalog import get_schema, load_layer
+from hn_geo.ground import readers as io_r
+from hn_geo.render import writers as io_w
+from hn_geo.core import files as io_f
+from hn_geo.ground.catalog import get_schema, load_layer
 
 
 def make_points(n, seed=0):
@@ -47,13 +49,13 @@ def best_of(func, repeat=3):
 def main(n=100_000):
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "points.gpkg"
-        t_write = best_of(lambda: io.write_gpkg(make_points(n), path, layer="points"), repeat=1)
+        t_write = best_of(lambda: io_w.write_gpkg(make_points(n), path, layer="points"), repeat=1)
         print(f"{n} points; write_gpkg (incl. generation): {t_write:.2f} s, "
               f"{path.stat().st_size / 1e6:.1f} MB")
         cases = {
             "pyogrio.read_dataframe": lambda: pyogrio.read_dataframe(path),
             "pyogrio.read_dataframe(use_arrow=True)": lambda: pyogrio.read_dataframe(path, use_arrow=True),
-            "hn_geo.io.read_file": lambda: io.read_file(path),
+            "hn_geo.io.read_file": lambda: io_r.read_file(path),
             "hn_geo load_layer (read + validate)": lambda: load_layer("emission_points", path),
         }
         try:

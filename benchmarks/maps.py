@@ -27,8 +27,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from hn_geo import maps
-from hn_geo.catalog import STORAGE_CRS, default_path, load_layer
+from hn_geo.render import maps
+from hn_geo.core.settings import STORAGE_CRS
+from hn_geo.ground.catalog import default_path, load_layer
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]

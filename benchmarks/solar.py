@@ -43,9 +43,9 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     from hn_geo import solar
-    from hn_geo.catalog import get_schema, load_layer
-    from hn_geo.validate import validate
-    from hn_geo.weather import default_weather
+    from hn_geo.ground.catalog import get_schema, load_layer
+    from hn_geo.ground.validate import validate
+    from hn_geo.solar.weather import default_weather
 
     towns = load_layer("towns")
     try:

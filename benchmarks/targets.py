@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from hn_geo import targets as tg
-from hn_geo.errors import HnGeoWarning
-from hn_geo.towns import NAMES
+from hn_geo.core.errors import HnGeoWarning
+from hn_geo.ground.towns import NAMES
 
 
 def projects(n, seed=1):

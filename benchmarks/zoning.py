@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hn_geo.catalog import STORAGE_CRS, load_layer
-from hn_geo.errors import HnGeoWarning
-from hn_geo.rules import load_rules
+from hn_geo.core.settings import STORAGE_CRS
+from hn_geo.ground.catalog import load_layer
+from hn_geo.core.errors import HnGeoWarning
+from hn_geo.zoning.rules import load_rules
 from hn_geo.zoning import check
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hn_geo.catalog import METRIC_CRS, WGS84
+from hn_geo.core.settings import METRIC_CRS, WGS84
 
 SEED = 20221121
 N_POINTS = 3000

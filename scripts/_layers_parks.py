@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from shapely import affinity
 
-from hn_geo.catalog import METRIC_CRS, WGS84
+from hn_geo.core.settings import METRIC_CRS, WGS84
 
 # park_id, name, level, town, industries, centre lon, lat (WGS84, approximate),
 # area km2 (approximate order of magnitude of the built-up park), aspect ratio, rotation deg,

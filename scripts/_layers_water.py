@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 from shapely import ops
 
-from hn_geo.catalog import METRIC_CRS, WGS84
+from hn_geo.core.settings import METRIC_CRS, WGS84
 
 # key, name, sea_entry, inflow (enters from a neighbour), joins (receiving river key or None),
 # water_body, waypoints (lon, lat) in flow direction.

@@ -45,8 +45,9 @@ import shapely.ops
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from hn_geo.catalog import METRIC_CRS, STORAGE_CRS, load_layer  # noqa: E402
-from hn_geo.io import write_gpkg  # noqa: E402
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS# noqa: E402
+from hn_geo.ground.catalog import load_layer
+from hn_geo.render.writers import write_gpkg# noqa: E402
 
 LAYERS = REPO / "layers"
 # GDAL stamps GeoPackages with the write time; a fixed stamp makes rebuilds byte-identical
@@ -200,7 +201,7 @@ def check_tiling(units, boundary):
 # ----------------------------------------------------------------------------- demo projects
 def build_demo(units_m, red_m, ws_m, rules):
     """Demo projects that meet every rule kind at least once passing and once failing."""
-    from hn_geo.zoning import _existing_loads  # the same aggregation the check uses
+    from hn_geo.zoning import _existing_loads# the same aggregation the check uses
 
     rng = np.random.default_rng(SEED)
     u = units_m.set_index("unit_code")
@@ -295,7 +296,7 @@ def build_demo(units_m, red_m, ws_m, rules):
     pts = load_layer("emission_points").to_crs(METRIC_CRS)
     ex_loads, _ = _existing_loads(pts, units_m.reset_index(drop=True))
     codes = list(units_m["unit_code"])
-    from hn_geo.rules import POLLUTANTS
+    from hn_geo.zoning.rules import POLLUTANTS
     n = 14
     for r in cap_rules[:2]:
         k = POLLUTANTS.index(r.params["pollutant"])
@@ -356,7 +357,7 @@ def main(argv=None):
           f"boundary {a_b / 1e6:.3f} km²")
     print(units.groupby(["unit_type", "sub_type"]).agg(n=("unit_code", "size"), km2=("area_km2", "sum")))
     if not args.no_demo:
-        from hn_geo.rules import load_rules
+        from hn_geo.zoning.rules import load_rules
 
         units_m = units.to_crs(METRIC_CRS)
         units_m = units_m.set_geometry(shapely.make_valid(units_m.geometry.values))

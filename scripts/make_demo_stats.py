@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hn_geo.tables import write_csv
+from hn_geo.render.tables import write_csv
 from hn_geo.targets import load_targets, town_targets
 
 SEED = 20211

@@ -28,7 +28,7 @@ import warnings
 import pandas as pd
 
 import hn_geo
-from hn_geo.errors import HnGeoWarning
+from hn_geo.core.errors import HnGeoWarning
 
 pd.set_option("display.max_columns", 12)
 pd.set_option("display.width", 160)
@@ -77,7 +77,7 @@ PV potential, plan-target tracking, offline maps and share packages.*
 returns a validated GeoDataFrame in CGCS2000 (EPSG:4490).*
 """),
         code('''
-from hn_geo import catalog
+from hn_geo.ground import catalog
 
 rows = []
 for name, schema in catalog.SCHEMAS.items():
@@ -88,7 +88,7 @@ pd.DataFrame(rows, columns=["name", "中文名称", "English", "geometry", "embe
         code('''
 towns = hn_geo.load_layer("towns")
 print(len(towns), "towns, CRS", towns.crs.to_string())
-from hn_geo.tables import localize
+from hn_geo.render.tables import localize
 
 labels = catalog.get_schema("towns").labels("zh")          # column -> Chinese header (with unit)
 localize(towns.drop(columns=["source", "approximate"], errors="ignore"), labels)
@@ -142,7 +142,7 @@ plan's section targets (三.八).*
         code(SETUP),
         code('''
 from hn_geo import water
-from hn_geo.catalog import layers_dir, load_layer
+from hn_geo.ground.catalog import layers_dir, load_layer
 
 samples = water.read_results(layers_dir() / "water_results.csv")   # your CSV/XLSX works the same
 sections = load_layer("sections")
@@ -165,7 +165,7 @@ pd.Series(res.summary, name="value").to_frame()
 result tables (English column names, Chinese headers when written).*
 """),
         code('''
-from hn_geo.tables import localize
+from hn_geo.render.tables import localize
 
 layer = pd.DataFrame(res.layers["sections"].drop(columns="geometry"))
 cols = [c for c in ("section_id", "name", "river", "section_type", "target_class", "water_class",
@@ -202,7 +202,7 @@ localize(pd.DataFrame(res_mine.layers["sections"].drop(columns="geometry"))[
 ].dropna(subset=["water_class"]), res_mine.labels)
 '''),
         code('''
-from hn_geo.results import write_result
+from hn_geo.render.outputs import write_result
 
 written = write_result(res, OUT / "water", lang="zh")     # CSV (UTF-8 BOM), XLSX, GeoPackage
 [p.name for p in written]
@@ -224,8 +224,9 @@ it breaks. The access list is an editable YAML file; each rule quotes its clause
 """),
         code(SETUP),
         code('''
-from hn_geo import rules as access_rules, zoning
-from hn_geo.catalog import load_layer
+from hn_geo.zoning import rules as access_rules
+from hn_geo import zoning
+from hn_geo.ground.catalog import load_layer
 
 rules = access_rules.load_rules()        # or load_rules("my_rules.yaml")
 projects = zoning.demo_projects()        # or load_layer("projects", "my_projects.gpkg")
@@ -249,7 +250,7 @@ pd.Series(res.summary, name="value").to_frame()
 with the clause text.*
 """),
         code('''
-from hn_geo.tables import localize
+from hn_geo.render.tables import localize
 
 localize(res.tables["projects"], res.labels).head(10)
 '''),
@@ -257,7 +258,7 @@ localize(res.tables["projects"], res.labels).head(10)
 localize(res.tables["violations"], res.labels).head(10)
 '''),
         code('''
-from hn_geo.results import write_result
+from hn_geo.render.outputs import write_result
 
 [p.name for p in write_result(res, OUT / "zoning", lang="zh")]
 '''),
@@ -282,8 +283,8 @@ building type, and the supply curve against the plan's 1.8 GW and 10,000-home ta
         code(SETUP),
         code('''
 from hn_geo import solar
-from hn_geo.catalog import load_layer
-from hn_geo.weather import load_weather
+from hn_geo.ground.catalog import load_layer
+from hn_geo.solar.weather import load_weather
 
 buildings = load_layer("buildings")
 weather = load_weather()            # embedded default; load_weather("file.epw") for a real file
@@ -294,7 +295,7 @@ res = solar.rooftop_potential(buildings, weather, installed_mw=0.0, lang="zh")
 pd.Series(res.summary, name="value").to_frame()
 '''),
         code('''
-from hn_geo.tables import localize
+from hn_geo.render.tables import localize
 
 print(list(res.tables))
 localize(res.tables["solar_towns"], res.labels) if "solar_towns" in res.tables else None
@@ -308,8 +309,8 @@ localize(res.tables["solar_towns"], res.labels) if "solar_towns" in res.tables e
 """),
         code('''
 from IPython.display import Image
-from hn_geo.plots import supply_curve_png
-from hn_geo.results import write_result
+from hn_geo.render.plots import supply_curve_png
+from hn_geo.render.outputs import write_result
 
 written = write_result(res, OUT / "solar", lang="zh")
 png = supply_curve_png(res, OUT / "solar" / "solar_supply_curve.png", lang="zh")
@@ -347,7 +348,7 @@ res = targets.targets_report(lang="zh")  # targets_report("my_stats/") for your 
 pd.Series(res.summary, name="value").to_frame()
 '''),
         code('''
-from hn_geo.tables import localize
+from hn_geo.render.tables import localize
 
 energy = res.tables["targets_energy"]
 localize(energy, res.labels).head(12)
@@ -363,7 +364,7 @@ ax = towns.plot(column="intensity_cut_pct" if "intensity_cut_pct" in towns else 
 ax.set_axis_off()
 '''),
         code('''
-from hn_geo.results import write_result
+from hn_geo.render.outputs import write_result
 
 [p.name for p in write_result(res, OUT / "targets", lang="zh")]
 '''),
@@ -386,7 +387,7 @@ field dictionaries, sources and SHA-256 checksums.*
 """),
         code(SETUP),
         code('''
-from hn_geo import maps
+from hn_geo.render import maps
 
 m = maps.overview_map(lang="zh")                  # basemap="osm" etc. when online
 path = maps.save_map(m, OUT / "overview.html")
@@ -413,7 +414,7 @@ maps.save_map(m2, OUT / "targets.html")
 *Layers are catalog names (embedded data) or file paths (e.g. result GeoPackages).*
 """),
         code('''
-from hn_geo import share
+from hn_geo.render import share
 
 items = ["towns", "sections"] + share.result_layers(res)
 meta = share.write_share_package(items, OUT / "share" / "haining_demo.zip", lang="zh")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from hn_geo import catalog
+from hn_geo.ground import catalog
 
 META = ("source", "approximate")
 

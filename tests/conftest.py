@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from hn_geo.catalog import STORAGE_CRS, get_schema
+from hn_geo.core.settings import STORAGE_CRS
+from hn_geo.ground.catalog import get_schema
 
 # a point inside Haining (near the city seat, Xiashi), CGCS2000 lon/lat
 HAINING_LON, HAINING_LAT = 120.68, 30.51

@@ -8,9 +8,12 @@ import shapely
 from conftest import tiny_layer
 from pyproj import CRS
 
-from hn_geo import catalog, io
-from hn_geo.catalog import DTYPES, SCHEMAS, get_schema, load_layer
-from hn_geo.validate import validate
+from hn_geo.ground import catalog
+from hn_geo.ground import readers as io_r
+from hn_geo.render import writers as io_w
+from hn_geo.core import files as io_f
+from hn_geo.ground.catalog import DTYPES, SCHEMAS, get_schema, load_layer
+from hn_geo.ground.validate import validate
 
 GEOMETRY_TYPES = {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"}
 ISSUE_LAYERS = ("boundary", "neighbors", "towns", "parks", "rivers", "sections", "emission_points",
@@ -59,7 +62,7 @@ def test_default_files_unique_and_named_after_layer():
     for s in SCHEMAS.values():
         if s.default_file:
             assert s.default_file.rsplit(".", 1)[0] == s.name
-            assert "." + s.default_file.rsplit(".", 1)[1] in io.VECTOR_SUFFIXES
+            assert "." + s.default_file.rsplit(".", 1)[1] in io_r.VECTOR_SUFFIXES
 
 
 def test_crs_constants():
@@ -82,11 +85,11 @@ def test_get_schema_and_default_path(tmp_layers_dir):
 
 
 def test_load_layer_from_embedded_dir_and_user_file(tmp_layers_dir, tmp_path):
-    io.write_gpkg(tiny_layer("rivers").to_crs("EPSG:4549"), tmp_layers_dir / "rivers.gpkg", crs=None)
+    io_w.write_gpkg(tiny_layer("rivers").to_crs("EPSG:4549"), tmp_layers_dir / "rivers.gpkg", crs=None)
     gdf = load_layer("rivers")
     assert gdf.crs.to_epsg() == 4490 and len(gdf) == 3
     assert gdf.attrs["hn_geo_source"] == str(tmp_layers_dir / "rivers.gpkg")
-    user = io.write_geojson(tiny_layer("rivers", n=5), tmp_path / "my_rivers.geojson")
+    user = io_w.write_geojson(tiny_layer("rivers", n=5), tmp_path / "my_rivers.geojson")
     assert len(load_layer("rivers", user)) == 5
     raw = load_layer("rivers", user, validate=False)
     assert raw.crs.to_epsg() == 4490 and str(raw["flow_direction"].dtype) != "Int64"

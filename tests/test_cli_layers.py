@@ -11,10 +11,12 @@ from click.testing import CliRunner
 from conftest import tiny_layer
 
 import hn_geo
-from hn_geo import io
-from hn_geo.catalog import SCHEMAS
+from hn_geo.ground import readers as io_r
+from hn_geo.render import writers as io_w
+from hn_geo.core import files as io_f
+from hn_geo.ground.catalog import SCHEMAS
 from hn_geo.cli import main
-from hn_geo.crs import wgs84_to_gcj02
+from hn_geo.core.crs import wgs84_to_gcj02
 
 
 @pytest.fixture
@@ -25,8 +27,8 @@ def runner():
 @pytest.fixture
 def embedded(tmp_layers_dir):
     """Embedded-layers folder holding tiny valid 'towns' and 'sections' layers."""
-    io.write_gpkg(tiny_layer("towns"), tmp_layers_dir / "towns.gpkg")
-    io.write_gpkg(tiny_layer("sections", n=4), tmp_layers_dir / "sections.gpkg")
+    io_w.write_gpkg(tiny_layer("towns"), tmp_layers_dir / "towns.gpkg")
+    io_w.write_gpkg(tiny_layer("sections", n=4), tmp_layers_dir / "sections.gpkg")
     return tmp_layers_dir
 
 
@@ -66,7 +68,7 @@ def test_info(runner, embedded):
 
 
 def test_validate_good_file(runner, embedded, tmp_path):
-    p = io.write_geojson(tiny_layer("towns"), tmp_path / "my_towns.geojson")
+    p = io_w.write_geojson(tiny_layer("towns"), tmp_path / "my_towns.geojson")
     res = runner.invoke(main, ["layers", "validate", str(p), "--as", "towns"])
     assert res.exit_code == 0, res.output
     assert "OK" in res.output and "3 features" in res.output and "EPSG:4490" in res.output
@@ -107,7 +109,7 @@ def test_validate_options(runner, tmp_path):
 
     # --layer in a two-layer GeoPackage
     gpkg = tmp_path / "two.gpkg"
-    io.write_gpkg_layers({"junk": tiny_layer("rivers"), "断面": tiny_layer("sections")}, gpkg)
+    io_w.write_gpkg_layers({"junk": tiny_layer("rivers"), "断面": tiny_layer("sections")}, gpkg)
     res = runner.invoke(main, ["layers", "validate", str(gpkg), "--as", "sections"])
     assert res.exit_code == 1 and "layers found" in res.stderr  # first layer is the rivers
     res = runner.invoke(main, ["layers", "validate", str(gpkg), "--as", "sections", "--layer", "断面"])
@@ -143,7 +145,7 @@ def test_error_with_library_warnings_pending_terminates(runner, tmp_path, monkey
     import warnings
 
     import hn_geo.cli.layers as cli_layers
-    from hn_geo.errors import HnGeoError, HnGeoWarning
+    from hn_geo.core.errors import HnGeoError, HnGeoWarning
 
     def failing_load(name, path, **kw):
         warnings.warn("GDAL said something", RuntimeWarning)

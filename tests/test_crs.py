@@ -7,7 +7,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from hn_geo.crs import from_gcj02, gcj02_to_wgs84, to_gcj02, wgs84_to_gcj02
+from hn_geo.core.crs import from_gcj02, gcj02_to_wgs84, to_gcj02, wgs84_to_gcj02
 
 # Published WGS84 -> GCJ-02 pairs from the test suite of the reference implementation
 # eviltransform (googollee/eviltransform, python/test.py, TESTS list; the same three pairs

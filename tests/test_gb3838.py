@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hn_geo import gb3838
+from hn_geo.reference import gb3838
 
 # item: (bound, limits of class I..V) -- mg/L except fecal coliform (count/L)
 UPPER = {

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from hn_geo.catalog import METRIC_CRS, SCHEMAS, default_path, load_layer
+from hn_geo.core.settings import METRIC_CRS
+from hn_geo.ground.catalog import SCHEMAS, default_path, load_layer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

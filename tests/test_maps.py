@@ -19,9 +19,11 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from hn_geo import maps, mapstyle, offline
-from hn_geo.catalog import METRIC_CRS, STORAGE_CRS
-from hn_geo.errors import HnGeoError, HnGeoWarning
+from hn_geo.render import maps
+from hn_geo.render import mapstyle
+from hn_geo.render import offline
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
+from hn_geo.core.errors import HnGeoError, HnGeoWarning
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -303,7 +305,7 @@ def test_offline_inlines_markercluster_for_other_folium_maps(frames):
 # ----------------------------------------------------------------------------- CLI
 def test_cli_user_files_color_by_and_errors(frames, tmp_path):
     from hn_geo.cli import main
-    from hn_geo.io import write_geojson, write_gpkg
+    from hn_geo.render.writers import write_geojson, write_gpkg
 
     towns = tmp_path / "my_towns.geojson"
     write_geojson(frames["towns"], towns)
@@ -491,7 +493,7 @@ def test_browser_points_popup_search_measure_fullscreen(browser, frames, tmp_pat
 
 
 def test_browser_overview_cli_map(browser, tmp_path):
-    from hn_geo.catalog import default_path
+    from hn_geo.ground.catalog import default_path
     from hn_geo.cli import main
 
     if not default_path("towns").exists():
@@ -513,7 +515,7 @@ def test_browser_overview_cli_map(browser, tmp_path):
 
 
 def test_result_map_colours_status_and_mixed_geometries(frames):
-    from hn_geo.results import AnalysisResult
+    from hn_geo.core.legacy import AnalysisResult
 
     towns = frames["towns"]
     c = towns.to_crs(METRIC_CRS).geometry.centroid.to_crs(STORAGE_CRS).to_numpy()

@@ -16,7 +16,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from hn_geo import catalog, pipeline
+from hn_geo.ground import catalog
+from hn_geo import pipeline
 from hn_geo.cli import main
 from test_share import GEOJSON_SCHEMA
 
@@ -196,7 +197,7 @@ def test_config_paths_are_relative_to_the_config_file(tmp_path, monkeypatch):
     res = CliRunner().invoke(main, ["run", "../project/run.yaml", "--out", "out", "-q"])
     assert res.exit_code == 0, res.output
     zpath = elsewhere / "out" / "share" / "towns_only.zip"
-    from hn_geo.share import read_share_package
+    from hn_geo.render.share import read_share_package
 
     back = read_share_package(zpath)
     assert list(back) == ["towns"]
@@ -268,7 +269,7 @@ def test_absent_module_is_skipped_not_a_crash(tmp_path, monkeypatch):
 def test_warnings_are_counted_per_step(tmp_path, monkeypatch):
     import warnings
 
-    from hn_geo.errors import HnGeoWarning
+    from hn_geo.core.errors import HnGeoWarning
 
     def noisy(ctx, record):
         warnings.warn("repaired 3 invalid geometries", HnGeoWarning)
@@ -295,7 +296,7 @@ def test_export_of_a_result_geopackage_keeps_labels(full_run, tmp_path):
     target = tmp_path / "results.zip"
     res = CliRunner().invoke(main, ["export", *map(str, gpkgs), "--out", str(target)])
     assert res.exit_code == 0, res.output
-    from hn_geo.share import read_share_package
+    from hn_geo.render.share import read_share_package
 
     back = read_share_package(target)
     for gpkg in gpkgs:
@@ -328,8 +329,8 @@ def test_analysis_options_are_passed_and_checked(tmp_path):
 
 def test_config_layer_options_reach_every_step(tmp_path):
     """A GCJ-02 CSV layer with `gcj02: true` is converted once and used by maps and export alike."""
-    from hn_geo.crs import to_gcj02
-    from hn_geo.share import read_share_package
+    from hn_geo.core.crs import to_gcj02
+    from hn_geo.render.share import read_share_package
 
     sections = catalog.load_layer("sections")
     shifted = to_gcj02(sections.to_crs(catalog.WGS84))

@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hn_geo.report import status_kind, summary_table, write_report
-from hn_geo.results import AnalysisResult
+from hn_geo.render.workbook import status_kind, summary_table, write_report
+from hn_geo.core.legacy import AnalysisResult
 
 
 def _results():

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point
 
-from hn_geo import rivers
+from hn_geo.water import rivers
 
 X0, Y0 = 500000.0, 3370000.0
 CRS = "EPSG:4549"

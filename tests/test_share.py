@@ -17,10 +17,11 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from hn_geo import catalog, share
+from hn_geo.ground import catalog
+from hn_geo.render import share
 from hn_geo.cli import main
-from hn_geo.errors import HnGeoError
-from hn_geo.results import AnalysisResult
+from hn_geo.core.errors import HnGeoError
+from hn_geo.core.legacy import AnalysisResult
 
 # The core structure of RFC 7946 (sections 3.1-3.3) as a JSON Schema.
 _POS = {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}}
@@ -270,9 +271,11 @@ def test_failure_midway_leaves_no_partial_package(package, tmp_path, monkeypatch
     def boom(*args, **kwargs):
         raise OSError("disk full (injected)")
 
-    from hn_geo import io as hio
+    from hn_geo.ground import readers as hio_r
+    from hn_geo.render import writers as hio_w
+    from hn_geo.core import files as hio_f
 
-    monkeypatch.setattr(hio, "write_gpkg_layers", boom)  # fails after the GeoJSONs are written
+    monkeypatch.setattr(hio_w, "write_gpkg_layers", boom)  # fails after the GeoJSONs are written
     with pytest.raises(OSError, match="injected"):
         share.write_share_package([src], out)
     assert out.read_bytes() == before  # the old package is untouched
@@ -338,7 +341,7 @@ def test_coordinates_rounded_exactly_to_seven_decimals(tmp_path):
 
 
 def test_infinite_values_become_null_with_a_counted_warning(tmp_path):
-    from hn_geo.errors import HnGeoWarning
+    from hn_geo.core.errors import HnGeoWarning
 
     gdf = gpd.GeoDataFrame({"v": [1.0, np.inf, -np.inf, np.nan]},
                            geometry=gpd.points_from_xy([120.5] * 4, [30.4] * 4), crs=catalog.WGS84)

@@ -9,9 +9,10 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from hn_geo import solar, weather
+from hn_geo import solar
+from hn_geo.solar import weather
 from hn_geo.cli import main
-from hn_geo.errors import HnGeoWarning
+from hn_geo.core.errors import HnGeoWarning
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 EPW = SHARED / "weather" / "CHN_Zhejiang.Hangzhou.584570_CSWD.epw"
@@ -195,7 +196,7 @@ def test_installed_capacity_reduces_need(w):
 
 
 def test_module_density_scales_capacity_not_yield(w):
-    from hn_geo.roofs import RoofParams
+    from hn_geo.solar.roofs import RoofParams
 
     gdf = town_frame(40, seed=7)
     a = solar.rooftop_potential(gdf, w).layers["buildings"]
@@ -246,7 +247,7 @@ def _generator():
 
 
 def test_default_buildings_layer_is_small_valid_synthetic():
-    from hn_geo.catalog import default_path, load_layer
+    from hn_geo.ground.catalog import default_path, load_layer
 
     p = default_path("buildings")
     assert p.suffix == ".parquet" and p.stat().st_size <= 2_000_000
@@ -264,7 +265,7 @@ def test_default_buildings_layer_is_small_valid_synthetic():
 
 
 def test_generator_is_seeded_and_scales():
-    from hn_geo.catalog import load_layer
+    from hn_geo.ground.catalog import load_layer
 
     gen = _generator()
     towns, parks = load_layer("towns"), load_layer("parks")

@@ -14,8 +14,8 @@ import yaml
 from click.testing import CliRunner
 
 from hn_geo import targets as tg
-from hn_geo.errors import HnGeoError, HnGeoWarning
-from hn_geo.towns import CODE_BY_NAME, NAMES
+from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.ground.towns import CODE_BY_NAME, NAMES
 
 PLAN = Path(__file__).resolve().parents[2] / "shared" / "seed" / "plan.txt"
 NUM = re.compile(r"\d+(?:\.\d+)?")
@@ -141,7 +141,7 @@ def test_annex1_parsed_from_plan_matches_yaml(plan):
 
 
 def test_towns_layer_targets_agree_with_annex1():
-    from hn_geo.catalog import default_path, load_layer
+    from hn_geo.ground.catalog import default_path, load_layer
 
     if not default_path("towns").exists():
         pytest.skip("towns layer not built")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hn_geo.errors import HnGeoError, HnGeoWarning
-from hn_geo.towns import CODES, NAMES, match_towns, town_mapping, town_table
+from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.ground.towns import CODES, NAMES, match_towns, town_mapping, town_table
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -10,7 +10,7 @@ import importlib.util
 
 import click
 
-from .. import __version__
+from hn_geo.core.version import __version__
 
 # command name -> "module:attribute" under hn_geo.cli
 COMMANDS = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .options import handle_errors
+from hn_geo.cli.options import handle_errors
 
 
 @click.command("export")
@@ -31,7 +31,7 @@ def export(layers, out, lang):
       hn-geo export --out share/all_layers.zip
       hn-geo export towns sections out/water/water_layers.gpkg --out share/water.zip
     """
-    from ..share import write_share_package
+    from hn_geo.render.share import write_share_package
 
     meta = write_share_package(layers, out, lang=lang)
     for lyr in meta["layers"]:

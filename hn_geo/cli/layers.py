@@ -5,10 +5,12 @@ from pathlib import Path
 
 import click
 
-from .. import catalog, io
-from ..catalog import get_schema, load_layer
-from .options import (assume_crs_option, encoding_option, from_gcj02_option, handle_errors,
-                      layer_option)
+from hn_geo.ground import catalog
+from hn_geo.ground import readers as io_r
+from hn_geo.render import writers as io_w
+from hn_geo.core import files as io_f
+from hn_geo.ground.catalog import get_schema, load_layer
+from hn_geo.cli.options import assume_crs_option, encoding_option, from_gcj02_option, handle_errors, layer_option
 
 
 def _schema_or_fail(name, hint):
@@ -99,7 +101,7 @@ def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02):
 
 @layers.command("export")
 @click.argument("names", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(sorted(io.FORMATS)), default=None,
+@click.option("--format", "fmt", type=click.Choice(sorted(io_w.FORMATS)), default=None,
               help="Output format [default: from the --out suffix, else gpkg].")
 @click.option("--out", "out", required=True, type=click.Path(),
               help="Output file (one layer; several layers with gpkg go into one GeoPackage) "
@@ -114,7 +116,7 @@ def export_cmd(names, fmt, out):
     for name in names:
         _schema_or_fail(name, "NAMES")
     out = Path(out)
-    suffix_fmt = io.SUFFIX_FORMATS.get(out.suffix.lower())
+    suffix_fmt = io_w.SUFFIX_FORMATS.get(out.suffix.lower())
     if fmt is None:
         fmt = suffix_fmt or "gpkg"
     is_file = suffix_fmt is not None
@@ -126,15 +128,15 @@ def export_cmd(names, fmt, out):
         if fmt != "gpkg":
             raise click.BadParameter(f"several layers go into one file only with gpkg; give a "
                                      f"folder for {fmt}", param_hint="--out")
-        io.write_gpkg_layers(gdfs, out)
+        io_w.write_gpkg_layers(gdfs, out)
         for name, gdf in gdfs.items():
             click.echo(f"{name}: {len(gdf)} features -> {out} (layer '{name}')")
         return
-    suffix = io.FORMATS[fmt][0]
+    suffix = io_w.FORMATS[fmt][0]
     for name, gdf in gdfs.items():
         target = out if is_file else out / f"{name}{suffix}"
         if fmt == "gpkg":
-            io.write_gpkg(gdf, target, layer=name)
+            io_w.write_gpkg(gdf, target, layer=name)
         else:
-            io.write_layer(gdf, target, fmt)
+            io_w.write_layer(gdf, target, fmt)
         click.echo(f"{name}: {len(gdf)} features -> {target}")

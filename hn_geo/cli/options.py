@@ -6,7 +6,7 @@ import warnings
 
 import click
 
-from ..errors import HnGeoError, HnGeoWarning
+from hn_geo.core.errors import HnGeoError, HnGeoWarning
 
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                            help="Language of table headers, legends and popups.")

@@ -38,8 +38,8 @@ def run(config, out, only, fail_fast, quiet, verbose, lang):
       hn-geo run --out out
       hn-geo init-config hn_geo_run.yaml && hn-geo run hn_geo_run.yaml --out out --lang en
     """
-    from ..errors import HnGeoError
-    from ..pipeline import format_summary, load_config, run_pipeline
+    from hn_geo.core.errors import HnGeoError
+    from hn_geo.pipeline import format_summary, load_config, run_pipeline
 
     try:
         cfg = load_config(config)
@@ -50,7 +50,7 @@ def run(config, out, only, fail_fast, quiet, verbose, lang):
     names = None
     if only:
         names = [n.strip() for n in only.split(",") if n.strip()]
-        from ..pipeline import ANALYSES
+        from hn_geo.pipeline import ANALYSES
 
         bad = [n for n in names if n not in ANALYSES]
         if bad:
@@ -68,8 +68,8 @@ def run(config, out, only, fail_fast, quiet, verbose, lang):
 @click.option("--force", is_flag=True, default=False, help="Overwrite an existing file.")
 def init_config(path, force):
     """Write the commented config template to PATH (default hn_geo_run.yaml)."""
-    from ..io import write_text
-    from ..pipeline import template_text
+    from hn_geo.core.files import write_text
+    from hn_geo.pipeline import template_text
 
     path = Path(path)
     if path.exists() and not force:

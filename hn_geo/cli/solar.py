@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .options import assume_crs_option, from_gcj02_option, handle_errors, lang_option, out_dir_option
+from hn_geo.cli.options import assume_crs_option, from_gcj02_option, handle_errors, lang_option, out_dir_option
 
 
 @click.group()
@@ -46,22 +46,24 @@ def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_tar
     """
     import warnings
 
-    from .. import io as _io
-    from ..catalog import get_schema, load_layer
-    from ..errors import HnGeoError
-    from ..plots import supply_curve_png
-    from ..results import write_result
-    from ..roofs import RoofParams, normalise_building_types
-    from ..solar import PVSystemConfig, rooftop_potential
-    from ..validate import validate
-    from ..weather import load_weather
+    from hn_geo.ground import readers as _io_r
+    from hn_geo.render import writers as _io_w
+    from hn_geo.core import files as _io_f
+    from hn_geo.ground.catalog import get_schema, load_layer
+    from hn_geo.core.errors import HnGeoError
+    from hn_geo.render.plots import supply_curve_png
+    from hn_geo.render.outputs import write_result
+    from hn_geo.solar.roofs import RoofParams, normalise_building_types
+    from hn_geo.solar import PVSystemConfig, rooftop_potential
+    from hn_geo.ground.validate import validate
+    from hn_geo.solar.weather import load_weather
 
     if installed_mw < 0:
         raise HnGeoError("--installed-mw must not be negative", field="installed_mw")
     if buildings is None:
         gdf = load_layer("buildings")
     else:
-        raw = _io.read_file(buildings, layer=layer, assume_crs=assume_crs, from_gcj02=from_gcj02)
+        raw = _io_r.read_file(buildings, layer=layer, assume_crs=assume_crs, from_gcj02=from_gcj02)
         raw = normalise_building_types(raw, path=buildings)
         gdf = validate(raw, get_schema("buildings"), path=buildings)
     params = RoofParams(module_density_kwp_m2=module_density, rack_tilt_deg=rack_tilt, pitch_deg=pitch)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .options import handle_errors, lang_option, out_dir_option
+from hn_geo.cli.options import handle_errors, lang_option, out_dir_option
 
 STATS_HELP = (
     "Folder (or one .xlsx workbook with a sheet per table) holding town_energy, "
@@ -45,9 +45,9 @@ def report_cmd(stats, year, path, kwh_factor, rows, lang, out):
     """Write progress tables (CSV + XLSX) and the towns map layer (GPKG) into OUT."""
     import pandas as pd
 
-    from .. import targets as tg
-    from ..results import write_result
-    from ..tables import localize
+    from hn_geo import targets as tg
+    from hn_geo.render.outputs import write_result
+    from hn_geo.render.tables import localize
 
     kw = {} if kwh_factor is None else {"kwh_factor": kwh_factor}
     result = tg.targets_report(stats, year=year, path=path, lang=lang, **kw)
@@ -87,7 +87,7 @@ def report_cmd(stats, year, path, kwh_factor, rows, lang, out):
 @handle_errors
 def list_cmd(clause, lang):
     """List the plan's quantified targets (id, clause, value, unit, comparator)."""
-    from .. import targets as tg
+    from hn_geo import targets as tg
 
     t = tg.load_targets()
     if clause:
@@ -105,7 +105,7 @@ def list_cmd(clause, lang):
 @targets.command("columns")
 def columns_cmd():
     """Show the accepted column names of each statistics file."""
-    from .. import targets as tg
+    from hn_geo import targets as tg
 
     specs = {"town_energy": tg.ENERGY_COLUMNS, "reduction_projects": tg.PROJECT_COLUMNS,
              "indicators": tg.INDICATOR_COLUMNS, "reduction_allocations": tg.ALLOCATION_COLUMNS}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import handle_errors, lang_option, out_dir_option
+from hn_geo.cli.options import handle_errors, lang_option, out_dir_option
 
 DEFAULT_RESULTS = "water_results.csv"
 _LOAD_COL = {"化学需氧量排放量": "cod_t", "氨氮排放量": "nh3n_t", "总磷排放量": "tp_t",
@@ -20,8 +20,8 @@ def water():
 
 def _optional_layer(name, path, what):
     """Load a layer; a missing embedded default only skips the step (with a warning)."""
-    from ..catalog import default_path, load_layer
-    from ..errors import HnGeoWarning
+    from hn_geo.ground.catalog import default_path, load_layer
+    from hn_geo.core.errors import HnGeoWarning
 
     if path is None and not default_path(name).exists():
         warnings.warn(f"no embedded '{name}' layer ({default_path(name)}): {what} skipped",
@@ -55,10 +55,10 @@ def classify(results, sections_path, rivers_path, points_path, year, dl_path, sn
     Without RESULTS the embedded demo table (layers/water_results.csv, synthetic) is used.
     Writes water_*.csv, water.xlsx and water_layers.gpkg into --out.
     """
-    from ..catalog import layers_dir, load_layer
-    from ..errors import HnGeoError
-    from ..results import write_result
-    from ..water import assess, read_results
+    from hn_geo.ground.catalog import layers_dir, load_layer
+    from hn_geo.core.errors import HnGeoError
+    from hn_geo.render.outputs import write_result
+    from hn_geo.water import assess, read_results
 
     if results is None:
         results = layers_dir() / DEFAULT_RESULTS
@@ -91,7 +91,7 @@ def _section_table(res, lang):
     """The sections of the reported year as a compact text table."""
     import pandas as pd
 
-    from ..tables import localize
+    from hn_geo.render.tables import localize
 
     cols = ["section_id", "name", "river", "section_type", "target_class", "n_samples",
             "water_class", "status", "plan_check", "exceed_items"]

@@ -1,0 +1,461 @@
+"""Reading layers and tables: real formats, CRS and encodings checked on the way in.
+
+Readers go through pyogrio (GDAL): GeoJSON, GeoPackage (any layer), Shapefile
+(attribute encoding from .cpg, otherwise detected: UTF-8 or GBK/GB18030), GeoParquet
+(via pyarrow), and CSV/XLSX tables with lon/lat columns.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.core.settings import WGS84
+
+VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG",
+                   ".shp": "ESRI Shapefile", ".parquet": "Parquet", ".geoparquet": "Parquet",
+                   ".zip": None}
+TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".txt", ".tsv"}
+# column names recognised as coordinates in tables (compared lower-cased, stripped)
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "point_x", "经度", "东经", "经度(°)", "经度（°）")
+LAT_NAMES = ("lat", "latitude", "y", "point_y", "纬度", "北纬", "纬度(°)", "纬度（°）")
+# GeoDataFrame.attrs key: row number of the first feature as the user sees it (tables: 2)
+FIRST_ROW_ATTR = "hn_geo_first_row"
+# encodings tried, in order, for CSV/text tables
+TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
+
+def _text_bytes(df):
+    """Raw bytes of the column names and text values of a frame read as ISO-8859-1 (lossless)."""
+    cols = [c for c in df.columns if c != "geometry"
+            and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))]
+    parts = [" ".join(map(str, df.columns))]
+    parts += ["\n".join(df[c].dropna().astype(str)) for c in cols]
+    return "\n".join(parts).encode("latin-1", errors="replace")
+
+
+def _guess_encoding(raw):
+    """'UTF-8', 'GB18030' or None (plain ASCII / undecidable) for raw DBF text bytes."""
+    if not raw or raw.isascii():
+        return None
+    for enc in ("UTF-8", "GB18030"):
+        try:
+            raw.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            pass
+    return None
+
+
+def _cpg(path, layer=None):
+    """The .cpg file of a Shapefile (``path.shp``, a folder of them, or a .zip), or None."""
+    path = Path(path)
+    if path.is_dir():
+        cands = [path / f"{layer}{ext}" for ext in (".cpg", ".CPG")]
+    elif path.suffix.lower() == ".zip":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if n.lower().endswith(".cpg")
+                         and (layer is None or Path(n).stem == layer)]
+        except zipfile.BadZipFile:
+            return None
+        return Path(names[0]) if names else None
+    else:
+        cands = [path.with_suffix(ext) for ext in (".cpg", ".CPG")]
+    return next((p for p in cands if p.exists()), None)
+
+
+def _detect_dbf_encoding(path, layer=None):
+    """Guess the attribute encoding of a Shapefile that has no usable .cpg file.
+
+    GDAL reads a DBF without .cpg (and without a code page in its header) as
+    ISO-8859-1, which turns GBK Chinese into mojibake. Field names and text
+    values are re-read as raw bytes and tried as UTF-8, then GB18030 (a
+    superset of GBK/GB2312).
+
+    Returns
+    -------
+    str or None
+        'UTF-8' or 'GB18030'; ``None`` when GDAL's own choice should be kept
+        (ASCII-only text, or bytes valid in neither encoding).
+    """
+    df = pyogrio.read_dataframe(path, layer=layer, read_geometry=False, encoding="ISO-8859-1")
+    return _guess_encoding(_text_bytes(df))
+
+
+def _shapefile_encoding(path, layer, encoding):
+    """Encoding to pass to pyogrio for a Shapefile layer, warning when it was guessed."""
+    if encoding:
+        return encoding
+    if _cpg(path, layer) is not None:
+        return None  # GDAL honours the .cpg; a wrong one is handled by the caller
+    gdal_enc = pyogrio.read_info(path, layer=layer).get("encoding") or ""
+    if gdal_enc.upper() not in ("", "ISO-8859-1", "LATIN1"):
+        return None  # code page from the DBF header (language driver id)
+    enc = _detect_dbf_encoding(path, layer)
+    if enc:
+        warnings.warn(f"{path}: no .cpg file; attribute encoding detected as {enc} "
+                      "(pass encoding=/--encoding to override)", HnGeoWarning, stacklevel=4)
+    return enc
+
+
+def _find_col(columns, names):
+    low = {str(c).strip().lower(): c for c in columns}
+    for n in names:
+        if n in low:
+            return low[n]
+    return None
+
+
+def read_table(path, sheet=None, **kwargs):
+    """Read a CSV (UTF-8, UTF-8 with BOM, or GBK/GB18030) or XLSX table.
+
+    All cells are read as text (empty cells as missing); callers convert
+    and report bad cells. Column names are stripped of spaces.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``/``.txt``/``.tsv`` (delimiter sniffed for .txt/.tsv) or
+        ``.xlsx``/``.xlsm``.
+    sheet : str or int, optional
+        Worksheet of a workbook (the first by default).
+    **kwargs
+        Passed to :func:`pandas.read_csv` / :func:`pandas.read_excel`.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    HnGeoError
+        Missing, empty, undecodable or malformed file; unknown sheet.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise HnGeoError("file not found", path=path)
+    if path.stat().st_size == 0:
+        raise HnGeoError("the file is empty (0 bytes)", path=path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        try:
+            with pd.ExcelFile(path) as book:
+                names = book.sheet_names
+                if sheet is not None and sheet not in names and not isinstance(sheet, int):
+                    raise HnGeoError(f"no sheet '{sheet}'; sheets found: {names}", path=path)
+                df = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0, dtype=str,
+                                   **kwargs)
+        except HnGeoError:
+            raise
+        except Exception as exc:  # openpyxl/xlrd raise many types
+            raise HnGeoError(f"not a readable workbook ({exc})", path=path) from exc
+    else:
+        sep = None if suffix in (".txt", ".tsv") else ","
+        engine = "python" if sep is None else None
+        for enc in TABLE_ENCODINGS:
+            try:
+                df = pd.read_csv(path, dtype=str, encoding=enc, keep_default_na=False,
+                                 na_values=[""], sep=sep, engine=engine, **kwargs)
+                break
+            except UnicodeDecodeError:
+                continue
+            except pd.errors.EmptyDataError as exc:
+                raise HnGeoError("the file has no header and no rows", path=path) from exc
+            except pd.errors.ParserError as exc:
+                raise HnGeoError(f"not a well-formed CSV table ({exc})", path=path) from exc
+        else:
+            raise HnGeoError("cannot decode text as UTF-8 or GBK/GB18030; save it as "
+                             "UTF-8 CSV", path=path)
+    df.columns = [str(c).strip() for c in df.columns]
+    for col in df.columns:  # whitespace-only cells count as empty
+        if pd.api.types.is_string_dtype(df[col]) or df[col].dtype == object:
+            df[col] = df[col].str.strip().replace("", np.nan)
+    filled = np.flatnonzero(df.notna().any(axis=1).to_numpy())
+    df = df.iloc[: filled[-1] + 1 if filled.size else 0]  # trailing blank rows (Excel) only
+    if df.empty:
+        raise HnGeoError(f"the table has no rows (columns found: {list(df.columns)})", path=path)
+    return df
+
+
+def _table_to_gdf(path, df, lon=None, lat=None, crs=WGS84):
+    """Point GeoDataFrame from a table's coordinate columns (row numbers as in a spreadsheet)."""
+    lon = lon or _find_col(df.columns, LON_NAMES)
+    lat = lat or _find_col(df.columns, LAT_NAMES)
+    for given, name in ((lon, "longitude"), (lat, "latitude")):
+        if given is not None and given not in df.columns:
+            raise HnGeoError(f"no {name} column '{given}'; columns found: {list(df.columns)}",
+                             path=path)
+    if lon is None or lat is None:
+        raise HnGeoError("no longitude/latitude columns found (expected one of "
+                         f"{list(LON_NAMES)} and {list(LAT_NAMES)}); "
+                         f"columns found: {list(df.columns)}", path=path)
+    out = {}
+    for col in (lon, lat):
+        cells = df[col]
+        if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+            cells = cells.astype("string").str.strip().str.rstrip("°").str.strip()
+        vals = pd.to_numeric(cells, errors="coerce")
+        bad = np.flatnonzero(vals.isna().to_numpy())
+        if bad.size:
+            first = df[col].iloc[bad[0]]
+            what = "empty" if pd.isna(first) else f"not a number ({first!r})"
+            rows = ", ".join(str(i + 2) for i in bad[:5])
+            raise HnGeoError(f"{bad.size} coordinate value(s) are empty or not numbers; first is "
+                             f"{what}; rows {rows}{' ...' if bad.size > 5 else ''} "
+                             "(row 1 is the header)", path=path, field=col, row=int(bad[0]) + 2)
+        out[col] = vals.to_numpy(dtype=float)
+    geom = gpd.points_from_xy(out[lon], out[lat])
+    return gpd.GeoDataFrame(df.drop(columns=[lon, lat]), geometry=geom, crs=crs)
+
+
+def list_layers(path):
+    """Names of the layers in a vector file (one for GeoJSON/Shapefile).
+
+    Raises
+    ------
+    HnGeoError
+        If GDAL cannot open the file.
+    """
+    try:
+        return [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:
+        raise HnGeoError(f"cannot open as a vector file ({exc})", path=path) from exc
+
+
+def _read_vector(path, layer, encoding):
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception as exc:
+        raise HnGeoError(f"cannot open as a vector file ({exc})", path=path) from exc
+    names = [str(n) for n in listed[:, 0]]
+    spatial = [str(n) for n, kind in listed if kind is not None]
+    if not names:
+        raise HnGeoError("the file holds no layers", path=path)
+    if layer is not None and str(layer) not in names:
+        raise HnGeoError(f"no layer '{layer}'; layers found: {names}", path=path)
+    if layer is None:
+        if not spatial:
+            raise HnGeoError(f"no layer with geometries; layers found (attribute tables): {names}",
+                             path=path)
+        layer = spatial[0]
+        if len(names) > 1:
+            warnings.warn(f"{path}: {len(names)} layers found {names}; reading the first with "
+                          f"geometries, '{layer}' (choose another with layer=/--layer)",
+                          HnGeoWarning, stacklevel=3)
+    elif str(layer) not in spatial:
+        raise HnGeoError(f"layer '{layer}' has no geometries (an attribute table); layers with "
+                         f"geometries: {spatial}", path=path)
+    kwargs = {}
+    try:
+        driver = pyogrio.read_info(path, layer=layer).get("driver")
+    except Exception as exc:
+        raise HnGeoError(f"cannot read layer '{layer}' ({exc})", path=path) from exc
+    is_shp = driver == "ESRI Shapefile"
+    if is_shp:
+        enc = _shapefile_encoding(path, layer, encoding)
+        if enc:
+            kwargs["encoding"] = enc
+    elif encoding:
+        kwargs["encoding"] = encoding
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*More than one layer found.*")
+            warnings.filterwarnings("ignore", message=".*Non closed ring detected.*")
+            try:
+                return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+            except shapely.errors.GEOSException:
+                return _read_unparseable(path, layer, kwargs)
+    except UnicodeDecodeError as exc:
+        if not is_shp or encoding:
+            raise HnGeoError(f"attribute text is not valid {encoding or 'UTF-8'} ({exc}); "
+                             "give the right encoding (e.g. GBK)", path=path) from exc
+        # a .cpg that lies (commonly 'UTF-8' on GBK data): detect from the bytes
+        enc = _detect_dbf_encoding(path, layer)
+        if enc is None:
+            raise HnGeoError(f"the .cpg file's encoding does not decode the attributes ({exc}); "
+                             "give the right one with encoding=/--encoding", path=path) from exc
+        cpg = _cpg(path, layer)
+        warnings.warn(f"{path}: attributes are not valid in the encoding named by "
+                      f"{cpg.name if cpg else 'the DBF header'}; decoded as {enc} instead "
+                      "(pass encoding=/--encoding to override)", HnGeoWarning, stacklevel=3)
+        return pyogrio.read_dataframe(path, layer=layer, encoding=enc)
+    except Exception as exc:  # pyogrio.errors.DataSourceError and friends
+        raise HnGeoError(f"cannot read as a vector file ({exc})", path=path) from exc
+
+
+def _read_parquet(path, lon=None, lat=None, assume_crs=None):
+    """GeoParquet, or a plain Parquet table with lon/lat columns."""
+    try:
+        return gpd.read_parquet(path)
+    except Exception as exc:  # pyarrow / geopandas raise several types
+        try:
+            df = pd.read_parquet(path)
+        except Exception:
+            raise HnGeoError(f"not a readable Parquet file ({exc})", path=path) from exc
+        if len(df) == 0:
+            raise HnGeoError(f"the file has no rows (columns found: {list(df.columns)})", path=path)
+        try:
+            return _table_to_gdf(path, df, lon, lat, crs=assume_crs or WGS84)
+        except HnGeoError as exc2:
+            raise HnGeoError(f"not GeoParquet (no 'geo' metadata) and {exc2.message}",
+                             path=path, row=exc2.row, field=exc2.field) from exc
+
+
+def _read_unparseable(path, layer, kwargs):
+    """Re-read a layer whose geometries GEOS rejects: close unclosed rings, count them.
+
+    Geometries that still cannot be built (e.g. rings of fewer than 4 points)
+    come back as missing, so validation reports those features by number.
+    """
+    fixed = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix", **kwargs)
+    plain = pyogrio.read_dataframe(path, layer=layer, on_invalid="ignore", **kwargs)
+    n_fixed = int((plain.geometry.isna() & fixed.geometry.notna()).sum())
+    n_bad = int((fixed.geometry.isna() & plain.geometry.isna()).sum())
+    if n_fixed:
+        warnings.warn(f"{path}: repaired {n_fixed} geometr{'y' if n_fixed == 1 else 'ies'} "
+                      "with unclosed rings (closed them)", HnGeoWarning, stacklevel=4)
+    if n_bad:
+        warnings.warn(f"{path}: {n_bad} feature(s) have a missing geometry or one that cannot be "
+                      "built (e.g. a ring of fewer than 4 points)", HnGeoWarning, stacklevel=4)
+    return fixed
+
+
+def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False,
+              lon=None, lat=None):
+    """Read a vector file or a lon/lat table into a GeoDataFrame.
+
+    Parameters
+    ----------
+    path : str or Path
+        GeoJSON, GeoPackage, Shapefile (``.shp`` or zipped), GeoParquet, or a
+        CSV/XLSX table with longitude/latitude columns.
+    layer : str, optional
+        Layer of a multi-layer file (GeoPackage), or sheet of a workbook. The
+        first by default (with a warning listing the others when there are
+        several).
+    encoding : str, optional
+        Attribute encoding (e.g. ``'GBK'``), overriding a Shapefile's .cpg and
+        the detection.
+    assume_crs : str, optional
+        CRS of data that declare none (CSV/XLSX default to WGS84 lon/lat).
+        Also overrides a declared CRS whose range the coordinates do not fit
+        while the assumed one fits (typically GeoJSON, which always declares
+        WGS84, holding projected metres), with a warning.
+    from_gcj02 : bool
+        The lon/lat are GCJ-02 (Amap/Gaode/Tencent): convert them to WGS84.
+    lon, lat : str, optional
+        Coordinate columns of a table (detected by name otherwise).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        With a CRS (WGS84 after ``from_gcj02``, otherwise as declared/assumed).
+
+    Raises
+    ------
+    HnGeoError
+        Missing or empty file, unknown layer, no CRS, coordinates that do not
+        fit the CRS.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise HnGeoError("file not found", path=path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise HnGeoError("the file is empty (0 bytes)", path=path)
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        df = read_table(path, sheet=layer)
+        gdf = _table_to_gdf(path, df, lon, lat, crs=assume_crs or WGS84)
+        gdf.attrs[FIRST_ROW_ATTR] = 2  # messages give spreadsheet rows (row 1 is the header)
+    elif suffix in (".parquet", ".geoparquet"):
+        gdf = _read_parquet(path, lon, lat, assume_crs)
+    else:
+        gdf = _read_vector(path, layer, encoding)
+    if len(gdf) == 0:
+        cols = [c for c in gdf.columns if c != "geometry"]
+        raise HnGeoError(f"the file has no features (columns found: {cols})", path=path)
+    if gdf.crs is None:
+        if assume_crs is None:
+            raise HnGeoError("the file declares no CRS (e.g. a Shapefile without .prj); state "
+                             "it with assume_crs=/--assume-crs (EPSG:4490 for CGCS2000 lon/lat, "
+                             "EPSG:4549 for CGCS2000 / 3-degree GK CM 120E metres)", path=path)
+        gdf = gdf.set_crs(assume_crs)
+    elif assume_crs is not None and not gdf.crs.equals(assume_crs):
+        if _fits(gdf, assume_crs) and not _fits(gdf, gdf.crs):
+            warnings.warn(f"{path}: coordinates do not fit the declared CRS {gdf.crs.to_string()}; "
+                          f"using the stated CRS {assume_crs}", HnGeoWarning, stacklevel=2)
+            gdf = gdf.set_crs(assume_crs, allow_override=True)
+        else:
+            warnings.warn(f"{path}: the file declares CRS {gdf.crs.to_string()}, which its "
+                          f"coordinates fit; the stated CRS {assume_crs} is ignored",
+                          HnGeoWarning, stacklevel=2)
+    check_coordinates(gdf, path)
+    if from_gcj02:
+        from hn_geo.core.crs import from_gcj02 as _from_gcj02
+
+        gdf = _from_gcj02(gdf.to_crs(WGS84))
+    return gdf
+
+
+def _bounds(gdf):
+    geoms = gdf.geometry
+    ok = (geoms.notna() & ~geoms.is_empty).to_numpy()
+    if not ok.any():
+        return None
+    return geoms[ok].total_bounds
+
+
+def _fits(gdf, crs):
+    """Whether the data's bounds are plausible in ``crs`` (see check_coordinates)."""
+    try:
+        check_coordinates(gdf.set_crs(crs, allow_override=True))
+        return True
+    except HnGeoError:
+        return False
+
+
+def check_coordinates(gdf, path=None):
+    """Catch projected coordinates declared as geographic, and the reverse.
+
+    Geographic data must lie within longitude -180..180 and latitude -90..90;
+    projected data whose every coordinate lies within that range (and spans
+    less than 10 units) are taken for degrees mislabelled as metres.
+
+    Raises
+    ------
+    HnGeoError
+        Naming the file, the bounds found and the CRS.
+    """
+    b = _bounds(gdf)
+    if b is None:
+        return
+    minx, miny, maxx, maxy = b
+    crs = gdf.crs
+    if crs.is_geographic:
+        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+            if -90 <= minx and maxx <= 90 and -180 <= miny and maxy <= 180:
+                hint = ("longitude and latitude look swapped (x holds latitudes); "
+                        "swap the columns")
+            else:
+                hint = "the data look projected (metres); state the right CRS with --assume-crs"
+            raise HnGeoError(
+                f"coordinates x {minx:.1f}..{maxx:.1f}, y {miny:.1f}..{maxy:.1f} are outside "
+                f"the longitude/latitude range but the CRS {crs.to_string()} is geographic: "
+                f"{hint}", path=path)
+    elif crs.is_projected:
+        if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90 and (maxx - minx) < 10:
+            raise HnGeoError(
+                f"coordinates x {minx:.4f}..{maxx:.4f}, y {miny:.4f}..{maxy:.4f} look like "
+                f"longitude/latitude degrees but the CRS {crs.to_string()} is projected "
+                "(metres); the data are probably EPSG:4490 or EPSG:4326", path=path)
+
+
+# ----------------------------------------------------------------------------- writing
