@@ -16,9 +16,8 @@ import pyogrio
 import shapely
 
 from hn_geo.ground import readers as io_r
-from hn_geo.render import writers as io_w
-from hn_geo.core import files as io_f
 from hn_geo.ground.catalog import get_schema, load_layer
+from hn_geo.render import writers as io_w
 
 
 def make_points(n, seed=0):

@@ -27,9 +27,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from hn_geo.render import maps
 from hn_geo.core.settings import STORAGE_CRS
 from hn_geo.ground.catalog import default_path, load_layer
+from hn_geo.render import maps
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]

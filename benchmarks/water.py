@@ -14,8 +14,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from hn_geo.reference import gb3838
 from hn_geo import water
+from hn_geo.reference import gb3838
 
 
 def make_samples(n, seed=1):

@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hn_geo.core.errors import HnGeoWarning
 from hn_geo.core.settings import STORAGE_CRS
 from hn_geo.ground.catalog import load_layer
-from hn_geo.core.errors import HnGeoWarning
-from hn_geo.zoning.rules import load_rules
 from hn_geo.zoning import check
+from hn_geo.zoning.rules import load_rules
 
 
 def make_points(n, units, seed=7):

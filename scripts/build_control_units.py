@@ -45,9 +45,9 @@ import shapely.ops
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS# noqa: E402
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS  # noqa: E402
 from hn_geo.ground.catalog import load_layer
-from hn_geo.render.writers import write_gpkg# noqa: E402
+from hn_geo.render.writers import write_gpkg  # noqa: E402
 
 LAYERS = REPO / "layers"
 # GDAL stamps GeoPackages with the write time; a fixed stamp makes rebuilds byte-identical
@@ -201,7 +201,7 @@ def check_tiling(units, boundary):
 # ----------------------------------------------------------------------------- demo projects
 def build_demo(units_m, red_m, ws_m, rules):
     """Demo projects that meet every rule kind at least once passing and once failing."""
-    from hn_geo.zoning import _existing_loads# the same aggregation the check uses
+    from hn_geo.zoning import _existing_loads  # the same aggregation the check uses
 
     rng = np.random.default_rng(SEED)
     u = units_m.set_index("unit_code")

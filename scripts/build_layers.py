@@ -44,9 +44,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS, WGS84# noqa: E402
-from hn_geo.core.crs import from_gcj02# noqa: E402
-from hn_geo.render.writers import write_gpkg# noqa: E402
+from hn_geo.core.crs import from_gcj02  # noqa: E402
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS, WGS84  # noqa: E402
+from hn_geo.render.writers import write_gpkg  # noqa: E402
 
 LAYERS_DIR = REPO / "layers"
 # GDAL stamps GeoPackages with the write time; a fixed stamp makes rebuilds byte-identical
@@ -205,8 +205,8 @@ def build_neighbors(src, boundary):
 
 def town_table():
     """The 12 towns as a DataFrame (attributes only)."""
-    from hn_geo.targets import town_targets
     from hn_geo.ground.towns import TOWNS
+    from hn_geo.targets import town_targets
 
     targets = town_targets().set_index("code")
     rows = []

@@ -27,9 +27,9 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from hn_geo import water# noqa: E402
-from hn_geo.ground.catalog import load_layer# noqa: E402
-from hn_geo.core.files import write_bytes# noqa: E402
+from hn_geo import water  # noqa: E402
+from hn_geo.core.files import write_bytes  # noqa: E402
+from hn_geo.ground.catalog import load_layer  # noqa: E402
 
 YEARS = range(2021, 2026)
 SEED = 20210101

@@ -10,10 +10,9 @@ from pyproj import CRS
 
 from hn_geo.ground import catalog
 from hn_geo.ground import readers as io_r
-from hn_geo.render import writers as io_w
-from hn_geo.core import files as io_f
 from hn_geo.ground.catalog import DTYPES, SCHEMAS, get_schema, load_layer
 from hn_geo.ground.validate import validate
+from hn_geo.render import writers as io_w
 
 GEOMETRY_TYPES = {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"}
 ISSUE_LAYERS = ("boundary", "neighbors", "towns", "parks", "rivers", "sections", "emission_points",

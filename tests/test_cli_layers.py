@@ -11,12 +11,10 @@ from click.testing import CliRunner
 from conftest import tiny_layer
 
 import hn_geo
-from hn_geo.ground import readers as io_r
-from hn_geo.render import writers as io_w
-from hn_geo.core import files as io_f
-from hn_geo.ground.catalog import SCHEMAS
 from hn_geo.cli import main
 from hn_geo.core.crs import wgs84_to_gcj02
+from hn_geo.ground.catalog import SCHEMAS
+from hn_geo.render import writers as io_w
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ import pyogrio
 import pytest
 import shapely
 
-from hn_geo.ground import readers as io_r
-from hn_geo.render import writers as io_w
 from hn_geo.core import files as io_f
 from hn_geo.core.crs import gcj02_to_wgs84
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.ground import readers as io_r
+from hn_geo.render import writers as io_w
 
 NAMES = ["海宁市许村镇", "长安镇（高新区）", "硖石街道"]
 LON = [120.4510, 120.5612, 120.6813]

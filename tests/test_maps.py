@@ -19,11 +19,9 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from hn_geo.render import maps
-from hn_geo.render import mapstyle
-from hn_geo.render import offline
-from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
+from hn_geo.render import maps, mapstyle, offline
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -493,8 +491,8 @@ def test_browser_points_popup_search_measure_fullscreen(browser, frames, tmp_pat
 
 
 def test_browser_overview_cli_map(browser, tmp_path):
-    from hn_geo.ground.catalog import default_path
     from hn_geo.cli import main
+    from hn_geo.ground.catalog import default_path
 
     if not default_path("towns").exists():
         pytest.skip("embedded layers not present")

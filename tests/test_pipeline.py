@@ -15,11 +15,11 @@ import pyogrio
 import pytest
 import yaml
 from click.testing import CliRunner
+from test_share import GEOJSON_SCHEMA
 
-from hn_geo.ground import catalog
 from hn_geo import pipeline
 from hn_geo.cli import main
-from test_share import GEOJSON_SCHEMA
+from hn_geo.ground import catalog
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hn_geo.render.workbook import status_kind, summary_table, write_report
 from hn_geo.core.legacy import AnalysisResult
+from hn_geo.render.workbook import status_kind, summary_table, write_report
 
 
 def _results():

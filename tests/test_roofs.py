@@ -9,8 +9,8 @@ import pytest
 import shapely
 from shapely.affinity import rotate
 
-from hn_geo.solar import roofs
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.solar import roofs
 
 X0, Y0 = 568000.0, 3377000.0  # near Haining in EPSG:4549
 

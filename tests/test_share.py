@@ -17,11 +17,11 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from hn_geo.ground import catalog
-from hn_geo.render import share
 from hn_geo.cli import main
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.legacy import AnalysisResult
+from hn_geo.ground import catalog
+from hn_geo.render import share
 
 # The core structure of RFC 7946 (sections 3.1-3.3) as a JSON Schema.
 _POS = {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}}
@@ -271,9 +271,7 @@ def test_failure_midway_leaves_no_partial_package(package, tmp_path, monkeypatch
     def boom(*args, **kwargs):
         raise OSError("disk full (injected)")
 
-    from hn_geo.ground import readers as hio_r
     from hn_geo.render import writers as hio_w
-    from hn_geo.core import files as hio_f
 
     monkeypatch.setattr(hio_w, "write_gpkg_layers", boom)  # fails after the GeoJSONs are written
     with pytest.raises(OSError, match="injected"):

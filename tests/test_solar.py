@@ -10,9 +10,9 @@ import shapely
 from click.testing import CliRunner
 
 from hn_geo import solar
-from hn_geo.solar import weather
 from hn_geo.cli import main
 from hn_geo.core.errors import HnGeoWarning
+from hn_geo.solar import weather
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 EPW = SHARED / "weather" / "CHN_Zhejiang.Hangzhou.584570_CSWD.epw"

@@ -11,8 +11,8 @@ import pytest
 import shapely
 from conftest import tiny_layer
 
-from hn_geo.ground.catalog import get_schema, load_layer
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.ground.catalog import get_schema, load_layer
 from hn_geo.ground.validate import coerce_column, validate
 
 

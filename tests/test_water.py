@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from shapely.geometry import LineString, Point
 
 from hn_geo import water
-from hn_geo.ground.catalog import default_path
 from hn_geo.cli import main
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.ground.catalog import default_path
 
 X0, Y0 = 500000.0, 3370000.0
 

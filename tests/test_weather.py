@@ -8,8 +8,8 @@ import pandas as pd
 import pvlib
 import pytest
 
-from hn_geo.solar import weather
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.solar import weather
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 EPW = SHARED / "weather" / "CHN_Zhejiang.Hangzhou.584570_CSWD.epw"

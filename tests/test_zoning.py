@@ -18,12 +18,12 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
-from hn_geo.ground.catalog import layers_dir, load_layer
 from hn_geo.cli import main
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
-from hn_geo.zoning.rules import RULE_KINDS, load_rules, parse_industry_codes
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
+from hn_geo.ground.catalog import layers_dir, load_layer
 from hn_geo.zoning import check, locate
+from hn_geo.zoning.rules import RULE_KINDS, load_rules, parse_industry_codes
 
 X0, Y0 = 560_000.0, 3_370_000.0  # a spot inside Haining, EPSG:4549
 

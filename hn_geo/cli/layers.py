@@ -5,12 +5,16 @@ from pathlib import Path
 
 import click
 
+from hn_geo.cli.options import (
+    assume_crs_option,
+    encoding_option,
+    from_gcj02_option,
+    handle_errors,
+    layer_option,
+)
 from hn_geo.ground import catalog
-from hn_geo.ground import readers as io_r
-from hn_geo.render import writers as io_w
-from hn_geo.core import files as io_f
 from hn_geo.ground.catalog import get_schema, load_layer
-from hn_geo.cli.options import assume_crs_option, encoding_option, from_gcj02_option, handle_errors, layer_option
+from hn_geo.render import writers as io_w
 
 
 def _schema_or_fail(name, hint):

@@ -62,9 +62,9 @@ def map_cmd(layer_names, files, results, color_by, basemap, tianditu_key, offlin
     legends, scale bar, full-screen, measure, mini-map and a search box for
     towns and sections; approximate or synthetic layers get a caption.
     """
-    from hn_geo.render import maps
     from hn_geo.ground.catalog import SCHEMAS
     from hn_geo.ground.readers import read_file
+    from hn_geo.render import maps
 
     names = [n.strip() for n in layer_names.split(",") if n.strip()] if layer_names else None
     if names:

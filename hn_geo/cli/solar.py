@@ -5,7 +5,13 @@ from pathlib import Path
 
 import click
 
-from hn_geo.cli.options import assume_crs_option, from_gcj02_option, handle_errors, lang_option, out_dir_option
+from hn_geo.cli.options import (
+    assume_crs_option,
+    from_gcj02_option,
+    handle_errors,
+    lang_option,
+    out_dir_option,
+)
 
 
 @click.group()
@@ -46,16 +52,14 @@ def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_tar
     """
     import warnings
 
-    from hn_geo.ground import readers as _io_r
-    from hn_geo.render import writers as _io_w
-    from hn_geo.core import files as _io_f
-    from hn_geo.ground.catalog import get_schema, load_layer
     from hn_geo.core.errors import HnGeoError
-    from hn_geo.render.plots import supply_curve_png
-    from hn_geo.render.outputs import write_result
-    from hn_geo.solar.roofs import RoofParams, normalise_building_types
-    from hn_geo.solar import PVSystemConfig, rooftop_potential
+    from hn_geo.ground import readers as _io_r
+    from hn_geo.ground.catalog import get_schema, load_layer
     from hn_geo.ground.validate import validate
+    from hn_geo.render.outputs import write_result
+    from hn_geo.render.plots import supply_curve_png
+    from hn_geo.solar import PVSystemConfig, rooftop_potential
+    from hn_geo.solar.roofs import RoofParams, normalise_building_types
     from hn_geo.solar.weather import load_weather
 
     if installed_mw < 0:

@@ -20,8 +20,8 @@ def water():
 
 def _optional_layer(name, path, what):
     """Load a layer; a missing embedded default only skips the step (with a warning)."""
-    from hn_geo.ground.catalog import default_path, load_layer
     from hn_geo.core.errors import HnGeoWarning
+    from hn_geo.ground.catalog import default_path, load_layer
 
     if path is None and not default_path(name).exists():
         warnings.warn(f"no embedded '{name}' layer ({default_path(name)}): {what} skipped",
@@ -55,8 +55,8 @@ def classify(results, sections_path, rivers_path, points_path, year, dl_path, sn
     Without RESULTS the embedded demo table (layers/water_results.csv, synthetic) is used.
     Writes water_*.csv, water.xlsx and water_layers.gpkg into --out.
     """
-    from hn_geo.ground.catalog import layers_dir, load_layer
     from hn_geo.core.errors import HnGeoError
+    from hn_geo.ground.catalog import layers_dir, load_layer
     from hn_geo.render.outputs import write_result
     from hn_geo.water import assess, read_results
 

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import click
 
-from hn_geo.cli.options import assume_crs_option, from_gcj02_option, handle_errors, lang_option, out_dir_option
+from hn_geo.cli.options import (
+    assume_crs_option,
+    from_gcj02_option,
+    handle_errors,
+    lang_option,
+    out_dir_option,
+)
 
 _FILE = click.Path(exists=True, dir_okay=False)
 
@@ -43,8 +49,8 @@ def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_fil
     """
     from hn_geo.ground.catalog import load_layer
     from hn_geo.render.outputs import write_result
-    from hn_geo.zoning.rules import load_rules
     from hn_geo.zoning import check, demo_projects
+    from hn_geo.zoning.rules import load_rules
 
     rules = load_rules(rules_file)
     kw = dict(assume_crs=assume_crs, from_gcj02=from_gcj02)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS, WGS84# noqa: F401  (re-exported)
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS, WGS84  # noqa: F401  (re-exported)
 
 _A = 6378245.0
 _EE = 0.00669342162296594323

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path for ``path``; move it onto ``path`` on success.

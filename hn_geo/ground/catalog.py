@@ -43,6 +43,9 @@ class Field:
         Allowed values (for categorical text fields).
     nullable : bool
         Whether empty values are accepted in a present column.
+    family : str, optional
+        Value family of a coded field (``hn_geo/data/labels.yaml``): validation maps the
+        family's Chinese or English words to its codes, and ``choices`` are those codes.
     """
 
     name: str
@@ -53,6 +56,7 @@ class Field:
     required: bool = True
     choices: tuple = ()
     nullable: bool = False
+    family: str | None = None
 
     def label(self, lang="zh", with_unit=True):
         text = self.zh if lang == "zh" else self.en
@@ -350,8 +354,6 @@ def load_layer(name, path=None, *, layer=None, encoding=None, assume_crs=None,
     geopandas.GeoDataFrame
     """
     from hn_geo.ground import readers as io_r
-    from hn_geo.render import writers as io_w
-    from hn_geo.core import files as io_f
     from hn_geo.ground import validate as _validate
 
     schema = get_schema(name)

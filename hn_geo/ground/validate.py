@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hn_geo.core.settings import STORAGE_CRS
+from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.core.settings import STORAGE_CRS
 
 TRUE = {"true", "t", "1", "yes", "y", "是", "√", "1.0"}
 FALSE = {"false", "f", "0", "no", "n", "否", "", "0.0"}
@@ -167,6 +168,14 @@ def schema_names(schema):
     return {f.name for f in schema.fields}
 
 
+def _to_codes(vals, family):
+    """Map the words of a value family (either language, or the codes) to codes; unknown
+    values stay as they are (the choices check names them)."""
+    uniq = pd.unique(vals.dropna())
+    table = {v: vocabulary.code_of(family, v) or v for v in uniq}
+    return vals.map(table).where(vals.notna(), None)
+
+
 def validate(gdf, schema, path=None, crs=STORAGE_CRS):
     """Check and normalise a layer.
 
@@ -223,6 +232,9 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
                 raise HnGeoError(f"{nulls.size} empty value(s) in a required field, at "
                                  f"{_where(gdf, nulls, schema.id_field)}",
                                  path=path, row=int(nulls[0]) + _first_row(gdf), field=f.name)
+        if f.family:  # coded field: zh or en words (or the codes) -> codes
+            vals = _to_codes(vals, f.family)
+            gdf[f.name] = vals
         if f.choices:
             present = vals.notna().to_numpy()
             wrong = np.flatnonzero(present & ~vals.isin(f.choices).fillna(False).to_numpy())

@@ -39,9 +39,9 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.version import __version__
 from hn_geo.ground import catalog
-from hn_geo.core.errors import HnGeoError, HnGeoWarning
 
 ANALYSES = ("water", "zoning", "solar", "targets")
 OUTPUTS = ("report", "maps", "export")
@@ -299,10 +299,10 @@ class Context:
                                   "(no embedded default file in this installation)")
             gdf = catalog.load_layer(name)
         elif name in PREPARE and importlib.util.find_spec(PREPARE[name].split(":")[0]) is not None:
-            from hn_geo.ground import readers as io_r
-            from hn_geo.render import writers as io_w
             from hn_geo.core import files as io_f
+            from hn_geo.ground import readers as io_r
             from hn_geo.ground import validate
+            from hn_geo.render import writers as io_w
 
             mod, attr = PREPARE[name].split(":")
             raw = io_r.read_file(spec["path"], layer=spec["layer"], encoding=spec["encoding"],
@@ -573,7 +573,14 @@ def _result_map(maps, ctx, res, kwargs):
 
 
 def _export(ctx, record):
-    from hn_geo.render.share import ShareLayer, _provenance, catalog_labels, embedded_layer_names, result_layers, write_share_package
+    from hn_geo.render.share import (
+        ShareLayer,
+        _provenance,
+        catalog_labels,
+        embedded_layer_names,
+        result_layers,
+        write_share_package,
+    )
 
     opts = ctx.config.export
     if not opts.get("enabled", True):

@@ -39,11 +39,10 @@ import shapely
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from hn_geo.render import mapstyle
-from hn_geo.render import offline
+from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import WGS84
 from hn_geo.ground.catalog import SCHEMAS
-from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.render import mapstyle, offline
 
 LANGS = ("zh", "en")
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")

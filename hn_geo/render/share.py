@@ -38,10 +38,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.core.settings import STORAGE_CRS, WGS84
 from hn_geo.core.version import __version__
 from hn_geo.ground import catalog
-from hn_geo.core.settings import STORAGE_CRS, WGS84
-from hn_geo.core.errors import HnGeoError, HnGeoWarning
 
 FIELD_HEADERS = {"zh": ("字段名", "中文名称", "英文名称", "单位", "类型"),
                  "en": ("name", "Chinese label", "English label", "unit", "type")}
@@ -156,8 +156,6 @@ def file_layers(path):
     import pyogrio
 
     from hn_geo.ground import readers as io_r
-    from hn_geo.render import writers as io_w
-    from hn_geo.core import files as io_f
 
     path = Path(path)
     if not path.exists():
@@ -300,9 +298,7 @@ def field_dictionary(layer, lang="zh"):
 # ----------------------------------------------------------------------------- writing
 def write_rfc7946(gdf, path, precision=7):
     """Write GeoJSON per RFC 7946 (exact decimal rounding): see :func:`hn_geo.io.write_geojson`."""
-    from hn_geo.ground import readers as io_r
     from hn_geo.render import writers as io_w
-    from hn_geo.core import files as io_f
 
     return io_w.write_geojson(gdf, path, precision=precision)
 
@@ -387,10 +383,9 @@ def write_share_package(layers, out, *, lang="zh", package_name=None, created=No
     HnGeoError
         Unknown layer names or unreadable files; nothing is written then.
     """
-    from hn_geo.ground import readers as io_r
-    from hn_geo.render import writers as io_w
     from hn_geo.core import files as io_f
     from hn_geo.render import tables
+    from hn_geo.render import writers as io_w
 
     if lang not in FIELD_HEADERS:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")

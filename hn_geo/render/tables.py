@@ -9,9 +9,12 @@ from __future__ import annotations
 import io as _io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from hn_geo import vocabulary
 from hn_geo.core.files import atomic_path, write_bytes
+from hn_geo.core.results import Msg, Word
 
 LANGS = ("zh", "en")
 
@@ -42,9 +45,12 @@ def localize(df, labels, lang="zh"):
 
 
 def write_csv(df, path):
-    """Write CSV as UTF-8 with BOM, so Excel opens Chinese text correctly."""
+    """Write CSV as UTF-8 with BOM, so Excel opens Chinese text correctly.
+
+    Floats are written with :data:`CSV_FLOAT_FORMAT` (no ``15.200000000000001``).
+    """
     buf = _io.StringIO()
-    df.to_csv(buf, index=False)
+    df.to_csv(buf, index=False, float_format=CSV_FLOAT_FORMAT)
     return write_bytes(buf.getvalue().encode("utf-8-sig"), path)
 
 
@@ -118,3 +124,116 @@ def _status_fill(value, green, red, amber):
     if any(w in text for w in _GOOD):
         return green
     return None
+
+
+# ----------------------------------------------------------------------------- codes -> words
+def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, labels=True):
+    """A result frame as a reader sees it: column labels and every code turned into words.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or geopandas.GeoDataFrame
+        A table or layer of an :class:`~hn_geo.core.results.AnalysisResult` (codes,
+        :class:`~hn_geo.core.results.Msg` cells, booleans, numbers).
+    lang : {'zh', 'en'}
+    scope : str, optional
+        Vocabulary block whose column labels and value families come first (the
+        analysis name, e.g. 'water').
+    codes : dict, optional
+        Column -> value family of coded columns (``'status'`` for status codes), as in
+        ``AnalysisResult.codes``.
+    keep_geometry : bool
+        Keep a geometry column (for layers); dropped by default (tables).
+    labels : bool
+        Rename columns to their labels (tables); False keeps the English column names
+        (GeoPackage fields, whose labels travel as aliases).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Numbers stay numbers; codes, messages and booleans become text in ``lang``.
+
+    Raises
+    ------
+    hn_geo.vocabulary.VocabularyError
+        A code with no word in the vocabulary: outputs never show a raw code.
+    """
+    import geopandas as gpd
+
+    codes = dict(codes or {})
+    out = {}
+    geom = None
+    for col in df.columns:
+        s = df[col]
+        if isinstance(df, gpd.GeoDataFrame) and col == df.geometry.name:
+            geom = col
+            continue
+        family = codes.get(col)
+        if family is not None:
+            out[col] = _coded(s, family, lang, scope, col)
+        elif pd.api.types.is_bool_dtype(s.dtype):
+            out[col] = _booleans(s, lang)
+        elif s.dtype == object:
+            out[col] = _objects(s, lang, scope)
+        else:
+            out[col] = s
+    frame = pd.DataFrame(out, index=df.index)
+    if labels:
+        frame.columns = _unique_labels([vocabulary.label(c, lang, scope) for c in frame.columns])
+    if keep_geometry and geom is not None:
+        return gpd.GeoDataFrame(frame, geometry=df.geometry.values, crs=df.crs)
+    return frame
+
+
+def _unique_labels(labels):
+    seen, out = {}, []
+    for lab in labels:
+        n = seen.get(lab, 0)
+        seen[lab] = n + 1
+        out.append(lab if n == 0 else f"{lab} ({n + 1})")
+    return out
+
+
+def _coded(s, family, lang, scope, col):
+    values = pd.unique(s.dropna())
+    table = {}
+    for v in values:
+        key = v.code if isinstance(v, Word) else v
+        table[v] = vocabulary.word(family, str(key), lang, scope)
+    shown = s.map(table)
+    return shown.where(s.notna(), "").astype(object)
+
+
+def _booleans(s, lang):
+    yes, no = vocabulary.ui("yes", lang), vocabulary.ui("no", lang)
+    arr = pd.array(s, dtype="boolean")
+    out = np.where(arr.fillna(False), yes, no).astype(object)
+    out[np.asarray(arr.isna())] = ""
+    return pd.Series(out, index=s.index, dtype=object)
+
+
+def _objects(s, lang, scope):
+    vals = s.to_numpy(dtype=object)
+    if not any(isinstance(v, (Msg, Word, bool, np.bool_, list, tuple)) for v in vals):
+        return s
+    return pd.Series([_cell(v, lang, scope) for v in vals], index=s.index, dtype=object)
+
+
+def _cell(v, lang, scope):
+    if isinstance(v, (Msg, Word)):
+        return vocabulary.render(v, lang, scope)
+    if isinstance(v, (bool, np.bool_)):
+        return vocabulary.ui("yes" if v else "no", lang)
+    if isinstance(v, (list, tuple)):
+        return vocabulary.join([_cell(x, lang, scope) for x in v], lang)
+    return v
+
+
+def present_result(result, *, lang="zh"):
+    """Every table of a result, presented: ``{table code: DataFrame}``."""
+    return {key: present(df, lang=lang, scope=result.name, codes=result.codes)
+            for key, df in result.tables.items()}
+
+
+CSV_FLOAT_FORMAT = "%.10g"
+"""Floats in CSV files: up to 10 significant digits (0.1 + 0.2 is written 0.3)."""

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hn_geo.core.version import __version__
 from hn_geo.core.files import atomic_path
+from hn_geo.core.version import __version__
 from hn_geo.render.tables import _BAD, _GOOD, _MID, _display_width, localize, write_csv
 
 ANALYSIS_TITLES = {

@@ -19,6 +19,7 @@ from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.files import atomic_path, write_text
 from hn_geo.core.settings import STORAGE_CRS, WGS84
 
+
 def _cell_to_text(v):
     if v is None or isinstance(v, str):
         return v

@@ -41,8 +41,8 @@ import pandas as pd
 import pyproj
 import shapely
 
-from hn_geo.core.settings import METRIC_CRS
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.core.settings import METRIC_CRS
 
 SIZE_BOUNDS_M2 = (464.5, 2322.6)  # 5,000 and 25,000 ft² (Gagnon et al. 2016)
 SIZE_CLASSES = ("small", "medium", "large")

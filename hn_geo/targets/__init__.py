@@ -472,9 +472,9 @@ def read_stats(stats=None, kwh_factor=RENEWABLE_TCE_PER_10MWH):
         ``{'town_energy', 'reduction_projects', 'indicators', 'reduction_allocations'}`` ->
         canonical DataFrame or None when absent; ``'sources'`` -> {name: path}.
     """
+    from hn_geo.core import files as io_f
     from hn_geo.ground import readers as io_r
     from hn_geo.render import writers as io_w
-    from hn_geo.core import files as io_f
 
     src = Path(stats) if stats is not None else demo_stats_dir()
     if not src.exists():

@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hn_geo.reference import gb3838
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.legacy import AnalysisResult
+from hn_geo.reference import gb3838
 
 SEA_ENTRY_RIVERS = ("长山河", "上塘河", "盐官下河")
 """The three main sea-entry rivers of the plan (TN/TP concentration control)."""

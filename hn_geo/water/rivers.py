@@ -23,8 +23,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from shapely.ops import substring
 
-from hn_geo.core.settings import METRIC_CRS
 from hn_geo.core.errors import HnGeoWarning
+from hn_geo.core.settings import METRIC_CRS
 
 
 @dataclass

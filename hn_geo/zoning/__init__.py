@@ -49,9 +49,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.legacy import AnalysisResult
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.zoning.rules import POLLUTANTS, UNIT_CODE_RE, UNIT_TYPE_DIGIT, load_rules, parse_industry_codes
 
 DISTANCE_TOLERANCE_M = 1e-3

@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hn_geo.ground.catalog import PROJECT_STATUS, UNIT_TYPES
 from hn_geo.core.errors import HnGeoError
+from hn_geo.ground.catalog import PROJECT_STATUS, UNIT_TYPES
 
 RULE_KINDS = ("prohibited_industry", "two_high", "high_vocs_solvent", "min_distance",
               "emission_cap", "energy_intensity", "green_channel")
