@@ -1,0 +1,53 @@
+"""Console text of a result: key figures, compact tables and notes, in one language.
+
+The CLI commands print through these functions, so a command's console lines and its
+tables say the same thing in the same words.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from hn_geo import vocabulary
+from hn_geo.render.tables import present
+
+
+def figure_lines(result, lang="zh", *, codes=None):
+    """``label: value`` lines of the result's key figures (only ``codes`` if given)."""
+    figs = [f for f in result.figures if codes is None or f.code in codes]
+    if not figs:
+        return []
+    labels = [vocabulary.figure_label(f, lang, result.name) for f in figs]
+    width = max(_width(t) for t in labels)
+    sep = "：" if lang == "zh" else ": "
+    return [f"{lab}{' ' * (width - _width(lab))}{sep}{vocabulary.figure_value(f, lang, result.name)}"
+            for lab, f in zip(labels, figs)]
+
+
+def note_lines(result, lang="zh", bullet="* "):
+    """The result's notes, one line each."""
+    return [bullet + vocabulary.render(n, lang, result.name) for n in result.notes]
+
+
+def table_text(df, lang="zh", *, scope=None, codes=None, columns=None, rows=None):
+    """A compact text table of a result frame (codes rendered, empty cells as '-')."""
+    if columns is not None:
+        df = df[[c for c in columns if c in df.columns]]
+    if rows is not None:
+        df = df.head(rows)
+    shown = present(df, lang=lang, scope=scope, codes=codes)
+    shown = shown.astype(object).where(shown.notna() & (shown.astype(str) != ""), "-")
+    with pd.option_context("display.max_rows", 500, "display.width", 200, "display.max_columns", 30,
+                           "display.max_colwidth", 40, "display.unicode.east_asian_width", True):
+        return shown.to_string(index=False)
+
+
+def files_line(files, lang="zh"):
+    """'wrote N file(s) to DIR' in ``lang``."""
+    files = list(files)
+    folders = sorted({str(vocabulary.display_path(p.parent)) for p in files}) if files else []
+    return vocabulary.ui("wrote_files", lang, scope="render", n=len(files),
+                         folder=vocabulary.join(folders, lang) if folders else "-")
+
+
+def _width(text):
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
