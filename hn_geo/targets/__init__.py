@@ -62,6 +62,8 @@ import pandas as pd
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.legacy import AnalysisResult
+from hn_geo.ground.plan import (COMPARATORS, DIRECTIONS, load_targets, targets_path,  # noqa: F401
+                               town_targets)
 from hn_geo.ground.towns import NAME_BY_CODE, match_towns, town_mapping
 
 BASE_YEAR = 2020
@@ -75,8 +77,6 @@ RENEWABLE_TCE_PER_10MWH = 3.055
 #: default tolerance of 'about' (左右) targets, as a fraction of the target value.
 ABOUT_TOLERANCE = 0.02
 
-COMPARATORS = (">=", "<=", "<", "==", "about", "reduce_by", "reduce_by_pp", "increase_by")
-DIRECTIONS = ("increase", "decrease")
 POLLUTANTS = ("NOx", "VOCs", "COD", "NH3-N")
 REDUCTION_TARGET_IDS = {"NOx": "nox_reduction", "VOCs": "vocs_reduction", "COD": "cod_reduction",
                         "NH3-N": "nh3n_reduction"}
@@ -104,137 +104,6 @@ STATUS = {
 
 def _w(key, lang):
     return STATUS[key][0 if lang == "zh" else 1]
-
-
-# ============================================================================ targets file
-def targets_path():
-    """Path of the embedded plan-targets YAML."""
-    return Path(str(resources.files("hn_geo") / "data" / "plan_targets.yaml"))
-
-
-_REQUIRED_KEYS = ("id", "name", "name_en", "value", "unit", "comparator", "direction",
-                  "responsible", "clause", "quote")
-
-
-def _read_yaml(path):
-    import yaml
-
-    path = Path(path) if path is not None else targets_path()
-    if not path.exists():
-        raise HnGeoError("targets file not found", path=path)
-    key = (str(path.resolve()), path.stat().st_mtime_ns)
-    if key not in _YAML_CACHE:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        try:
-            _YAML_CACHE[key] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-        except yaml.YAMLError as exc:
-            raise HnGeoError(f"not valid YAML ({exc})", path=path) from exc
-    return path, copy.deepcopy(_YAML_CACHE[key])
-
-
-_YAML_CACHE = {}
-
-
-def load_targets(path=None):
-    """Load and validate the plan's quantified targets.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        A targets YAML with the layout of the embedded ``plan_targets.yaml``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per target: ``id``, ``name``, ``name_en``, ``topic``, ``kind``, ``value``,
-        ``unit``, ``comparator``, ``direction``, ``baseline_year``, ``baseline_value``,
-        ``deadline``, ``responsible`` (text, lead unit first), ``clause``, ``quote``,
-        ``cumulative``, ``tolerance``, ``pollutant``, ``same_as``.
-
-    Raises
-    ------
-    HnGeoError
-        Missing keys, unknown comparators/directions, non-numeric values, duplicate ids.
-    """
-    path, data = _read_yaml(path)
-    items = (data or {}).get("targets")
-    if not isinstance(items, list) or not items:
-        raise HnGeoError("no 'targets' list", path=path)
-    rows = []
-    for i, t in enumerate(items, start=1):
-        where = t.get("id", f"#{i}") if isinstance(t, dict) else f"#{i}"
-        if not isinstance(t, dict):
-            raise HnGeoError("each target must be a mapping", path=path, row=where)
-        for k in _REQUIRED_KEYS:
-            if t.get(k) in (None, ""):
-                raise HnGeoError(f"missing '{k}'", path=path, row=where, field=k)
-        if t["comparator"] not in COMPARATORS:
-            raise HnGeoError(f"comparator {t['comparator']!r} not one of {COMPARATORS}",
-                             path=path, row=where, field="comparator")
-        if t["direction"] not in DIRECTIONS:
-            raise HnGeoError(f"direction {t['direction']!r} not one of {DIRECTIONS}",
-                             path=path, row=where, field="direction")
-        for k in ("value", "baseline_value", "tolerance", "change", "change_rate"):
-            if t.get(k) is not None and not isinstance(t[k], (int, float)):
-                raise HnGeoError(f"'{k}' must be a number, not {t[k]!r}", path=path, row=where, field=k)
-        resp = t["responsible"]
-        rows.append({
-            "id": str(t["id"]), "name": t["name"], "name_en": t["name_en"],
-            "topic": t.get("topic", ""), "kind": t.get("kind", "target"),
-            "value": float(t["value"]), "unit": str(t["unit"]), "comparator": t["comparator"],
-            "direction": t["direction"],
-            "baseline_year": t.get("baseline_year"), "baseline_value": t.get("baseline_value"),
-            "deadline": t.get("deadline", data.get("deadline", DEADLINE)),
-            "responsible": "、".join(resp) if isinstance(resp, list) else str(resp),
-            "clause": str(t["clause"]), "quote": t["quote"], "quote_value": t.get("quote_value"),
-            "cumulative": bool(t.get("cumulative", False)), "tolerance": t.get("tolerance"),
-            "pollutant": t.get("pollutant"), "same_as": t.get("same_as"),
-        })
-    df = pd.DataFrame(rows)
-    dup = df["id"][df["id"].duplicated()].tolist()
-    if dup:
-        raise HnGeoError(f"duplicate target id(s): {', '.join(dup)}", path=path, field="id")
-    for c in ("baseline_year", "deadline"):
-        df[c] = pd.to_numeric(df[c]).astype("Int64")
-    df["baseline_value"] = pd.to_numeric(df["baseline_value"]).astype(float)
-    df["tolerance"] = pd.to_numeric(df["tolerance"]).astype(float)
-    return df
-
-
-def town_targets(path=None):
-    """附件1 energy-intensity targets per town.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``code``, ``town``, ``target_basic``, ``target_incentive`` (% cut 2020-2025),
-        ``clause``, ``quote``; one row per official town, in plan order.
-    """
-    path, data = _read_yaml(path)
-    block = (data or {}).get("town_targets") or {}
-    towns = block.get("towns")
-    if not towns:
-        raise HnGeoError("no 'town_targets.towns' list", path=path)
-    df = pd.DataFrame(towns)
-    for k in ("town", "basic", "incentive", "quote"):
-        if k not in df.columns or df[k].isna().any():
-            raise HnGeoError(f"every town target needs '{k}'", path=path, field=k)
-    codes = match_towns(df["town"], path=str(path), field="town")
-    if "code" in df.columns and (df["code"].astype(str) != pd.Series(codes)).any():
-        raise HnGeoError("town codes do not match the official codes of the names", path=path,
-                         field="code")
-    df["code"] = codes
-    missing = sorted(set(NAME_BY_CODE) - set(codes))
-    if missing:
-        raise HnGeoError(f"town targets missing for {', '.join(NAME_BY_CODE[c] for c in missing)}",
-                         path=path)
-    if (df["incentive"] < df["basic"]).any():
-        raise HnGeoError("an incentive target is below its basic target", path=path, field="incentive")
-    out = pd.DataFrame({"code": codes, "town": [NAME_BY_CODE[c] for c in codes],
-                        "target_basic": df["basic"].astype(float),
-                        "target_incentive": df["incentive"].astype(float),
-                        "clause": block.get("clause", "附件1"), "quote": df["quote"]})
-    return out
 
 
 # ============================================================================ reading statistics
