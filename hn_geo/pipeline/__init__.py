@@ -299,10 +299,8 @@ class Context:
                                   "(no embedded default file in this installation)")
             gdf = catalog.load_layer(name)
         elif name in PREPARE and importlib.util.find_spec(PREPARE[name].split(":")[0]) is not None:
-            from hn_geo.core import files as io_f
             from hn_geo.ground import readers as io_r
             from hn_geo.ground import validate
-            from hn_geo.render import writers as io_w
 
             mod, attr = PREPARE[name].split(":")
             raw = io_r.read_file(spec["path"], layer=spec["layer"], encoding=spec["encoding"],

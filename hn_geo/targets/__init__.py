@@ -50,11 +50,9 @@ Energy rules (plan 四.（一）, quoted in :data:`DEDUCTION_RULE`)
 """
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
 import warnings
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -341,9 +339,7 @@ def read_stats(stats=None, kwh_factor=RENEWABLE_TCE_PER_10MWH):
         ``{'town_energy', 'reduction_projects', 'indicators', 'reduction_allocations'}`` ->
         canonical DataFrame or None when absent; ``'sources'`` -> {name: path}.
     """
-    from hn_geo.core import files as io_f
     from hn_geo.ground import readers as io_r
-    from hn_geo.render import writers as io_w
 
     src = Path(stats) if stats is not None else demo_stats_dir()
     if not src.exists():
