@@ -86,6 +86,10 @@ class Figure:
         Value family of a coded str value.
     target : float, optional
         The target the value is measured against, in the same unit.
+    headline : bool
+        One of the figures a planner asks first (sections failing, projects blocked, PV MW
+        against 1.8 GW, towns behind): printed at the end of ``hn-geo run`` and on the
+        dashboard.
     """
 
     code: str
@@ -95,6 +99,7 @@ class Figure:
     status: str | None = None
     family: str | None = None
     target: float | None = None
+    headline: bool = False
 
     def to_dict(self):
         """Plain, JSON-ready dict (numbers as numbers)."""
@@ -102,7 +107,8 @@ class Figure:
         if hasattr(value, "item"):  # numpy scalar
             value = value.item()
         return {"code": self.code, "value": value, "unit": self.unit or None,
-                "period": self.period, "status": self.status, "target": self.target}
+                "period": self.period, "status": self.status, "target": self.target,
+                "family": self.family, "headline": self.headline}
 
 
 @dataclass
