@@ -190,17 +190,32 @@ def code_of(family, text, scope=None):
     return None
 
 
-def label(column, lang=None, scope=None, default=None):
-    """Display label of a column (``scope``'s own label first, then ``common``'s).
+def label(column, lang=None, scope=None, default=None, *, table=None):
+    """Display label of a column.
 
-    Unknown columns give ``default`` (the column name itself when ``default`` is None):
-    a user's own extra columns keep their names.
+    Looked up as ``<table>.<column>`` then ``<column>``, first in the ``scope`` block, then
+    in ``common``: a table or layer may label a column its own way (``towns.name`` 镇（街道）
+    vs ``sections.name`` 断面名称). Unknown columns give ``default`` (the column name itself
+    when ``default`` is None): a user's own extra columns keep their names.
     """
     lang = _lang(lang)
-    item = entry("columns", column, scope)
-    if item is None:
-        return column if default is None else default
-    return _text(item, lang, f"column {column!r}")
+    keys = ([f"{table}.{column}"] if table else []) + [column]
+    for block in tuple(b for b in (scope, "common") if b):
+        found = ((load().get(block) or {}).get("columns") or {})
+        for key in keys:
+            if key in found:
+                return _with_unit(found[key], lang, key)
+    if "." in column and column.split(".", 1)[0] in BLOCKS:
+        item = entry("columns", column)
+        if item is not None:
+            return _with_unit(item, lang, column)
+    return column if default is None else default
+
+
+def _with_unit(item, lang, key):
+    text = _text(item, lang, f"column {key!r}")
+    unit = item.get("unit") if isinstance(item, dict) else None
+    return f"{text} ({unit})" if unit else text
 
 
 def title(kind, code, lang=None, scope=None):

@@ -14,10 +14,11 @@ CM 120E) is used for areas, lengths and distances.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from hn_geo import vocabulary
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS, WGS84  # noqa: F401  (re-exported)
 
 # dtype names used in schemas -> what validation coerces to
@@ -28,15 +29,14 @@ DTYPES = ("str", "int", "float", "bool", "date")
 class Field:
     """One attribute of a layer.
 
+    Its words (label and unit) are in the vocabulary (``ground.columns`` of
+    ``hn_geo/data/labels.yaml``, key ``<layer>.<field>`` or ``<field>``).
+
     Parameters
     ----------
     name : str
         Column name (English, snake_case).
     dtype : {'str', 'int', 'float', 'bool', 'date'}
-    zh, en : str
-        Labels for table headers and popups.
-    unit : str
-        Unit of measure ('' when dimensionless or text).
     required : bool
         Missing column is an error when True.
     choices : tuple of str, optional
@@ -46,17 +46,37 @@ class Field:
     family : str, optional
         Value family of a coded field (``hn_geo/data/labels.yaml``): validation maps the
         family's Chinese or English words to its codes, and ``choices`` are those codes.
+    layer : str, optional
+        The layer the field belongs to (set by :class:`LayerSchema`).
     """
 
     name: str
     dtype: str
-    zh: str
-    en: str
-    unit: str = ""
     required: bool = True
     choices: tuple = ()
     nullable: bool = False
     family: str | None = None
+    layer: str | None = None
+
+    def _entry(self):
+        keys = ([f"{self.layer}.{self.name}"] if self.layer else []) + [self.name]
+        for key in keys:
+            item = vocabulary.entry("columns", key, "ground")
+            if item is not None:
+                return item
+        raise vocabulary.VocabularyError(f"no label for field {self.layer}.{self.name}")
+
+    @property
+    def zh(self):
+        return self._entry()["zh"]
+
+    @property
+    def en(self):
+        return self._entry()["en"]
+
+    @property
+    def unit(self):
+        return self._entry().get("unit", "")
 
     def label(self, lang="zh", with_unit=True):
         text = self.zh if lang == "zh" else self.en
@@ -67,17 +87,30 @@ class Field:
 
 @dataclass(frozen=True)
 class LayerSchema:
-    """Declared schema of a named layer."""
+    """Declared schema of a named layer (its title is ``ground.layers.<name>`` of the
+    vocabulary)."""
 
     name: str
-    zh: str
-    en: str
     geometry: tuple  # accepted geometry types, e.g. ('Polygon', 'MultiPolygon')
     id_field: str
     fields: tuple
     default_file: str | None = None
     description: str = ""
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "fields", tuple(replace(f, layer=self.name) for f in self.fields))
+
+    @property
+    def zh(self):
+        return vocabulary.title("layers", self.name, "zh", "ground")
+
+    @property
+    def en(self):
+        return vocabulary.title("layers", self.name, "en", "ground")
+
+    def title(self, lang="zh"):
+        return vocabulary.title("layers", self.name, lang, "ground")
 
     @property
     def required(self):
@@ -99,8 +132,8 @@ LINE = ("LineString", "MultiLineString")
 POINT = ("Point",)
 POINT_OR_POLY = ("Point", "Polygon", "MultiPolygon")
 
-_APPROX = Field("approximate", "bool", "近似/合成数据", "approximate or synthetic", required=False)
-_SOURCE = Field("source", "str", "数据来源", "source", required=False, nullable=True)
+_APPROX = Field("approximate", "bool", required=False)
+_SOURCE = Field("source", "str", required=False, nullable=True)
 
 TOWN_KINDS = ("街道", "镇")
 SECTION_TYPES = ("省控", "市控", "交接")
@@ -119,11 +152,11 @@ def _register(schema):
 
 
 _register(LayerSchema(
-    "boundary", "海宁市行政边界", "Haining city boundary", POLY, "code",
+    "boundary", POLY, "code",
     (
-        Field("code", "str", "行政区划代码", "admin code"),
-        Field("name", "str", "名称", "name"),
-        Field("area_km2", "float", "面积", "area", "km²", required=False),
+        Field("code", "str"),
+        Field("name", "str"),
+        Field("area_km2", "float", required=False),
         _SOURCE, _APPROX,
     ),
     "boundary.gpkg",
@@ -131,10 +164,10 @@ _register(LayerSchema(
 ))
 
 _register(LayerSchema(
-    "neighbors", "相邻区县", "Neighbouring counties", POLY, "code",
+    "neighbors", POLY, "code",
     (
-        Field("code", "str", "行政区划代码", "admin code"),
-        Field("name", "str", "名称", "name"),
+        Field("code", "str"),
+        Field("name", "str"),
         _SOURCE, _APPROX,
     ),
     "neighbors.gpkg",
@@ -142,16 +175,16 @@ _register(LayerSchema(
 ))
 
 _register(LayerSchema(
-    "towns", "镇（街道）", "Towns and subdistricts", POLY, "code",
+    "towns", POLY, "code",
     (
-        Field("code", "str", "乡镇代码", "township code"),
-        Field("name", "str", "镇（街道）", "town"),
-        Field("name_en", "str", "英文名", "name (pinyin)", required=False, nullable=True),
-        Field("kind", "str", "类型", "kind", choices=TOWN_KINDS),
-        Field("target_basic", "float", "能耗强度降低基本目标", "intensity cut, basic target", "%"),
-        Field("target_incentive", "float", "能耗强度降低激励目标", "intensity cut, incentive target", "%"),
-        Field("seat_lon", "float", "驻地经度", "seat longitude", "°", required=False, nullable=True),
-        Field("seat_lat", "float", "驻地纬度", "seat latitude", "°", required=False, nullable=True),
+        Field("code", "str"),
+        Field("name", "str"),
+        Field("name_en", "str", required=False, nullable=True),
+        Field("kind", "str", choices=TOWN_KINDS),
+        Field("target_basic", "float"),
+        Field("target_incentive", "float"),
+        Field("seat_lon", "float", required=False, nullable=True),
+        Field("seat_lat", "float", required=False, nullable=True),
         _SOURCE, _APPROX,
     ),
     "towns.gpkg",
@@ -159,26 +192,25 @@ _register(LayerSchema(
 ))
 
 _register(LayerSchema(
-    "parks", "产业园区（平台）", "Industrial parks and platforms", POLY, "park_id",
+    "parks", POLY, "park_id",
     (
-        Field("park_id", "str", "园区编号", "park id"),
-        Field("name", "str", "园区名称", "park name"),
-        Field("level", "str", "级别", "level", required=False, nullable=True),
-        Field("town", "str", "所在镇（街道）", "town", required=False, nullable=True),
-        Field("industries", "str", "主导产业", "main industries", required=False, nullable=True),
+        Field("park_id", "str"),
+        Field("name", "str"),
+        Field("level", "str", required=False, nullable=True),
+        Field("town", "str", required=False, nullable=True),
+        Field("industries", "str", required=False, nullable=True),
         _SOURCE, _APPROX,
     ),
     "parks.gpkg",
 ))
 
 _register(LayerSchema(
-    "rivers", "河流", "Rivers", LINE, "river_id",
+    "rivers", LINE, "river_id",
     (
-        Field("river_id", "str", "河段编号", "reach id"),
-        Field("name", "str", "河流名称", "river"),
-        Field("sea_entry", "bool", "入海河流", "sea-entry river", required=False),
-        Field("flow_direction", "int", "流向（1顺线/-1逆线）", "flow (1 along line, -1 against)",
-              required=False, nullable=True),
+        Field("river_id", "str"),
+        Field("name", "str"),
+        Field("sea_entry", "bool", required=False),
+        Field("flow_direction", "int", required=False, nullable=True),
         _SOURCE, _APPROX,
     ),
     "rivers.gpkg",
@@ -186,105 +218,103 @@ _register(LayerSchema(
 ))
 
 _register(LayerSchema(
-    "sections", "水质监测断面", "Water monitoring sections", POINT, "section_id",
+    "sections", POINT, "section_id",
     (
-        Field("section_id", "str", "断面编号", "section id"),
-        Field("name", "str", "断面名称", "section"),
-        Field("river", "str", "所在河流", "river"),
-        Field("section_type", "str", "断面类型", "section type", choices=SECTION_TYPES),
-        Field("upstream_unit", "str", "上游行政区", "upstream unit", required=False, nullable=True),
-        Field("downstream_unit", "str", "下游行政区", "downstream unit", required=False, nullable=True),
-        Field("water_body", "str", "水体类型", "water body", choices=WATER_BODIES),
-        Field("target_class", "str", "水质目标", "target class"),
+        Field("section_id", "str"),
+        Field("name", "str"),
+        Field("river", "str"),
+        Field("section_type", "str", choices=SECTION_TYPES),
+        Field("upstream_unit", "str", required=False, nullable=True),
+        Field("downstream_unit", "str", required=False, nullable=True),
+        Field("water_body", "str", choices=WATER_BODIES),
+        Field("target_class", "str"),
         _SOURCE, _APPROX,
     ),
     "sections.gpkg",
 ))
 
 _register(LayerSchema(
-    "emission_points", "排放源（企业）", "Emission points (enterprises)", POINT, "point_id",
+    "emission_points", POINT, "point_id",
     (
-        Field("point_id", "str", "排放源编号", "point id"),
-        Field("name", "str", "企业名称", "enterprise"),
-        Field("industry_code", "str", "行业代码", "industry code (GB/T 4754)"),
-        Field("industry", "str", "行业", "industry", required=False, nullable=True),
-        Field("town", "str", "所在镇（街道）", "town"),
-        Field("nox_t", "float", "氮氧化物排放量", "NOx", "t/a"),
-        Field("vocs_t", "float", "挥发性有机物排放量", "VOCs", "t/a"),
-        Field("cod_t", "float", "化学需氧量排放量", "COD", "t/a"),
-        Field("nh3n_t", "float", "氨氮排放量", "NH3-N", "t/a"),
-        Field("tp_t", "float", "总磷排放量", "TP", "t/a", required=False, nullable=True),
-        Field("energy_tce", "float", "综合能耗", "energy use", "tce/a", required=False, nullable=True),
+        Field("point_id", "str"),
+        Field("name", "str"),
+        Field("industry_code", "str"),
+        Field("industry", "str", required=False, nullable=True),
+        Field("town", "str"),
+        Field("nox_t", "float"),
+        Field("vocs_t", "float"),
+        Field("cod_t", "float"),
+        Field("nh3n_t", "float"),
+        Field("tp_t", "float", required=False, nullable=True),
+        Field("energy_tce", "float", required=False, nullable=True),
         _SOURCE, _APPROX,
     ),
     "emission_points.gpkg",
 ))
 
 _register(LayerSchema(
-    "control_units", "环境管控单元", "Environmental control units (三线一单)", POLY, "unit_code",
+    "control_units", POLY, "unit_code",
     (
-        Field("unit_code", "str", "管控单元编码", "unit code"),
-        Field("name", "str", "管控单元名称", "unit name"),
-        Field("unit_type", "str", "管控类别", "unit type", choices=UNIT_TYPES),
-        Field("sub_type", "str", "单元子类", "sub-type", required=False, nullable=True),
-        Field("town", "str", "所在镇（街道）", "town", required=False, nullable=True),
+        Field("unit_code", "str"),
+        Field("name", "str"),
+        Field("unit_type", "str", choices=UNIT_TYPES),
+        Field("sub_type", "str", required=False, nullable=True),
+        Field("town", "str", required=False, nullable=True),
         _SOURCE, _APPROX,
     ),
     "control_units.gpkg",
 ))
 
 _register(LayerSchema(
-    "red_line", "生态保护红线", "Ecological protection red line", POLY, "zone_id",
+    "red_line", POLY, "zone_id",
     (
-        Field("zone_id", "str", "编号", "zone id"),
-        Field("name", "str", "名称", "name"),
+        Field("zone_id", "str"),
+        Field("name", "str"),
         _SOURCE, _APPROX,
     ),
     "red_line.gpkg",
 ))
 
 _register(LayerSchema(
-    "water_source", "饮用水水源保护区", "Drinking-water source protection zones", POLY, "zone_id",
+    "water_source", POLY, "zone_id",
     (
-        Field("zone_id", "str", "编号", "zone id"),
-        Field("name", "str", "名称", "name"),
-        Field("grade", "str", "保护区级别", "protection grade", required=False, nullable=True),
+        Field("zone_id", "str"),
+        Field("name", "str"),
+        Field("grade", "str", required=False, nullable=True),
         _SOURCE, _APPROX,
     ),
     "water_source.gpkg",
 ))
 
 _register(LayerSchema(
-    "buildings", "建筑屋顶", "Building roofs", POLY, "building_id",
+    "buildings", POLY, "building_id",
     (
-        Field("building_id", "str", "建筑编号", "building id"),
-        Field("town", "str", "所在镇（街道）", "town", required=False, nullable=True),
-        Field("building_type", "str", "建筑类型", "building type", choices=BUILDING_TYPES),
-        Field("storeys", "int", "层数", "storeys", required=False, nullable=True),
-        Field("height_m", "float", "高度", "height", "m", required=False, nullable=True),
-        Field("roof_type", "str", "屋顶类型", "roof type", required=False, nullable=True,
-              choices=ROOF_TYPES),
+        Field("building_id", "str"),
+        Field("town", "str", required=False, nullable=True),
+        Field("building_type", "str", choices=BUILDING_TYPES),
+        Field("storeys", "int", required=False, nullable=True),
+        Field("height_m", "float", required=False, nullable=True),
+        Field("roof_type", "str", required=False, nullable=True, choices=ROOF_TYPES),
         _SOURCE, _APPROX,
     ),
     "buildings.parquet",
 ))
 
 _register(LayerSchema(
-    "projects", "建设项目", "Projects (proposed or existing)", POINT_OR_POLY, "project_id",
+    "projects", POINT_OR_POLY, "project_id",
     (
-        Field("project_id", "str", "项目编号", "project id"),
-        Field("name", "str", "项目名称", "project"),
-        Field("industry_code", "str", "行业代码", "industry code (GB/T 4754)"),
-        Field("status", "str", "建设性质", "status", choices=PROJECT_STATUS),
-        Field("two_high", "bool", "两高项目", "high energy/high emission", required=False),
-        Field("energy_tce", "float", "综合能耗", "energy use", "tce/a", required=False, nullable=True),
-        Field("value_added_wan", "float", "工业增加值", "industrial value added", "万元",
-              required=False, nullable=True),
-        Field("solvent_type", "str", "溶剂类型", "solvent type", required=False, nullable=True),
-        Field("nox_t", "float", "氮氧化物排放量", "NOx", "t/a", required=False, nullable=True),
-        Field("vocs_t", "float", "挥发性有机物排放量", "VOCs", "t/a", required=False, nullable=True),
-        Field("cod_t", "float", "化学需氧量排放量", "COD", "t/a", required=False, nullable=True),
-        Field("nh3n_t", "float", "氨氮排放量", "NH3-N", "t/a", required=False, nullable=True),
+        Field("project_id", "str"),
+        Field("name", "str"),
+        Field("industry_code", "str"),
+        Field("status", "str", choices=PROJECT_STATUS),
+        Field("two_high", "bool", required=False),
+        Field("energy_tce", "float", required=False, nullable=True),
+        Field("value_added_wan", "float", required=False, nullable=True),
+        Field("solvent_type", "str", required=False, nullable=True),
+        Field("nox_t", "float", required=False, nullable=True),
+        Field("vocs_t", "float", required=False, nullable=True),
+        Field("cod_t", "float", required=False, nullable=True),
+        Field("nh3n_t", "float", required=False, nullable=True),
         _SOURCE, _APPROX,
     ),
     None,

@@ -127,7 +127,7 @@ def _status_fill(value, green, red, amber):
 
 
 # ----------------------------------------------------------------------------- codes -> words
-def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, labels=True):
+def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, labels=True, table=None):
     """A result frame as a reader sees it: column labels and every code turned into words.
 
     Parameters
@@ -139,6 +139,8 @@ def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, label
     scope : str, optional
         Vocabulary block whose column labels and value families come first (the
         analysis name, e.g. 'water').
+    table : str, optional
+        Table or layer code, for labels of its own (``<table>.<column>`` in the vocabulary).
     codes : dict, optional
         Column -> value family of coded columns (``'status'`` for status codes), as in
         ``AnalysisResult.codes``.
@@ -179,7 +181,8 @@ def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, label
             out[col] = s
     frame = pd.DataFrame(out, index=df.index)
     if labels:
-        frame.columns = _unique_labels([vocabulary.label(c, lang, scope) for c in frame.columns])
+        frame.columns = _unique_labels([vocabulary.label(c, lang, scope, table=table)
+                                        for c in frame.columns])
     if keep_geometry and geom is not None:
         return gpd.GeoDataFrame(frame, geometry=df.geometry.values, crs=df.crs)
     return frame
@@ -231,7 +234,7 @@ def _cell(v, lang, scope):
 
 def present_result(result, *, lang="zh"):
     """Every table of a result, presented: ``{table code: DataFrame}``."""
-    return {key: present(df, lang=lang, scope=result.name, codes=result.codes)
+    return {key: present(df, lang=lang, scope=result.name, codes=result.codes, table=key)
             for key, df in result.tables.items()}
 
 
