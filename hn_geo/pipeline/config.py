@@ -1,0 +1,229 @@
+"""The run configuration: one YAML file, validated against a schema, paths resolved.
+
+``hn-geo init-config`` writes the commented template ``hn_geo/data/config_template.yaml``;
+:func:`load_config` reads a config into a :class:`RunConfig`, whose
+:meth:`RunConfig.make_inputs` gives the :class:`~hn_geo.ground.inputs.Inputs` every workflow
+of the run reads from. Types, booleans and choices are checked by a JSON schema
+(:data:`CONFIG_SCHEMA`): ``"no"`` is not a boolean, ``analyses: 42`` is not a list of
+analyses, and every error names the config file and the key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+
+from hn_geo.core.errors import HnGeoError
+from hn_geo.ground import catalog
+from hn_geo.ground.inputs import Inputs, LayerSource
+from hn_geo.ground.yamlfile import read_yaml
+
+ANALYSES = ("water", "zoning", "solar", "targets")
+OUTPUTS = ("report", "maps", "export")
+INPUT_KEYS = {"water_results": "file", "detection_limits": "file", "town_stats": "file or folder",
+              "plan_targets": "file", "weather": "file", "dsm": "file", "rules": "file",
+              "projects": "file"}
+BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
+
+_TEXT = {"type": ["string", "null"]}
+_LAYER = {"anyOf": [
+    {"type": "null"}, {"type": "string", "minLength": 1},
+    {"type": "object", "additionalProperties": False, "required": ["path"],
+     "properties": {"path": {"type": "string", "minLength": 1}, "layer": _TEXT, "crs": _TEXT,
+                    "encoding": _TEXT, "gcj02": {"type": "boolean"}}}]}
+CONFIG_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "lang": {"enum": ["zh", "en"]},
+        "continue_on_error": {"type": "boolean"},
+        "layers": {"type": ["object", "null"], "propertyNames": {"enum": list(catalog.SCHEMAS)},
+                   "additionalProperties": _LAYER},
+        "inputs": {"type": ["object", "null"], "propertyNames": {"enum": list(INPUT_KEYS)},
+                   "additionalProperties": _TEXT},
+        "analyses": {"anyOf": [{"type": "null"}, {"enum": list(ANALYSES)},
+                               {"type": "array", "items": {"enum": list(ANALYSES)}}]},
+        "options": {"type": ["object", "null"], "propertyNames": {"enum": list(ANALYSES)},
+                    "additionalProperties": {"type": ["object", "null"]}},
+        "maps": {"anyOf": [{"type": "boolean"}, {
+            "type": "object", "additionalProperties": False,
+            "properties": {"overview": {"type": "boolean"}, "per_analysis": {"type": "boolean"},
+                           "basemap": {"enum": [*BASEMAPS, None]}, "offline": {"type": "boolean"},
+                           "tianditu_key": _TEXT}}]},
+        "report": {"type": "boolean"},
+        "export": {"anyOf": [{"type": "boolean"}, {
+            "type": "object", "additionalProperties": False,
+            "properties": {"enabled": {"type": "boolean"},
+                           "layers": {"type": ["array", "null"],
+                                      "items": {"enum": list(catalog.SCHEMAS)}},
+                           "include_results": {"type": "boolean"},
+                           # a file stem: no folders, so the package stays inside --out
+                           "name": {"type": "string", "pattern": r"^[^/\\:*?\"<>|.][^/\\:*?\"<>|]{0,79}$"}}}]},
+    },
+}
+
+
+@dataclass
+class RunConfig:
+    """A parsed run configuration (paths already resolved against the config's folder).
+
+    Attributes
+    ----------
+    path : Path or None
+        The YAML file (None: defaults on the embedded data).
+    lang : {'zh', 'en'}
+    continue_on_error : bool
+    layers : dict
+        ``{catalog name: LayerSource}`` user layer files.
+    inputs : dict
+        ``{key: Path}`` for water_results, town_stats, weather, rules, projects ...
+    analyses : list of str
+    options : dict
+        ``{analysis: {keyword: value}}`` passed to the analysis' workflow.
+    maps : dict
+        ``overview``, ``per_analysis`` (bool), ``basemap``, ``offline``, ``tianditu_key``.
+    report : bool
+    export : dict
+        ``enabled`` (bool), ``layers`` (catalog names; empty: all embedded),
+        ``include_results`` (bool), ``name`` (zip stem).
+    """
+
+    path: Path | None = None
+    lang: str = "zh"
+    continue_on_error: bool = True
+    layers: dict = field(default_factory=dict)
+    inputs: dict = field(default_factory=dict)
+    analyses: list = field(default_factory=lambda: list(ANALYSES))
+    options: dict = field(default_factory=dict)
+    maps: dict = field(default_factory=lambda: {"overview": True, "per_analysis": True,
+                                                 "basemap": None, "offline": True})
+    report: bool = True
+    export: dict = field(default_factory=lambda: {"enabled": True, "layers": [],
+                                                   "include_results": True, "name": "hn_geo_share"})
+
+    def make_inputs(self):
+        """The :class:`~hn_geo.ground.inputs.Inputs` of this run (layers and input files)."""
+        return Inputs(layers=dict(self.layers), files=dict(self.inputs))
+
+
+def template_text():
+    """The commented config template (``hn_geo/data/config_template.yaml``)."""
+    return resources.files("hn_geo").joinpath("data/config_template.yaml").read_text(encoding="utf-8")
+
+
+def load_config(path=None):
+    """Read and validate a run config.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        YAML file. Without it every analysis runs on the embedded default data.
+
+    Returns
+    -------
+    RunConfig
+
+    Raises
+    ------
+    HnGeoError
+        Unreadable or unbounded YAML, a key or value the schema does not allow, a missing
+        file -- naming the config file and the key.
+    """
+    cfg = RunConfig()
+    if path is None:
+        return cfg
+    path = Path(path)
+    data = read_yaml(path, what="run config")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise HnGeoError("the config must be a mapping of keys (see `hn-geo init-config`)", path=path)
+    _check_schema(data, path)
+    base = path.resolve().parent
+    cfg.path = path
+    cfg.lang = data.get("lang", cfg.lang)
+    cfg.continue_on_error = data.get("continue_on_error", cfg.continue_on_error)
+    cfg.layers = _layers(data.get("layers") or {}, base, path)
+    cfg.inputs = {k: p for k, v in (data.get("inputs") or {}).items()
+                  if (p := _resolve(v, base, path, f"inputs.{k}", INPUT_KEYS[k])) is not None}
+    if "analyses" in data:
+        names = data["analyses"] or []
+        cfg.analyses = [names] if isinstance(names, str) else list(dict.fromkeys(names))
+    cfg.options = {k: dict(v or {}) for k, v in (data.get("options") or {}).items()}
+    maps = data.get("maps", True)
+    if maps is False:
+        cfg.maps.update(overview=False, per_analysis=False)
+    elif isinstance(maps, dict):
+        cfg.maps.update(maps)
+    cfg.report = data.get("report", cfg.report)
+    export = data.get("export", True)
+    if export is False:
+        cfg.export["enabled"] = False
+    elif isinstance(export, dict):
+        cfg.export.update({k: v for k, v in export.items() if v is not None})
+    return cfg
+
+
+def _check_schema(data, path):
+    validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
+    if not errors:
+        return
+    err = errors[0]
+    key = ".".join(str(p) for p in err.absolute_path) or None
+    if err.validator == "additionalProperties" or err.validator == "propertyNames":
+        bad = err.instance if err.validator == "propertyNames" else sorted(
+            set(err.instance) - set(err.schema.get("properties", {})))
+        allowed = (err.schema.get("properties") or {}).keys() or err.schema.get("propertyNames", {}).get("enum", [])
+        raise HnGeoError(f"unknown key {bad!r}; known: {', '.join(map(str, allowed))}", path=path,
+                         field=".".join(filter(None, [key, str(bad) if isinstance(bad, str) else None])))
+    shown = repr(err.instance)
+    if len(shown) > 80:
+        shown = shown[:80] + "…"
+    raise HnGeoError(f"{shown} is not allowed here ({_expected(err)})", path=path, field=key)
+
+
+def _expected(err):
+    schema = err.schema
+    if "enum" in schema:
+        return "one of " + ", ".join(repr(v) for v in schema["enum"] if v is not None)
+    if "anyOf" in schema:
+        kinds = []
+        for alt in schema["anyOf"]:
+            kinds.append(alt.get("type") if "type" in alt else "one of " + ", ".join(map(repr, alt.get("enum", []))))
+        return "expected " + " or ".join(str(k) for k in kinds)
+    if err.validator == "pattern":
+        return "a plain file name without folders"
+    if "type" in schema:
+        t = schema["type"]
+        return "expected " + (" or ".join(t) if isinstance(t, list) else t)
+    return err.message
+
+
+def _layers(spec, base, path):
+    out = {}
+    for name, value in spec.items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            value = {"path": value}
+        key = f"layers.{name}"
+        out[name] = LayerSource(path=_resolve(value["path"], base, path, key), layer=value.get("layer"),
+                                assume_crs=value.get("crs"), encoding=value.get("encoding"),
+                                from_gcj02=bool(value.get("gcj02", False)))
+    return out
+
+
+def _resolve(value, base, path, key, kind="file"):
+    if value in (None, ""):
+        return None
+    p = Path(str(value)).expanduser()
+    if not p.is_absolute():
+        p = (base / p).resolve()
+    if not p.exists():
+        raise HnGeoError(f"{kind} not found: {p} (relative paths are relative to the config file's "
+                         f"folder {base})", path=path, field=key)
+    if kind == "dir" and not p.is_dir():
+        raise HnGeoError(f"expected a folder, got a file: {p}", path=path, field=key)
+    return p
