@@ -50,7 +50,8 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=8", "hypothesis>=6", "playwright>=1.45", "nbclient>=0.10",
-                 "nbformat>=5.10", "ipykernel>=6.29", "jsonschema>=4.21"],
+                 "nbformat>=5.10", "ipykernel>=6.29", "jsonschema>=4.21", "ruff>=0.6",
+                 "import-linter>=2.0"],
     },
     entry_points={"console_scripts": ["hn-geo=hn_geo.cli:main"]},
 )

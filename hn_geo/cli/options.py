@@ -1,4 +1,4 @@
-"""Options and helpers shared by the sub-command modules."""
+"""Options and helpers shared by the sub-command modules (as rasterio's ``rio/options.py``)."""
 from __future__ import annotations
 
 import functools
@@ -6,10 +6,20 @@ import warnings
 
 import click
 
+from hn_geo import vocabulary
+from hn_geo.core import settings
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 
+
+def _set_lang(ctx, param, value):
+    if value:
+        settings.lang = value
+    return value
+
+
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-                           help="Language of table headers, legends and popups.")
+                           callback=_set_lang, is_eager=True,
+                           help="Language of tables, legends, popups and messages.")
 assume_crs_option = click.option("--assume-crs", metavar="CRS", default=None,
                                  help="CRS for input files that declare none, e.g. EPSG:4490.")
 from_gcj02_option = click.option("--from-gcj02", is_flag=True, default=False,
@@ -27,8 +37,8 @@ out_dir_option = click.option("--out", "out", required=True, type=click.Path(fil
 def handle_errors(func):
     """Turn HnGeoError (and file-system errors) into a clean CLI error; echo repair warnings.
 
-    The error message names the file, row/feature and field; the exit code is 1.
-    HnGeoWarnings are echoed to stderr as ``warning: ...``.
+    The error message names the file, row/feature and field, in the command's ``--lang``;
+    the exit code is 1. HnGeoWarnings are echoed to stderr.
     """
 
     @functools.wraps(func)
@@ -39,9 +49,11 @@ def handle_errors(func):
             try:
                 result = func(*args, **kwargs)
             except HnGeoError as exc:
-                error = exc, str(exc)
+                error = exc, exc.render(settings.lang)
             except OSError as exc:  # permission denied, disk full, folder in the way...
-                error = exc, f"{type(exc).__name__}: {exc}"
+                error = exc, vocabulary.message(
+                    "pipeline.os_error", {"what": exc.strerror or type(exc).__name__,
+                                          "path": exc.filename or "-"}, settings.lang)
         # echo only after catch_warnings has restored showwarning: inside the block it would
         # append to ``caught`` while we iterate over it
         _echo_warnings(caught)
@@ -53,8 +65,10 @@ def handle_errors(func):
 
 
 def _echo_warnings(caught):
+    head = vocabulary.ui("warning", settings.lang, scope="pipeline")
     for w in caught:
         if issubclass(w.category, HnGeoWarning):
-            click.echo(f"warning: {w.message}", err=True)
+            msg = w.message.render(settings.lang) if isinstance(w.message, HnGeoWarning) else str(w.message)
+            click.echo(f"{head}: {msg}", err=True)
         else:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)

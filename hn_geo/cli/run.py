@@ -6,20 +6,26 @@ from pathlib import Path
 
 import click
 
+from hn_geo.cli.options import handle_errors
+from hn_geo.core import settings
+from hn_geo.core.files import write_text
+from hn_geo.pipeline import ANALYSES, format_summary, load_config, run_pipeline, template_text
+
 
 @click.command("run")
 @click.argument("config", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+@click.option("--out", "out", required=True, type=click.Path(),
               help="Output folder (created if missing).")
 @click.option("--only", default=None, metavar="NAMES",
               help="Comma-separated analyses to run (e.g. water,solar); outputs still run.")
 @click.option("--fail-fast", is_flag=True, default=False,
               help="Stop at the first failing step (default: run the other steps, then fail).")
-@click.option("--quiet", "-q", is_flag=True, default=False, help="No progress bars; summary only.")
+@click.option("--quiet", "-q", is_flag=True, default=False, help="No progress lines; summary only.")
 @click.option("--verbose", "-v", is_flag=True, default=False,
-              help="Every warning, note and output file; tracebacks of failures.")
+              help="Every warning and output file; tracebacks of failures in run_summary.json.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Language of headers and legends (overrides the config; default zh).")
+              help="Language of every output (overrides the config; default zh).")
+@handle_errors
 def run(config, out, only, fail_fast, quiet, verbose, lang):
     """Run the whole analysis: every analysis, the report workbook, maps and the share package.
 
@@ -30,28 +36,21 @@ def run(config, out, only, fail_fast, quiet, verbose, lang):
 
     A failing step is reported and the other steps still run (unless
     --fail-fast or `continue_on_error: false`); the exit code is 1 if any step
-    failed, 0 otherwise (skipped steps, e.g. an analysis not in this version,
-    do not fail the run).
+    failed, 0 otherwise.
 
     \b
     Examples:
       hn-geo run --out out
       hn-geo init-config hn_geo_run.yaml && hn-geo run hn_geo_run.yaml --out out --lang en
     """
-    from hn_geo.core.errors import HnGeoError
-    from hn_geo.pipeline import format_summary, load_config, run_pipeline
-
-    try:
-        cfg = load_config(config)
-    except HnGeoError as exc:
-        raise click.ClickException(str(exc)) from exc
+    settings.lang = lang or "zh"
+    cfg = load_config(config)
+    settings.lang = lang or cfg.lang
     if fail_fast:
         cfg.continue_on_error = False
     names = None
     if only:
         names = [n.strip() for n in only.split(",") if n.strip()]
-        from hn_geo.pipeline import ANALYSES
-
         bad = [n for n in names if n not in ANALYSES]
         if bad:
             raise click.BadParameter(f"unknown analysis {bad}; choose from {', '.join(ANALYSES)}",
@@ -68,9 +67,6 @@ def run(config, out, only, fail_fast, quiet, verbose, lang):
 @click.option("--force", is_flag=True, default=False, help="Overwrite an existing file.")
 def init_config(path, force):
     """Write the commented config template to PATH (default hn_geo_run.yaml)."""
-    from hn_geo.core.files import write_text
-    from hn_geo.pipeline import template_text
-
     path = Path(path)
     if path.exists() and not force:
         raise click.ClickException(f"{path} exists; use --force to overwrite it")
