@@ -54,11 +54,28 @@ class VocabularyError(KeyError):
     """A code has no entry in the vocabulary (or lacks a language)."""
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loader that refuses a key given twice in one mapping (YAML would keep the last)."""
+
+
+def _unique_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise VocabularyError(f"labels.yaml line {key_node.start_mark.line + 1}: key {key!r} given twice")
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 @functools.lru_cache(maxsize=1)
 def load():
     """The vocabulary as a dict of blocks (read once from ``hn_geo/data/labels.yaml``)."""
     text = resources.files("hn_geo").joinpath("data/labels.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data = yaml.load(text, Loader=_UniqueKeyLoader) or {}
     for block in data:
         if block not in BLOCKS:
             raise VocabularyError(f"labels.yaml: unknown block {block!r}; known: {BLOCKS}")

@@ -5,13 +5,16 @@ from pathlib import Path
 
 import click
 
+from hn_geo import vocabulary
 from hn_geo.cli.options import (
     assume_crs_option,
     encoding_option,
     from_gcj02_option,
     handle_errors,
+    lang_option,
     layer_option,
 )
+from hn_geo.core import settings
 from hn_geo.ground import catalog
 from hn_geo.ground.catalog import get_schema, load_layer
 from hn_geo.render import writers as io_w
@@ -37,43 +40,51 @@ def layers():
     """
 
 
+def _w(code, **params):
+    return vocabulary.ui(code, settings.lang, scope="ground", **params)
+
+
 @layers.command("list")
-def list_cmd():
+@lang_option
+def list_cmd(lang):
     """List the catalog's layers with their embedded default files."""
     for name, schema in catalog.SCHEMAS.items():
         default = "-"
         if schema.default_file:
             p = catalog.default_path(name)
-            default = schema.default_file if p.exists() else f"{schema.default_file} (missing)"
-        click.echo(f"{name:16s} {schema.zh} / {schema.en}  [{'/'.join(schema.geometry)}]  {default}")
+            default = schema.default_file if p.exists() else _w("missing_file", file=schema.default_file)
+        click.echo(f"{name:16s} {schema.title(lang)}  [{'/'.join(schema.geometry)}]  {default}")
 
 
 @layers.command("info")
 @click.argument("name")
+@lang_option
 @handle_errors
-def info_cmd(name):
+def info_cmd(name, lang):
     """Show the schema of layer NAME and a summary of its embedded data."""
     schema = _schema_or_fail(name, "NAME")
-    click.echo(f"{schema.name}: {schema.zh} / {schema.en}")
-    if schema.description:
-        click.echo(schema.description)
-    click.echo(f"geometry: {', '.join(schema.geometry)}   id: {schema.id_field}")
-    click.echo("fields:")
+    click.echo(f"{schema.name}: {schema.title(lang)}")
+    click.echo(_w("info_geometry", geometry=", ".join(schema.geometry), id=schema.id_field))
+    click.echo(_w("info_fields"))
     for f in schema.fields:
-        req = "required" if f.required else "optional"
-        extra = f" choices={list(f.choices)}" if f.choices else ""
-        unit = f" [{f.unit}]" if f.unit else ""
-        click.echo(f"  {f.name:18s} {f.dtype:5s} {req:8s} {f.zh} / {f.en}{unit}{extra}")
+        req = _w("required" if f.required else "optional")
+        extra = _w("info_choices", choices=vocabulary.join(
+            [vocabulary.word(f.family, c, lang) for c in f.choices] if f.family else f.choices, lang)) \
+            if f.choices else ""
+        click.echo(f"  {f.name:18s} {f.dtype:5s} {req:4s} {f.label(lang)}{extra}")
     if not schema.default_file:
-        click.echo("embedded: none (user input only)")
+        click.echo(_w("info_no_embedded"))
     elif not catalog.default_path(name).exists():
-        click.echo(f"embedded: {catalog.default_path(name)} (missing)")
+        click.echo(_w("info_embedded_missing", file=vocabulary.display_path(catalog.default_path(name))))
     else:
         gdf = load_layer(name)
-        b = gdf.total_bounds
-        click.echo(f"embedded: {catalog.default_path(name)} — {len(gdf)} features, "
-                   f"CRS {gdf.crs.to_string()}, "
-                   f"bounds {b[0]:.4f},{b[1]:.4f},{b[2]:.4f},{b[3]:.4f}")
+        click.echo(_w("info_embedded", file=vocabulary.display_path(catalog.default_path(name)), n=len(gdf),
+                      crs=gdf.crs.to_string(), bounds=_bounds(gdf)))
+
+
+def _bounds(gdf):
+    b = gdf.total_bounds
+    return f"{b[0]:.4f},{b[1]:.4f},{b[2]:.4f},{b[3]:.4f}"
 
 
 @layers.command("validate")
@@ -84,8 +95,9 @@ def info_cmd(name):
 @encoding_option
 @assume_crs_option
 @from_gcj02_option
+@lang_option
 @handle_errors
-def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02):
+def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02, lang):
     """Validate FILE against the schema of a catalog layer.
 
     FILE may be GeoJSON, GeoPackage, Shapefile, GeoParquet, or a CSV/XLSX
@@ -97,10 +109,8 @@ def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02):
     _schema_or_fail(as_name, "--as")
     gdf = load_layer(as_name, file, layer=layer, encoding=encoding, assume_crs=assume_crs,
                      from_gcj02=from_gcj02)
-    b = gdf.total_bounds
-    click.echo(f"OK: {file} is a valid '{as_name}' layer: {len(gdf)} features, "
-               f"returned in {gdf.crs.to_string()}, "
-               f"bounds {b[0]:.4f},{b[1]:.4f},{b[2]:.4f},{b[3]:.4f}")
+    click.echo(_w("validate_ok", file=file, layer=as_name, n=len(gdf), crs=gdf.crs.to_string(),
+                  bounds=_bounds(gdf)))
 
 
 @layers.command("export")
@@ -110,8 +120,9 @@ def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02):
 @click.option("--out", "out", required=True, type=click.Path(),
               help="Output file (one layer; several layers with gpkg go into one GeoPackage) "
                    "or folder (one file per layer).")
+@lang_option
 @handle_errors
-def export_cmd(names, fmt, out):
+def export_cmd(names, fmt, out, lang):
     """Export embedded layers NAMES as GeoJSON (RFC 7946), GeoPackage or GeoParquet.
 
     GeoJSON is written in WGS84 lon/lat (RFC 7946); GeoPackage and
@@ -134,7 +145,7 @@ def export_cmd(names, fmt, out):
                                      f"folder for {fmt}", param_hint="--out")
         io_w.write_gpkg_layers(gdfs, out)
         for name, gdf in gdfs.items():
-            click.echo(f"{name}: {len(gdf)} features -> {out} (layer '{name}')")
+            click.echo(_w("export_layer", name=name, n=len(gdf), out=out))
         return
     suffix = io_w.FORMATS[fmt][0]
     for name, gdf in gdfs.items():
@@ -143,4 +154,4 @@ def export_cmd(names, fmt, out):
             io_w.write_gpkg(gdf, target, layer=name)
         else:
             io_w.write_layer(gdf, target, fmt)
-        click.echo(f"{name}: {len(gdf)} features -> {target}")
+        click.echo(_w("export_file", name=name, n=len(gdf), out=target))
