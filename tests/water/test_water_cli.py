@@ -137,6 +137,7 @@ def test_cli_upstream_km_is_converted_to_metres(tmp_path, monkeypatch):
     assert seen["max_upstream"] is None
 
 
+@pytest.mark.filterwarnings("ignore::hn_geo.core.errors.HnGeoWarning")
 def test_workflow_takes_plan_targets_and_options_from_inputs(tmp_path):
     csv, sec = write_user_files(tmp_path)
     plan = yaml.safe_load(targets_path().read_text(encoding="utf-8"))
