@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hn_geo import water
+from hn_geo.ground.water_results import parse_values
 from hn_geo.reference import gb3838
 
 
@@ -61,21 +62,21 @@ def main(argv=None):
     lake[::10] = True
     target = np.full(n, 3)
     cells = pd.Series(np.where(np.arange(n) % 5 == 0, "0.025L", "0.512"))
-    timed("parse one column of text cells (0.025L / 0.512)", n, lambda: water.parse_values(cells))
+    timed("parse one column of text cells (0.025L / 0.512)", n, lambda: parse_values(cells))
     cls, sc = timed(f"classify {len(gb3838.items())} items + DL rule + section class", n,
-                    lambda: water.classify_samples(samples, lake, target))
+                    lambda: water.classify_samples(samples, lake=lake, reference=target))
     timed("section class only (core gb3838.classify)", n,
           lambda: gb3838.section_class(gb3838.classify(samples[water.item_codes(samples)], lake)))
 
     def annual():
-        means, low = water.aggregate(samples, ["section_id", "year"])
+        means, low = water.aggregate(samples, by=["section_id", "year"])
         codes = water.item_codes(means)
-        c = water.classify_values(means[codes], None, None, low[codes])
+        c = water.classify_values(means[codes], low=low[codes])
         return gb3838.section_class(c)
 
     timed("annual means per section-year + classes", n, annual)
     counts = np.bincount(sc, minlength=7)[1:]
-    print("sample classes I..劣V:", dict(zip(gb3838.CLASS_NAMES, counts.tolist())))
+    print("sample classes I..inferior_V:", dict(zip(gb3838.CLASS_CODES, counts.tolist())))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 from hn_geo import water  # noqa: E402
 from hn_geo.core.files import write_bytes  # noqa: E402
 from hn_geo.ground.catalog import load_layer  # noqa: E402
+from hn_geo.ground.water_results import prepare_results  # noqa: E402
 
 YEARS = range(2021, 2026)
 SEED = 20210101
@@ -59,9 +60,9 @@ TRACE = {"cu": (0.002, 0.6), "zn": (0.03, 0.6), "f": (0.45, 0.25), "se": (0.0003
 def roles(sections):
     """Pick the sections that play a role, by rule (works for any sections layer)."""
     s = sections.sort_values("section_id")
-    prov = s[s["section_type"] == "省控"]
-    hand = s[s["section_type"] == "交接"]
-    city = s[s["section_type"] == "市控"]
+    prov = s[s["section_type"] == "provincial"]
+    hand = s[s["section_type"] == "handover"]
+    city = s[s["section_type"] == "municipal"]
     out = {}
 
     def first(df, prefer=None):
@@ -73,7 +74,7 @@ def roles(sections):
     out["fail_prov"] = first(prov, "上塘河")
     rest = hand[hand["section_id"] != out["clean"]]
     out["fail_hand"] = first(rest, "洛塘河") if len(rest) else None
-    weak = city[city["water_body"] == "河流"]
+    weak = city[city["water_body"] == "river"]
     iv = weak[weak["target_class"].astype(str) == "IV"]
     out["worst"] = (iv if len(iv) else weak)["section_id"].iloc[-1] if len(weak) else None
     return {k: v for k, v in out.items() if v is not None}
@@ -85,7 +86,7 @@ def generate(sections, seed=SEED):
     rows = []
     for sec in sections.sort_values("section_id").itertuples():
         r = role.get(sec.section_id, "")
-        lake = sec.water_body == "湖库"
+        lake = sec.water_body == "lake"
         sea = sec.river in SEA_ENTRY
         # section pollution factor: ~0.75-1.05 for ordinary sections (class II-III), by role otherwise
         f = {"clean": 0.42, "fail_prov": 1.0, "fail_hand": 1.05, "worst": 1.3}.get(r, rng.uniform(0.72, 1.02))
@@ -154,19 +155,19 @@ def check(df, sections):
     df.to_csv(buf, index=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        samples = water.prepare_results(pd.read_csv(io.StringIO(buf.getvalue()), dtype=str))
+        samples = prepare_results(pd.read_csv(io.StringIO(buf.getvalue()), dtype=str))
         res = water.assess(samples, sections)
     smp, annual = res.tables["water_samples"], res.tables["water_sections"]
     latest = annual[annual["year"] == annual["year"].max()]
     problems = []
-    missing = {"I", "II", "III", "IV", "V", "劣V"} - set(smp["water_class"])
+    missing = {"I", "II", "III", "IV", "V", "inferior_V"} - set(smp["water_class"])
     if missing:
         problems.append(f"sample classes never reached: {missing}")
-    for kind in ("省控", "交接"):
+    for kind in ("provincial", "handover"):
         lt = latest[latest["section_type"] == kind]
         if lt["target_met"].all() or not lt["target_met"].any():
             problems.append(f"latest year: {kind} sections should include met and not met")
-    if "劣V" not in set(annual["water_class"]):
+    if "inferior_V" not in set(annual["water_class"]):
         problems.append("no section-year is 劣V")
     trend = res.tables["water_trend"]
     if set(trend["river"]) != set(SEA_ENTRY) & set(sections["river"]):
@@ -190,8 +191,8 @@ def main(argv=None):
     size = args.out.stat().st_size
     print(f"{args.out}: {len(df)} rows, {len(sections)} sections, years {YEARS.start}-{YEARS.stop - 1}, "
           f"{size / 1024:.0f} KiB")
-    for k, val in res.summary.items():
-        print(f"  {k}: {val}")
+    for fig in res.figures:
+        print(f"  {fig.code} ({fig.period}): {fig.value}")
 
 
 if __name__ == "__main__":

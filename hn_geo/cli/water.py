@@ -1,33 +1,33 @@
 """`hn-geo water`: classify monitoring sections (GB 3838-2002) and check the plan's targets."""
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
+import inspect
 
 import click
+import pandas as pd
 
+from hn_geo import vocabulary
 from hn_geo.cli.options import handle_errors, lang_option, out_dir_option
+from hn_geo.core import settings
+from hn_geo.core.results import Word
+from hn_geo.ground.inputs import Inputs, LayerSource
+from hn_geo.render import console
+from hn_geo.water import assess
+from hn_geo.workflows import water as workflow
+from hn_geo.workflows.common import given
 
-DEFAULT_RESULTS = "water_results.csv"
-_LOAD_COL = {"化学需氧量排放量": "cod_t", "氨氮排放量": "nh3n_t", "总磷排放量": "tp_t",
-             "COD load": "cod_t", "NH3-N load": "nh3n_t", "TP load": "tp_t"}
+SECTION_COLUMNS = ["section_id", "name", "river", "section_type", "target_class", "n_samples",
+                   "water_class", "status", "plan_check", "exceed_items"]
+"""Columns of the console table of the sections (the reported year)."""
+TOP_POINTS = 3
+"""Dischargers listed per failing section on the console."""
+
+_DEFAULTS = {k: p.default for k, p in inspect.signature(assess).parameters.items()}
 
 
 @click.group()
 def water():
     """Surface-water quality: classify sections per GB 3838-2002 (环办〔2011〕22号 rules)."""
-
-
-def _optional_layer(name, path, what):
-    """Load a layer; a missing embedded default only skips the step (with a warning)."""
-    from hn_geo.core.errors import HnGeoWarning
-    from hn_geo.ground.catalog import default_path, load_layer
-
-    if path is None and not default_path(name).exists():
-        warnings.warn(f"no embedded '{name}' layer ({default_path(name)}): {what} skipped",
-                      HnGeoWarning, stacklevel=2)
-        return None
-    return load_layer(name, path)
 
 
 @water.command("classify")
@@ -41,10 +41,12 @@ def _optional_layer(name, path, what):
 @click.option("--year", type=int, default=None, help="Year to report on the map layer (default: latest).")
 @click.option("--detection-limits", "dl_path", type=click.Path(exists=True, dir_okay=False),
               help="CSV/XLSX of item, detection limit: used for cells that say only ND/未检出.")
-@click.option("--snap-distance", type=float, default=1000.0, show_default=True,
-              help="Metres from an emission point (or section) to its river reach.")
-@click.option("--upstream-km", type=float, default=15.0, show_default=True,
-              help="Kilometres upstream along the rivers to list emission points.")
+@click.option("--snap-distance", type=float, default=None,
+              help="Metres from an emission point (or section) to its river reach "
+                   f"(default: {_DEFAULTS['snap_distance']:g} m, that of hn_geo.water.assess).")
+@click.option("--upstream-km", type=float, default=None,
+              help="Kilometres upstream along the rivers to list emission points "
+                   f"(default: {_DEFAULTS['max_upstream'] / 1000:g} km, that of hn_geo.water.assess).")
 @lang_option
 @out_dir_option
 @handle_errors
@@ -55,49 +57,36 @@ def classify(results, sections_path, rivers_path, points_path, year, dl_path, sn
     Without RESULTS the embedded demo table (layers/water_results.csv, synthetic) is used.
     Writes water_*.csv, water.xlsx and water_layers.gpkg into --out.
     """
-    from hn_geo.core.errors import HnGeoError
-    from hn_geo.ground.catalog import layers_dir, load_layer
-    from hn_geo.render.outputs import write_result
-    from hn_geo.water import assess, read_results
-
-    if results is None:
-        results = layers_dir() / DEFAULT_RESULTS
-        if not Path(results).exists():
-            raise HnGeoError("no RESULTS file given and no embedded results table", path=results)
-    samples = read_results(results, detection_limits=dl_path)
-    sections = load_layer("sections", sections_path)
-    rivers = _optional_layer("rivers", rivers_path, "upstream attribution")
-    points = (_optional_layer("emission_points", points_path, "upstream attribution")
-              if rivers is not None else None)
-    res = assess(samples, sections, rivers, points, year=year, lang=lang,
-                 snap_distance=snap_distance, max_upstream=upstream_km * 1000.0)
-    written = write_result(res, out, lang=lang)
-    click.echo(_section_table(res, lang))
-    for k, v in res.summary.items():
-        click.echo(f"{k}: {v}")
-    up = res.tables.get("water_upstream")
-    if up is not None and len(up):
-        for (sid, name), g in up.groupby(["section_id", "name"], sort=False):
-            top = "; ".join(f"{r.point_name} {getattr(r, _LOAD_COL[r.rank_by])} t/a ({r.along_km} km)"
-                            for r in g.head(3).itertuples())
-            head = "上游排放源" if lang == "zh" else "upstream dischargers"
-            click.echo(f"{head} {sid} {name} [{g['rank_by'].iloc[0]}]: {top}")
-    for note in res.notes:
-        click.echo(f"* {note}")
-    click.echo(f"{len(written)} file(s) written to {out}")
-
-
-def _section_table(res, lang):
-    """The sections of the reported year as a compact text table."""
-    import pandas as pd
-
-    from hn_geo.render.tables import localize
-
-    cols = ["section_id", "name", "river", "section_type", "target_class", "n_samples",
-            "water_class", "status", "plan_check", "exceed_items"]
+    settings.lang = lang
+    layers = {name: LayerSource(path) for name, path in (("sections", sections_path),
+                                                         ("rivers", rivers_path),
+                                                         ("emission_points", points_path)) if path}
+    inputs = Inputs(layers=layers, files=given(water_results=results, detection_limits=dl_path))
+    outcome = workflow.run(inputs, out, lang=lang, year=year, snap_distance=snap_distance,
+                           max_upstream=None if upstream_km is None else upstream_km * 1000.0)
+    res = outcome.result
+    for line in console.figure_lines(res, lang):
+        click.echo(line)
     layer = pd.DataFrame(res.layers["sections"].drop(columns="geometry"))
-    shown = localize(layer[[c for c in cols if c in layer.columns]], res.labels, lang)
-    shown = shown.astype(object).where(shown.notna(), "-")
-    with pd.option_context("display.max_rows", 200, "display.width", 200,
-                           "display.max_colwidth", 40, "display.unicode.east_asian_width", True):
-        return shown.to_string(index=False)
+    click.echo(console.table_text(layer, lang, scope=res.name, codes=res.codes,
+                                  columns=SECTION_COLUMNS))
+    for line in upstream_lines(res.tables["water_upstream"], lang):
+        click.echo(line)
+    for line in console.note_lines(res, lang):
+        click.echo(line)
+    click.echo(console.files_line(outcome.files, lang))
+
+
+def upstream_lines(upstream, lang):
+    """One console line per failing section: its top dischargers, load and distance."""
+    lines = []
+    if upstream is None or not len(upstream):
+        return lines
+    for (sid, name), g in upstream.groupby(["section_id", "name"], sort=False):
+        load = g["rank_by"].iloc[0]
+        points = [vocabulary.ui("upstream_point", lang, "water", name=r.point_name,
+                                load=float(getattr(r, load)), km=float(r.along_km))
+                  for r in g.head(TOP_POINTS).itertuples()]
+        lines.append(vocabulary.ui("upstream_line", lang, "water", section_id=sid, name=name,
+                                   rank_by=Word("water.load", load), points=points))
+    return lines

@@ -11,7 +11,11 @@ the item enters the section class under the national assessment method
 and fecal coliform) and whether an exceedance multiple is computed for it
 (not for water temperature, pH and dissolved oxygen).
 
-Classes are integers 1..6 (6 = 劣V, worse than class V); 0 means "no value".
+Classes are integers 1..6 (6 = 劣V, worse than class V); 0 means "no value". As codes
+(:func:`class_code`) they are ``'I'`` .. ``'V'`` and ``'inferior_V'``; their words, like the
+item names and the quality ratings (:func:`quality_code`), are in the vocabulary
+(``water`` block of ``hn_geo/data/labels.yaml``). The Chinese and English item names of the
+data file serve to recognise results-table headers (:func:`match_item`), not as output words.
 Limits are inclusive: a value equal to the class-k limit is in class k.
 Dissolved oxygen class I is "饱和率 90%（或 7.5）": the 7.5 mg/L figure is used.
 Every function here works on whole arrays (samples x items) with numpy.
@@ -23,20 +27,19 @@ published copies of the table); 环办〔2011〕22号 《地表水环境质量�
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 
-CLASS_NAMES = ("I", "II", "III", "IV", "V", "劣V")
-"""Class names by number 1..6 (index 0 is class I)."""
-CLASS_NAMES_ZH = ("Ⅰ类", "Ⅱ类", "Ⅲ类", "Ⅳ类", "Ⅴ类", "劣Ⅴ类")
+CLASS_CODES = ("I", "II", "III", "IV", "V", "inferior_V")
+"""Class codes by number 1..6 (index 0 is class I); family ``water_class`` of the vocabulary."""
 INFERIOR_V = 6
-# qualitative rating of a section class (22号 表: 断面水质定性评价)
-QUALITY_ZH = ("优", "优", "良好", "轻度污染", "中度污染", "重度污染")
-QUALITY_EN = ("excellent", "excellent", "good", "slightly polluted", "moderately polluted",
-              "heavily polluted")
+QUALITY_CODES = ("excellent", "excellent", "good", "slightly_polluted", "moderately_polluted",
+                 "heavily_polluted")
+"""Qualitative rating of a section class 1..6 (22号 断面水质定性评价: 优 优 良好 轻度污染
+中度污染 重度污染); family ``quality`` of the vocabulary."""
 # relative tolerance for "equal to the limit" after float arithmetic (means)
 RTOL = 1e-9
 
@@ -77,18 +80,12 @@ def class_items():
     return list(s.index[s["in_class"]])
 
 
-def name(code, lang="zh"):
-    """Display name of an item, e.g. ``name('nh3n') == '氨氮'``."""
-    row = standard().loc[code]
-    return row["name_zh"] if lang == "zh" else row["name_en"]
-
-
-@lru_cache(maxsize=None)
+@cache
 def _spec(code):
     """(bound, general limits, lake limits, range minimum, multiple) of an item, cached."""
     row = standard().loc[code]
-    gen = row[[f"limit_{c}" for c in CLASS_NAMES[:5]]].to_numpy(float)
-    lk = row[[f"lake_{c}" for c in CLASS_NAMES[:5]]].to_numpy(float)
+    gen = row[[f"limit_{c}" for c in CLASS_CODES[:5]]].to_numpy(float)
+    lk = row[[f"lake_{c}" for c in CLASS_CODES[:5]]].to_numpy(float)
     if not np.isfinite(lk).any():
         lk = gen
     gen.flags.writeable = False
@@ -241,24 +238,26 @@ def exceedance_multiple(code, values, target, lake=None):
     return m
 
 
-def class_name(num, lang="zh"):
-    """Class text ('I'..'V', '劣V') for class numbers; '' for 0/NaN. Vectorised."""
-    arr = np.asarray(num, dtype=float)
-    names = np.array(("",) + CLASS_NAMES, dtype=object)
-    idx = np.where(np.isfinite(arr), arr, 0).astype(int)
-    idx = np.clip(idx, 0, 6)
-    out = names[idx]
-    if lang == "en":
-        out = np.where(out == "劣V", "worse than V", out)
-    return out
+def class_code(num):
+    """Class codes ('I'..'V', 'inferior_V') of class numbers; None for 0/NaN. Vectorised.
+
+    Returns
+    -------
+    numpy.ndarray of object
+    """
+    return _lookup(num, CLASS_CODES)
 
 
-def quality(num, lang="zh"):
-    """Qualitative rating (优/良好/轻度污染/中度污染/重度污染) of section classes."""
+def quality_code(num):
+    """Quality codes (``excellent`` .. ``heavily_polluted``) of section classes; None for 0/NaN."""
+    return _lookup(num, QUALITY_CODES)
+
+
+def _lookup(num, codes):
     arr = np.asarray(num, dtype=float)
-    words = np.array(("",) + (QUALITY_ZH if lang == "zh" else QUALITY_EN), dtype=object)
+    table = np.array((None,) + tuple(codes), dtype=object)
     idx = np.clip(np.where(np.isfinite(arr), arr, 0).astype(int), 0, 6)
-    return words[idx]
+    return table[idx]
 
 
 def parse_class(values):

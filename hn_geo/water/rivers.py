@@ -62,7 +62,7 @@ def _lines(geom):
     return parts, owner
 
 
-def build_network(rivers, tolerance=5.0):
+def build_network(rivers, *, tolerance=5.0):
     """Build the directed network of a ``rivers`` layer.
 
     Parameters
@@ -136,7 +136,7 @@ def _split_at_junctions(parts, ids, names, tolerance):
         np.array(out_names, dtype=object)
 
 
-def snap(network, points, max_distance):
+def snap(network, points, *, max_distance):
     """Locate points on their nearest reach.
 
     Parameters
@@ -202,8 +202,8 @@ def upstream_distances(network, target, sources):
     return out
 
 
-def upstream_sources(rivers, sections, points, snap_distance=500.0, max_upstream=10000.0,
-                     tolerance=5.0, section_snap=None):
+def upstream_sources(rivers, sections, points, *, snap_distance, max_upstream, tolerance=5.0,
+                     section_snap=None):
     """Pairs (section, emission point) where the point drains to the section.
 
     Parameters
@@ -215,10 +215,10 @@ def upstream_sources(rivers, sections, points, snap_distance=500.0, max_upstream
     points : geopandas.GeoDataFrame
         Emission points (``point_id`` and point geometry).
     snap_distance : float
-        Metres: an emission point belongs to its nearest reach if within this
-        distance, otherwise it is not attributed.
+        An emission point belongs to its nearest reach if within this distance [m],
+        otherwise it is not attributed.
     max_upstream : float
-        Metres along the river: points farther upstream are not listed.
+        Distance along the river [m]: points farther upstream are not listed.
     tolerance : float
         Node-merging tolerance of :func:`build_network`.
     section_snap : float, optional
@@ -232,9 +232,9 @@ def upstream_sources(rivers, sections, points, snap_distance=500.0, max_upstream
     unsnapped : list of str
         Section ids farther than the snap distance from every reach.
     """
-    net = build_network(rivers, tolerance)
-    s_loc = snap(net, sections, section_snap or snap_distance)
-    p_loc = snap(net, points, snap_distance)
+    net = build_network(rivers, tolerance=tolerance)
+    s_loc = snap(net, sections, max_distance=section_snap or snap_distance)
+    p_loc = snap(net, points, max_distance=snap_distance)
     frames, unsnapped = [], []
     sid = sections["section_id"].astype(str).to_numpy()
     pid = points["point_id"].astype(str).to_numpy()
@@ -249,9 +249,10 @@ def upstream_sources(rivers, sections, points, snap_distance=500.0, max_upstream
                                     "snap_m": p_loc["snap_m"].to_numpy()[hit],
                                     "along_m": d[hit]}))
     if unsnapped:
-        warnings.warn(f"{len(unsnapped)} section(s) are farther than {section_snap or snap_distance:g} m "
-                      f"from every river reach and were not traced upstream: {', '.join(unsnapped[:10])}",
-                      HnGeoWarning, stacklevel=2)
+        warnings.warn(HnGeoWarning("water.section_not_snapped", n=len(unsnapped),
+                                   distance=float(section_snap or snap_distance),
+                                   sections=unsnapped[:10] + (["..."] if len(unsnapped) > 10 else [])),
+                      stacklevel=2)
     cols = ["section_id", "point_id", "snap_m", "along_m"]
     pairs = (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols))
     return pairs.sort_values(["section_id", "along_m"], ignore_index=True), unsnapped

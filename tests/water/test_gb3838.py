@@ -59,7 +59,7 @@ UPPER_CASES = [(code, k) for code in UPPER for k in range(5)]
 LAKE_CASES = [(code, k) for code in LAKE for k in range(5)]
 
 
-@pytest.mark.parametrize("code,k", UPPER_CASES, ids=[f"{c}-{gb3838.CLASS_NAMES[k]}" for c, k in UPPER_CASES])
+@pytest.mark.parametrize("code,k", UPPER_CASES, ids=[f"{c}-{gb3838.CLASS_CODES[k]}" for c, k in UPPER_CASES])
 def test_upper_limit_at_and_past_boundary(code, k):
     lims = UPPER[code]
     at = lims[k]
@@ -79,7 +79,7 @@ def test_dissolved_oxygen_is_a_lower_bound(k):
     assert got[1] == expected_lower(past, DO) == k + 2
 
 
-@pytest.mark.parametrize("code,k", LAKE_CASES, ids=[f"lake-{c}-{gb3838.CLASS_NAMES[k]}" for c, k in LAKE_CASES])
+@pytest.mark.parametrize("code,k", LAKE_CASES, ids=[f"lake-{c}-{gb3838.CLASS_CODES[k]}" for c, k in LAKE_CASES])
 def test_lake_limits_at_and_past_boundary(code, k):
     lims = LAKE[code]
     got = gb3838.item_class(code, [lims[k], lims[k] * 1.001], lake=True)
@@ -158,6 +158,34 @@ def test_parse_target_class_rejects(text):
     ("pH", "ph"), ("pH值", "ph"), ("水温(℃)", "wt"), ("备注", None), ("断面名称", None)])
 def test_header_matching(header, code):
     assert gb3838.match_item(header) == code
+
+
+def test_class_and_quality_codes():
+    codes = gb3838.class_code([0, 1, 2, 3, 4, 5, 6, np.nan])
+    assert list(codes) == [None, "I", "II", "III", "IV", "V", "inferior_V", None]
+    q = gb3838.quality_code([0, 1, 2, 3, 4, 5, 6])
+    assert list(q) == [None, "excellent", "excellent", "good", "slightly_polluted",
+                       "moderately_polluted", "heavily_polluted"]
+
+
+def test_every_item_and_class_code_has_words_in_both_languages():
+    from hn_geo import vocabulary as v
+
+    std = gb3838.standard()
+    for code in gb3838.items():
+        for lang in ("zh", "en"):
+            word = v.word("water.item", code, lang)
+            label = v.label(code, lang, "water")
+            assert label != code and label.startswith(word)
+            assert not v.has_cjk(word + label) or lang == "zh"
+        assert v.word("water.item", code, "zh") == std.loc[code, "name_zh"]
+        assert v.word("water.item", code, "en") == std.loc[code, "name_en"]
+    assert v.label("ph", "zh", "water") == "pH(无量纲)" and v.label("ph", "en", "water") == "pH (dimensionless)"
+    for code in gb3838.CLASS_CODES:
+        assert v.word("water_class", code, "zh", "water") and v.word("water_class", code, "en", "water")
+    assert v.word("water_class", "inferior_V", "en", "water") == "worse than V"
+    for code in set(gb3838.QUALITY_CODES):
+        assert not v.has_cjk(v.word("quality", code, "en", "water"))
 
 
 # ---------------------------------------------------------------- monotonicity (property test)

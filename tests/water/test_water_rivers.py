@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point
 
+from hn_geo.core.errors import HnGeoWarning
 from hn_geo.water import rivers
 
 X0, Y0 = 500000.0, 3370000.0
@@ -88,9 +89,12 @@ def test_upstream_distance_limit_and_outflow_section(network_layers):
 def test_section_far_from_rivers_is_reported(network_layers):
     riv, pts = network_layers
     sec = gpd.GeoDataFrame({"section_id": ["far"]}, geometry=[P(3000, 3000)], crs=CRS)
-    with pytest.warns(UserWarning, match="not traced"):
-        pairs, unsnapped = rivers.upstream_sources(riv, sec, pts, snap_distance=500)
+    with pytest.warns(HnGeoWarning) as caught:
+        pairs, unsnapped = rivers.upstream_sources(riv, sec, pts, snap_distance=500, max_upstream=10000)
     assert unsnapped == ["far"] and pairs.empty
+    w = [c.message for c in caught if c.message.code == "water.section_not_snapped"][0]
+    assert w.params == {"n": 1, "distance": 500.0, "sections": ["far"]}
+    assert "not traced" in w.render("en") and "未做上游溯源" in w.render("zh")
 
 
 def test_snap_offsets_follow_flow(network_layers):
