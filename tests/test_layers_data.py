@@ -209,11 +209,11 @@ def test_sections_lie_on_their_river():
     assert d.max() < 1.0
     nearest = [rivers["name"].iloc[int(np.argmin(rivers.distance(p).to_numpy()))] for p in sec.geometry]
     assert list(sec["river"]) == nearest
-    jj = sec[sec["section_type"] == "交接"]
+    jj = sec[sec["section_type"] == "handover"]
     assert jj["upstream_unit"].notna().all() and jj["downstream_unit"].notna().all()
     assert (jj["upstream_unit"] != jj["downstream_unit"]).all()
     assert set(sec["target_class"]) <= {"I", "II", "III", "IV", "V"}
-    assert {"省控", "市控", "交接"} == set(sec["section_type"])
+    assert {"provincial", "municipal", "handover"} == set(sec["section_type"])
 
 
 # --- emission points ---------------------------------------------------------------------

@@ -155,7 +155,7 @@ def test_columns_found_under_labels_or_truncated_shapefile_names(tmp_path):
     src.to_csv(q, index=False, encoding="gbk")
     with pytest.warns(HnGeoWarning, match="renamed 10 column"):
         gdf = load_layer("sections", q)
-    assert gdf["section_type"].tolist() == ["省控", "市控", "交接"]
+    assert gdf["section_type"].tolist() == ["provincial", "municipal", "handover"]
 
 
 def test_single_part_multipoints_become_points(tmp_path):

@@ -136,8 +136,6 @@ _APPROX = Field("approximate", "bool", required=False)
 _SOURCE = Field("source", "str", required=False, nullable=True)
 
 TOWN_KINDS = ("街道", "镇")
-SECTION_TYPES = ("省控", "市控", "交接")
-WATER_BODIES = ("河流", "湖库")
 UNIT_TYPES = ("优先保护", "重点管控", "一般管控")
 BUILDING_TYPES = ("residential", "industrial", "public", "commercial")
 ROOF_TYPES = ("flat", "pitched", "unknown")

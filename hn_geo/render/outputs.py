@@ -35,7 +35,7 @@ def write_result(result, out_dir, *, lang="zh", formats=("csv", "xlsx", "gpkg"))
         written.append(tables.write_xlsx(sheets, out_dir / f"{result.name}.xlsx", status_columns=status))
     if "gpkg" in formats and result.layers:
         layers = {k: tables.present(g, lang=lang, scope=result.name, codes=result.codes,
-                                    keep_geometry=True, labels=False)
+                                    keep_geometry=True, labels=False, booleans=False)
                   for k, g in result.layers.items()}
         written.append(writers.write_gpkg_layers(layers, out_dir / f"{result.name}_layers.gpkg"))
     return written

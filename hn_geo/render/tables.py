@@ -127,7 +127,8 @@ def _status_fill(value, green, red, amber):
 
 
 # ----------------------------------------------------------------------------- codes -> words
-def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, labels=True, table=None):
+def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, labels=True, table=None,
+            booleans=True):
     """A result frame as a reader sees it: column labels and every code turned into words.
 
     Parameters
@@ -146,6 +147,8 @@ def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, label
         ``AnalysisResult.codes``.
     keep_geometry : bool
         Keep a geometry column (for layers); dropped by default (tables).
+    booleans : bool
+        Render booleans as yes/no words (tables); False keeps them boolean (GeoPackage).
     labels : bool
         Rename columns to their labels (tables); False keeps the English column names
         (GeoPackage fields, whose labels travel as aliases).
@@ -174,7 +177,7 @@ def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, label
         if family is not None:
             out[col] = _coded(s, family, lang, scope, col)
         elif pd.api.types.is_bool_dtype(s.dtype):
-            out[col] = _booleans(s, lang)
+            out[col] = _booleans(s, lang) if booleans else s
         elif s.dtype == object:
             out[col] = _objects(s, lang, scope)
         else:
