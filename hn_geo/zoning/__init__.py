@@ -30,7 +30,7 @@ Conventions
   ``warning`` rules broken), ``review`` (a rule could not be evaluated), ``pass``;
   ``no_data`` for a project in no control unit (not checked; ``outside`` is true).
 * Finding ``severity`` (family ``severity``): ``violation`` / ``warning`` / ``notice``;
-  its ``status`` column is ``fail`` / ``warn`` / ``pass``. Unit-cap ``cap_status``:
+  its ``verdict`` (a status column) is ``fail`` / ``warn`` / ``pass``. Unit-cap ``cap_status``:
   ``not_met`` over the cap, ``met`` within.
 
 Modules

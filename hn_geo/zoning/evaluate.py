@@ -32,7 +32,7 @@ STATUS = ("fail", "warn", "review", "pass", "no_data")
 SEVERITY = {"error": "violation", "warning": "warning", "info": "notice"}
 """Rule severity (access-list file) -> finding severity code (family ``severity``)."""
 SEVERITY_STATUS = {"violation": "fail", "warning": "warn", "notice": "pass"}
-"""Finding severity -> the status code a finding shows (and is coloured by)."""
+"""Finding severity -> the status code of its ``verdict`` column (and its colour)."""
 _SEV = {"error": 0, "warning": 1, "info": 2}
 
 

@@ -57,7 +57,7 @@ def finding_tables(at, f, R, unit_codes):
         "detail": details(f, R, at),
         "clause": cat(f.g_rule, [r.clause for r in R]),
         "rule_source": cat(f.g_rule, [r.source for r in R]),
-        "status": coded(f.g_rule, [SEVERITY_STATUS[s] for s in severity]),
+        "verdict": coded(f.g_rule, [SEVERITY_STATUS[s] for s in severity]),
     })
     sort = np.lexsort((f.g_rule, f.g_sev))
     viol = f.is_violation[sort]

@@ -99,7 +99,7 @@ def test_high_vocs_solvent_warning(world, rules):
     assert found(res) == {("solv", "VOC")}
     assert status(res)["solv"] == "warn"  # severity warning: flagged, not failed
     row = res.tables["violations"].iloc[0]
-    assert row["severity"] == "warning" and row["status"] == "warn"
+    assert row["severity"] == "warning" and row["verdict"] == "warn"
     assert any("1 project(s) have a solvent_type not in" in w for w in warns)
 
 
@@ -111,7 +111,7 @@ def test_emission_cap_and_utilisation(world, rules):
     assert found(res) == {("over", "CAP")}
     row = res.tables["violations"].iloc[0]
     assert row["value"] == pytest.approx(100.5) and row["limit"] == 100
-    assert row["severity"] == "violation" and row["status"] == "fail"
+    assert row["severity"] == "violation" and row["verdict"] == "fail"
     assert vocabulary.render(row["detail"], "zh") == "挥发性有机物 现状+项目 100.50 t/a，超过上限 100 t/a"
     assert vocabulary.render(row["detail"], "en") == "VOCs existing + project 100.50 t/a > cap 100 t/a"
     u = res.tables["utilisation"].set_index("rule_id").loc["CAP"]
@@ -150,7 +150,7 @@ def test_energy_intensity_ceiling_and_green_channel(world, rules):
     s = status(res)
     assert s["green"] == "pass" and s["above"] == "fail" and s["no_data"] == "review"
     notice = res.tables["notices"].iloc[0]
-    assert notice["severity"] == "notice" and notice["status"] == "pass"
+    assert notice["severity"] == "notice" and notice["verdict"] == "pass"
     assert "rule EI: 1 project(s) could not be evaluated (energy use or value added missing); " \
            "status review" in warns
 
@@ -333,7 +333,7 @@ def test_check_is_pure_and_keyword_only():
 
 def test_status_columns_hold_status_codes(result):
     assert isinstance(result, AnalysisResult) and result.name == "zoning"
-    assert set(result.status_columns) == {"status", "cap_status"}
+    assert set(result.status_columns) == {"status", "cap_status", "verdict"}
     frames = {**result.tables, **result.layers}
     for name, df in frames.items():
         for col in result.status_columns:
