@@ -201,7 +201,7 @@ def check_tiling(units, boundary):
 # ----------------------------------------------------------------------------- demo projects
 def build_demo(units_m, red_m, ws_m, rules):
     """Demo projects that meet every rule kind at least once passing and once failing."""
-    from hn_geo.zoning import _existing_loads  # the same aggregation the check uses
+    from hn_geo.zoning import existing_loads  # the same aggregation the check uses
 
     rng = np.random.default_rng(SEED)
     u = units_m.set_index("unit_code")
@@ -294,7 +294,7 @@ def build_demo(units_m, red_m, ws_m, rules):
     proj("DEMO-13", "示例·红线内新建金属制品项目", "3399", "new", inside(red_unit), **va_energy())
     # emission caps: a project within the headroom and one beyond it
     pts = load_layer("emission_points").to_crs(METRIC_CRS)
-    ex_loads, _ = _existing_loads(pts, units_m.reset_index(drop=True))
+    ex_loads, _ = existing_loads(pts, units_m.reset_index(drop=True))
     codes = list(units_m["unit_code"])
     from hn_geo.zoning.rules import POLLUTANTS
     n = 14
@@ -357,7 +357,7 @@ def main(argv=None):
           f"boundary {a_b / 1e6:.3f} km²")
     print(units.groupby(["unit_type", "sub_type"]).agg(n=("unit_code", "size"), km2=("area_km2", "sum")))
     if not args.no_demo:
-        from hn_geo.zoning.rules import load_rules
+        from hn_geo.workflows.zoning import load_rules
 
         units_m = units.to_crs(METRIC_CRS)
         units_m = units_m.set_geometry(shapely.make_valid(units_m.geometry.values))

@@ -1,6 +1,8 @@
 """`hn-geo zoning`: 三线一单 control units and access-list compliance checks."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from hn_geo.cli.options import (
@@ -10,8 +12,11 @@ from hn_geo.cli.options import (
     lang_option,
     out_dir_option,
 )
+from hn_geo.core import settings
 
 _FILE = click.Path(exists=True, dir_okay=False)
+_SHOWN_ROWS = 20
+"""Projects listed on the console (those not passing; every one is in projects.csv)."""
 
 
 @click.group()
@@ -47,28 +52,28 @@ def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_fil
     it the embedded demo projects are checked. Writes CSV tables (UTF-8 with BOM),
     zoning.xlsx and zoning_layers.gpkg (control_units, projects, violations) into --out.
     """
-    from hn_geo.ground.catalog import load_layer
-    from hn_geo.render.outputs import write_result
-    from hn_geo.zoning import check, demo_projects
-    from hn_geo.zoning.rules import load_rules
+    from hn_geo.ground.inputs import Inputs, LayerSource
+    from hn_geo.render import console
+    from hn_geo.workflows import zoning as workflow
 
-    rules = load_rules(rules_file)
-    kw = dict(assume_crs=assume_crs, from_gcj02=from_gcj02)
-    if projects is None:
-        gdf = demo_projects()
-    else:
-        gdf = load_layer("projects", projects, layer=layer, **kw)
-    units = load_layer("control_units", units_file, **kw)
-    points = load_layer("emission_points", points_file, **kw)
-    needed = {r.params["layer"] for r in rules.rules if r.kind == "min_distance"}
-    red_line = load_layer("red_line", red_line_file, **kw) if red_line_file or "red_line" in needed else None
-    water_source = (load_layer("water_source", water_source_file, **kw)
-                    if water_source_file or "water_source" in needed else None)
-    result = check(gdf, units, rules=rules, points=points, red_line=red_line,
-                   water_source=water_source, lang=lang)
-    written = write_result(result, out, lang=lang)
-    width = max(len(str(k)) for k in result.summary)
-    for k, v in result.summary.items():
-        click.echo(f"{str(k):<{width}}  {v}")
-    for p in written:
-        click.echo(f"wrote {p}")
+    settings.lang = lang
+    files = {"projects": projects, "control_units": units_file, "emission_points": points_file,
+             "red_line": red_line_file, "water_source": water_source_file}
+    sources = {name: LayerSource(Path(path), layer=layer if name == "projects" else None,
+                                 assume_crs=assume_crs, from_gcj02=from_gcj02)
+               for name, path in files.items() if path is not None}
+    inputs = Inputs(layers=sources, files={"rules": rules_file})
+    outcome = workflow.run(inputs, out, lang=lang)
+    result = outcome.result
+    for line in console.figure_lines(result, lang):
+        click.echo(line)
+    flagged = result.tables["projects"]
+    flagged = flagged[flagged["status"] != "pass"]
+    if len(flagged):
+        click.echo("")
+        click.echo(console.table_text(flagged, lang, scope=result.name, codes=result.codes,
+                                      columns=("project_id", "name", "unit_codes",
+                                               "violated_rules", "status"), rows=_SHOWN_ROWS))
+    for line in console.note_lines(result, lang):
+        click.echo(line)
+    click.echo(console.files_line(outcome.files, lang))

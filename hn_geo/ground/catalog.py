@@ -256,7 +256,7 @@ _register(LayerSchema(
     (
         Field("unit_code", "str"),
         Field("name", "str"),
-        Field("unit_type", "str", choices=UNIT_TYPES),
+        Field("unit_type", "str", choices=("priority", "key", "general"), family="unit_type"),
         Field("sub_type", "str", required=False, nullable=True),
         Field("town", "str", required=False, nullable=True),
         _SOURCE, _APPROX,
@@ -305,7 +305,7 @@ _register(LayerSchema(
         Field("project_id", "str"),
         Field("name", "str"),
         Field("industry_code", "str"),
-        Field("status", "str", choices=PROJECT_STATUS),
+        Field("status", "str", choices=PROJECT_STATUS, family="project_status"),
         Field("two_high", "bool", required=False),
         Field("energy_tce", "float", required=False, nullable=True),
         Field("value_added_wan", "float", required=False, nullable=True),

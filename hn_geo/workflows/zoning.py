@@ -1,0 +1,66 @@
+"""The zoning workflow: load the projects, control units, access list and zones -> check
+them (:func:`hn_geo.zoning.check`) -> write the tables, workbook and layers.
+
+Called by ``hn-geo zoning check`` and by the batch run alike.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from hn_geo import zoning
+from hn_geo.ground.projects import projects_of
+from hn_geo.ground.rules import default_rules_path, read_rules_file
+from hn_geo.render.outputs import write_result
+from hn_geo.workflows.common import Outcome, given
+from hn_geo.zoning.rules import parse
+
+
+def load_rules(path=None):
+    """Read and parse an access-list YAML file (the embedded default when ``path`` is None).
+
+    Returns
+    -------
+    hn_geo.zoning.rules.AccessList
+    """
+    path = Path(path) if path is not None else default_rules_path()
+    return parse(read_rules_file(path), source=path)
+
+
+def load(inputs):
+    """The inputs of :func:`hn_geo.zoning.check` as keyword arguments.
+
+    Projects (:func:`hn_geo.ground.projects.projects_of`), the control units, the
+    existing emission points (optional), the access list (input file ``rules``, else the
+    embedded one) and the red-line / water-source zones -- only when a distance rule
+    measures to them.
+    """
+    rules = load_rules(inputs.file("rules"))
+    needed = set(rules.layers_needed())
+    zones = {name: inputs.layer(name, optional=True) if name in needed else None
+             for name in ("red_line", "water_source")}
+    return {"projects": projects_of(inputs), "units": inputs.layer("control_units"),
+            "rules": rules, "points": inputs.layer("emission_points", optional=True), **zones}
+
+
+def run(inputs, out_dir, *, lang="zh", layers=None):
+    """Run the zoning check and write its outputs into ``out_dir``.
+
+    Parameters
+    ----------
+    inputs : hn_geo.ground.inputs.Inputs
+    out_dir : str or Path
+    lang : {'zh', 'en'}
+        Language of the written files.
+    layers : bool, optional
+        Build and write the result layers (default: the analysis' own, True).
+
+    Returns
+    -------
+    Outcome
+        The :class:`~hn_geo.core.results.AnalysisResult` and the files written
+        (``<table>.csv``, ``zoning.xlsx``, ``zoning_layers.gpkg``).
+    """
+    kw = load(inputs)
+    result = zoning.check(kw.pop("projects"), kw.pop("units"), **kw, **given(layers=layers))
+    files = write_result(result, out_dir, lang=lang)
+    return Outcome(result, files)

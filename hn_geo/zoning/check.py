@@ -1,0 +1,142 @@
+"""The zoning check: projects against the 三线一单 control units and the access list."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from hn_geo.core.errors import HnGeoError
+from hn_geo.core.results import AnalysisResult, Figure, Msg
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
+from hn_geo.zoning import tables as tb
+from hn_geo.zoning.arrays import ids, warn
+from hn_geo.zoning.attributes import check_inputs, check_units, project_attributes
+from hn_geo.zoning.evaluate import (
+    DISTANCE_TOLERANCE_M,
+    STATUS,
+    applicability,
+    evaluate,
+    findings,
+    status_index,
+)
+from hn_geo.zoning.rules import AccessList
+from hn_geo.zoning.spatial import existing_loads, locate_all, warn_partly_outside
+
+CODES = {"status": "status", "cap_status": "status", "verdict": "status", "severity": "severity",
+         "rule_kind": "rule_kind", "build_type": "project_status", "unit_type": "unit_type",
+         "pollutant": "pollutant"}
+"""Coded columns of the zoning tables and layers -> value family."""
+
+
+def check(projects, units, *, rules, points=None, red_line=None, water_source=None, layers=True):
+    """Check projects against the 三线一单 control units and access list.
+
+    Parameters
+    ----------
+    projects : geopandas.GeoDataFrame
+        Catalog schema 'projects' (points or polygons): ``project_id``, ``name``,
+        ``industry_code`` (GB/T 4754), ``status`` (build type code: new / expansion /
+        existing), optional ``two_high``, ``energy_tce`` [tce/a], ``value_added_wan``
+        [万元/a], ``solvent_type``, ``nox_t`` / ``vocs_t`` / ``cod_t`` / ``nh3n_t`` [t/a].
+    units : geopandas.GeoDataFrame
+        Catalog schema 'control_units' (``unit_type`` as codes priority / key / general).
+    rules : hn_geo.zoning.rules.AccessList
+        The access list (:func:`hn_geo.zoning.rules.parse`).
+    points : geopandas.GeoDataFrame, optional
+        Existing enterprises (catalog 'emission_points'): their loads fill the emission
+        caps. Without it existing loads are 0 (noted).
+    red_line, water_source : geopandas.GeoDataFrame, optional
+        Needed when a rule of kind ``min_distance`` names the layer.
+    layers : bool
+        Build the result layers.
+
+    Returns
+    -------
+    AnalysisResult
+        ``name='zoning'``; tables ``projects`` (one row per project, ``status`` fail / warn
+        / review / pass, ``no_data`` outside every unit), ``violations`` (one row per
+        project and broken error/warning rule, ``severity`` violation / warning, a
+        ``detail`` Msg, the clause and its source), ``notices`` (info findings such as the
+        green channel), ``units`` and ``towns`` (totals), ``utilisation`` (unit emission
+        caps, ``cap_status`` met / not_met); layers ``control_units``, ``projects`` and
+        ``violations``; figures (headline: projects that fail); notes.
+
+    Raises
+    ------
+    HnGeoError
+        Missing required columns, layers without CRS, a distance rule whose layer was
+        not given, ``rules`` not an access list.
+    """
+    if not isinstance(rules, AccessList):
+        raise HnGeoError(code="zoning.rules_not_parsed", params={"got": type(rules).__name__})
+    check_inputs(projects, units, {"emission_points": points, "red_line": red_line,
+                                   "water_source": water_source})
+    units = (units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units).reset_index(drop=True)
+    skipped = check_units(units, rules)
+    attrs = project_attributes(projects, rules)
+    geoms, pp, pu, dist = locate_all(projects, units, rules,
+                                     {"red_line": red_line, "water_source": water_source})
+    outside = np.bincount(pp, minlength=len(projects)) == 0
+    if outside.any():
+        warn("zoning.projects_outside", n=int(outside.sum()), ids=ids(attrs.pid, np.flatnonzero(outside)))
+    warn_partly_outside(geoms, units, attrs.pid)
+
+    A = applicability(units, rules)
+    ex_loads, ex_counts = existing_loads(points, units)
+    hits, review = evaluate(rules, A, skipped, attrs, pp, pu, dist, ex_loads)
+    f = findings(hits, pp, pu, rules.rules)
+    status_idx = status_index(f, review, outside)
+
+    tables = {
+        "projects": tb.project_table(attrs, units, pp, pu, f, status_idx, rules.rules),
+        **tb.finding_tables(attrs, f, rules.rules, units["unit_code"].astype(str).to_numpy()),
+        "units": tb.unit_table(units, pp, pu, f, status_idx, ex_loads, ex_counts),
+        "towns": tb.town_table(units, pp, pu, f, status_idx, outside),
+    }
+    tables["utilisation"], max_util = tb.utilisation(rules, A, units, ex_loads, pp, pu, attrs, f,
+                                                     skipped)
+    tables["units"]["max_utilisation_pct"] = max_util
+    return AnalysisResult(
+        name="zoning", tables=tables,
+        layers=tb.result_layers(projects, geoms, units, tables, status_idx) if layers else {},
+        codes=dict(CODES), figures=_figures(status_idx, f, units, rules),
+        notes=_notes(rules, points is None), meta={"synthetic": _synthetic(projects, units)})
+
+
+def _figures(status_idx, f, units, rules):
+    """Key figures: projects that fail (headline), by status, findings, units, rules."""
+    counts = np.bincount(status_idx, minlength=len(STATUS))
+    n = {s: int(counts[i]) for i, s in enumerate(STATUS)}
+    return [
+        Figure("zoning.projects_fail", n["fail"], unit="projects", headline=True),
+        Figure("zoning.projects", int(status_idx.size), unit="projects"),
+        Figure("zoning.projects_warn", n["warn"], unit="projects"),
+        Figure("zoning.projects_review", n["review"], unit="projects"),
+        Figure("zoning.projects_pass", n["pass"], unit="projects"),
+        Figure("zoning.projects_outside", n["no_data"], unit="projects"),
+        Figure("zoning.violations", int(f.is_violation.sum())),
+        Figure("zoning.notices", int((~f.is_violation).sum())),
+        Figure("zoning.units", len(units)),
+        Figure("zoning.rules", len(rules.rules)),
+    ]
+
+
+def _notes(rules, no_points):
+    notes = [Msg("zoning.no_points")] if no_points else []
+    notes.append(Msg("zoning.distance_rules", tolerance=DISTANCE_TOLERANCE_M * 1000, crs=METRIC_CRS))
+    notes.append(Msg("zoning.emission_caps"))
+    if rules.path:
+        params = {"file": Path(rules.path)}
+        if rules.title:
+            notes.append(Msg("zoning.access_list_titled", title=rules.title, **params))
+        else:
+            notes.append(Msg("zoning.access_list", **params))
+    elif rules.title:
+        notes.append(Msg("zoning.access_list_title", title=rules.title))
+    return notes
+
+
+def _synthetic(*frames):
+    """Whether any input marks its features approximate (synthetic demo data)."""
+    return any(bool(g["approximate"].fillna(False).astype(bool).any())
+               for g in frames if "approximate" in g.columns)
