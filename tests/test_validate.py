@@ -99,7 +99,7 @@ def test_value_outside_choices(tmp_path):
     with pytest.raises(HnGeoError) as exc:
         load_layer("control_units", p)
     assert exc.value.field == "unit_type" and exc.value.row == 3
-    assert "not among ['优先保护', '重点管控', '一般管控'] (first: '重点控制'" in str(exc.value)
+    assert "not among ['priority', 'key', 'general'] (first: '重点控制'" in str(exc.value)
 
 
 @pytest.mark.parametrize("blank", [None, "", "   "])

@@ -136,7 +136,6 @@ _APPROX = Field("approximate", "bool", required=False)
 _SOURCE = Field("source", "str", required=False, nullable=True)
 
 TOWN_KINDS = ("街道", "镇")
-UNIT_TYPES = ("优先保护", "重点管控", "一般管控")
 BUILDING_TYPES = ("residential", "industrial", "public", "commercial")
 ROOF_TYPES = ("flat", "pitched", "unknown")
 PROJECT_STATUS = ("new", "expansion", "existing")

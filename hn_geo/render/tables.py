@@ -201,6 +201,8 @@ def _unique_labels(labels):
 
 
 def _coded(s, family, lang, scope, col):
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
     values = pd.unique(s.dropna())
     table = {}
     for v in values:
