@@ -26,22 +26,27 @@ The accepted headers of each table are in :mod:`hn_geo.ground.stats_columns`
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
-from hn_geo.core.results import Word
 from hn_geo.ground import readers
 from hn_geo.ground.catalog import layers_dir
 from hn_geo.ground.plan import load_targets
-from hn_geo.ground.stats_columns import (ALLOCATION_COLUMNS, ENERGY_COLUMNS, INDICATOR_COLUMNS,
-                                         PROJECT_COLUMNS, norm_head, norm_unit, standardise)
+from hn_geo.ground.stats_columns import (
+    ALLOCATION_COLUMNS,
+    ENERGY_COLUMNS,
+    INDICATOR_COLUMNS,
+    POLLUTANTS,  # noqa: F401  (re-exported)
+    PROJECT_COLUMNS,
+    norm_head,
+    norm_unit,
+    pollutant_codes,
+    standardise,
+)
 from hn_geo.ground.towns import NAME_BY_CODE, match_towns, town_mapping
 
 RENEWABLE_TCE_PER_10MWH = 3.055
@@ -57,25 +62,6 @@ STAT_FILES = {
     "reduction_allocations": ("减排分配", "减排任务分配"),
 }
 """Statistics table -> other accepted file stems / sheet names."""
-
-POLLUTANTS = ("nox", "vocs", "cod", "nh3n")
-"""Pollutants of the plan's key-project reduction targets (四.（二）), codes of ``pollutant``."""
-_POLLUTANT_ALIASES = {
-    "nox": ("nox", "氮氧化物", "no2", "nox(以no2计)", "氮氧"),
-    "vocs": ("vocs", "voc", "挥发性有机物", "挥发性有机化合物", "nmhc"),
-    "cod": ("cod", "化学需氧量", "codcr", "cod(cr)"),
-    "nh3n": ("nh3-n", "nh3n", "氨氮", "nh3", "ammonia", "ammonianitrogen"),
-}
-_POLLUTANT_LOOKUP = {re.sub(r"[\s_\-]", "", a): k for k, v in _POLLUTANT_ALIASES.items() for a in v}
-
-
-def _pollutant_code(value):
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    key = re.sub(r"[\s_\-]", "", unicodedata.normalize("NFKC", str(value)).strip().lower())
-    code = _POLLUTANT_LOOKUP.get(key) or vocabulary.code_of("pollutant", value)
-    return code if code in POLLUTANTS else None
-
 
 TOTAL_ROW_NAMES = ("全市", "合计", "总计", "小计", "海宁市", "海宁", "total", "sum", "city", "haining")
 """Town names of city-total rows, which are dropped (the analysis sums the towns)."""
@@ -274,27 +260,6 @@ def read_town_energy(df, path="town_energy", *, kwh_factor=RENEWABLE_TCE_PER_10M
                          path=path, row=i + 2, field=cols["year"])
     df.attrs["path"] = str(path)
     return df
-
-
-def pollutant_codes(values, path, field, rows):
-    """Pollutant names (NOx, 氮氧化物, nox(以NO2计) ...) -> codes of :data:`POLLUTANTS`.
-
-    Raises
-    ------
-    HnGeoError
-        Names of other pollutants or unknown names (listed, with the first row).
-    """
-    values = list(values)
-    lookup = {v: _pollutant_code(v) for v in dict.fromkeys(values)}
-    out = np.array([lookup[v] for v in values], dtype=object)
-    bad = np.flatnonzero(pd.isna(out))
-    if bad.size:
-        names = sorted({str(values[i]) for i in bad[:50]})
-        raise HnGeoError(code="targets.unknown_pollutant",
-                         params={"n": int(bad.size), "values": names,
-                                 "known": [Word("pollutant", p) for p in POLLUTANTS]},
-                         path=path, row=int(rows[bad[0]]), field=field)
-    return out
 
 
 def read_reduction_projects(df, path="reduction_projects"):

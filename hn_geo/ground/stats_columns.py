@@ -1,4 +1,4 @@
-"""Columns of the town statistics files: accepted headers, units, and standardisation.
+"""Columns of the town statistics files: accepted headers, units, pollutant names, standardisation.
 
 Each statistics table (``town_energy``, ``reduction_projects``, ``indicators``,
 ``reduction_allocations``) has a spec: canonical column -> :class:`Column` (dtype, required,
@@ -18,7 +18,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.core.results import Word
 
 
 class Column(NamedTuple):
@@ -305,3 +307,43 @@ def standardise(df, spec, path, *, kwh_factor=None, unit_kind_col=None):
         out["_unit"] = df[unit_col].to_numpy(dtype=object)
     out.attrs["columns"] = found
     return out, [c for c in spec if c not in found]
+
+
+POLLUTANTS = ("nox", "vocs", "cod", "nh3n")
+"""Pollutants of the plan's key-project reduction targets (四.（二）), codes of ``pollutant``."""
+_POLLUTANT_ALIASES = {
+    "nox": ("nox", "氮氧化物", "no2", "nox(以no2计)", "氮氧"),
+    "vocs": ("vocs", "voc", "挥发性有机物", "挥发性有机化合物", "nmhc"),
+    "cod": ("cod", "化学需氧量", "codcr", "cod(cr)"),
+    "nh3n": ("nh3-n", "nh3n", "氨氮", "nh3", "ammonia", "ammonianitrogen"),
+}
+_POLLUTANT_LOOKUP = {re.sub(r"[\s_\-]", "", a): k for k, v in _POLLUTANT_ALIASES.items() for a in v}
+
+
+def _pollutant_code(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    key = re.sub(r"[\s_\-]", "", unicodedata.normalize("NFKC", str(value)).strip().lower())
+    code = _POLLUTANT_LOOKUP.get(key) or vocabulary.code_of("pollutant", value)
+    return code if code in POLLUTANTS else None
+
+
+def pollutant_codes(values, path, field, rows):
+    """Pollutant names (NOx, 氮氧化物, nox(以NO2计) ...) -> codes of :data:`POLLUTANTS`.
+
+    Raises
+    ------
+    HnGeoError
+        Names of other pollutants or unknown names (listed, with the first row).
+    """
+    values = list(values)
+    lookup = {v: _pollutant_code(v) for v in dict.fromkeys(values)}
+    out = np.array([lookup[v] for v in values], dtype=object)
+    bad = np.flatnonzero(pd.isna(out))
+    if bad.size:
+        names = sorted({str(values[i]) for i in bad[:50]})
+        raise HnGeoError(code="targets.unknown_pollutant",
+                         params={"n": int(bad.size), "values": names,
+                                 "known": [Word("pollutant", p) for p in POLLUTANTS]},
+                         path=path, row=int(rows[bad[0]]), field=field)
+    return out

@@ -31,12 +31,11 @@ Examples
 >>> res = targets.targets_report(stats.read_stats(targets=t), targets=t,
 ...                              town_targets=plan.town_targets())  # doctest: +SKIP
 """
-from hn_geo.targets.energy import CITY_CODE, energy_dual_control  # noqa: F401
-from hn_geo.targets.indicators import indicator_progress  # noqa: F401
-from hn_geo.targets.progress import (BASE_YEAR, DEADLINE, PATHS, progress_fraction,  # noqa: F401
-                                     required_cut)
-from hn_geo.targets.reductions import POLLUTANTS, find_double_counted, pollutant_reductions  # noqa: F401
-from hn_geo.targets.report import CODES, report, targets_report  # noqa: F401
+from hn_geo.targets.energy import CITY_CODE, energy_dual_control
+from hn_geo.targets.indicators import indicator_progress
+from hn_geo.targets.progress import BASE_YEAR, DEADLINE, PATHS, progress_fraction, required_cut
+from hn_geo.targets.reductions import POLLUTANTS, find_double_counted, pollutant_reductions
+from hn_geo.targets.report import CODES, report, targets_report
 
 __all__ = ["targets_report", "report", "energy_dual_control", "pollutant_reductions",
            "find_double_counted", "indicator_progress", "progress_fraction", "required_cut",
