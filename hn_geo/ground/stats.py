@@ -87,7 +87,8 @@ def _raw_tables(src):
     if src.is_file():
         if src.suffix.lower() not in (".xlsx", ".xls"):
             raise HnGeoError(code="targets.stats_not_workbook", path=src)
-        sheets = pd.ExcelFile(src).sheet_names
+        with pd.ExcelFile(src) as book:
+            sheets = book.sheet_names
         for stem, alts in STAT_FILES.items():
             name = next((n for n in (stem,) + alts if n in sheets), None)
             if name is not None:
