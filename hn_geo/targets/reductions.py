@@ -188,7 +188,8 @@ def pollutant_reductions(projects, *, targets, year=None, allocations=None, town
     city_t = _city_targets(targets)
     if town_names is None:
         frames = [p] + ([allocations] if allocations is not None else [])
-        town_names = {c: n for f in frames for c, n in zip(f["code"], f["town"])}
+        pairs = pd.concat([f[["code", "town"]] for f in frames]).drop_duplicates("code")
+        town_names = dict(zip(pairs["code"], pairs["town"]))
     return {"by_pollutant": _by_pollutant(upto, dups, city_t, year, final),
             "by_town": _by_town(upto, allocations, town_names, year, final),
             "by_year": _by_year(counted, city_t, year),
