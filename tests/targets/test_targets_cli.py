@@ -11,6 +11,8 @@ from hn_geo import vocabulary
 from hn_geo.cli import main
 from hn_geo.cli.targets import report_cmd
 
+pytest_plugins = ["targets_fixtures"]  # the targets tests' fixtures
+
 
 def _run(args):
     return CliRunner().invoke(main, ["targets", *args])

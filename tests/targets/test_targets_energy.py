@@ -13,6 +13,8 @@ from hn_geo.core.results import Msg
 from hn_geo.core.status import STATUS_CODES
 from hn_geo.ground import stats as st
 
+pytest_plugins = ["targets_fixtures"]  # the targets tests' fixtures
+
 
 def _energy(path):
     return st.read_town_energy(pd.read_csv(path, dtype=str), str(path))

@@ -8,6 +8,8 @@ from hn_geo import targets as tg
 from hn_geo.core.results import Msg
 from hn_geo.ground import stats as st
 
+pytest_plugins = ["targets_fixtures"]  # the targets tests' fixtures
+
 
 def _ind(rows, targets):
     df = pd.DataFrame(rows, columns=["indicator", "year", "value"])

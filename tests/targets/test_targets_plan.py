@@ -13,6 +13,8 @@ from hn_geo.core.errors import HnGeoError
 from hn_geo.ground import plan as tg
 from hn_geo.ground.towns import CODE_BY_NAME, NAMES
 
+pytest_plugins = ["targets_fixtures"]  # the targets tests' fixtures
+
 # the plan text lies in shared/ beside the repository (or beside a worktree's parent)
 PLAN = next((p / "shared" / "seed" / "plan.txt" for p in Path(__file__).resolve().parents
              if (p / "shared" / "seed" / "plan.txt").exists()), Path("shared/seed/plan.txt"))

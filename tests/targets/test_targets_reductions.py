@@ -9,6 +9,8 @@ from hn_geo.core.errors import HnGeoWarning
 from hn_geo.core.results import Msg
 from hn_geo.ground import stats as st
 
+pytest_plugins = ["targets_fixtures"]  # the targets tests' fixtures
+
 
 def test_double_counting_caught_and_excluded(projects, targets):
     p = st.read_reduction_projects(projects, "proj.csv")

@@ -20,6 +20,8 @@ from hn_geo.ground.inputs import Inputs
 from hn_geo.render.tables import present
 from hn_geo.workflows import targets as workflow
 
+pytest_plugins = ["targets_fixtures"]  # the targets tests' fixtures
+
 # words that must never reach a table: codes of the families, Python literals
 INTERNAL = {"not_met", "on_track", "no_data", "reduce_by", "reduce_by_pp", "increase_by", "about", ">=",
             "<=", "<", "==", "linear", "compound", "True", "False", "nan", "None", "incentive", "basic",

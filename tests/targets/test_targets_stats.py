@@ -12,6 +12,8 @@ from targets_data import HAND
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.ground import stats as st
 
+pytest_plugins = ["targets_fixtures"]  # the targets tests' fixtures
+
 
 def _read_energy(path):
     return st.read_town_energy(pd.read_csv(path, dtype=str), str(path))

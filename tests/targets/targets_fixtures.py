@@ -1,4 +1,6 @@
-"""Fixtures of the targets tests: the plan's targets, hand-made statistics, English messages."""
+"""Fixtures of the targets tests, loaded by each test module as a plugin
+(``pytest_plugins = ["targets_fixtures"]``): a conftest.py here would shadow the top-level
+``conftest`` module that other tests import from."""
 from __future__ import annotations
 
 import geopandas as gpd
@@ -11,6 +13,7 @@ from hn_geo.core import settings
 from hn_geo.ground import plan
 
 ENERGY_HEADER = targets_data.ENERGY_HEADER
+
 
 @pytest.fixture(autouse=True)
 def english_messages(monkeypatch):
