@@ -57,6 +57,7 @@ def _echo_tables(result, lang, rows):
             continue
         if name == "targets_indicators":
             df = df[df["actual"].notna()]
+        df = df.round(2)  # display only: the files keep every digit
         title = vocabulary.title("tables", name, lang, SCOPE)
         click.echo("\n" + vocabulary.ui("table_head", lang, SCOPE, title=title, n=len(df)))
         if len(df):

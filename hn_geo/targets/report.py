@@ -1,6 +1,8 @@
 """The targets report: energy dual control, reductions and indicators as one result."""
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pandas as pd
 
 from hn_geo.core.results import AnalysisResult, Msg
@@ -44,7 +46,7 @@ def _town_names(stats):
     """How the statistics' town names were matched (``match_method`` codes)."""
     tm = stats.get("town_names")
     if tm is None:
-        maps = [stats[k].attrs["town_mapping"].assign(file=stats[k].attrs.get("source", k))
+        maps = [stats[k].attrs["town_mapping"].assign(file=PurePath(stats[k].attrs.get("path", k)).name)
                 for k in ("town_energy", "reduction_projects", "reduction_allocations")
                 if stats.get(k) is not None and "town_mapping" in stats[k].attrs]
         tm = pd.concat(maps, ignore_index=True) if maps else None
