@@ -16,6 +16,7 @@ import pandas as pd
 
 from hn_geo import targets as tg
 from hn_geo.core.errors import HnGeoWarning
+from hn_geo.ground import plan, stats
 from hn_geo.ground.towns import NAMES
 
 
@@ -37,12 +38,13 @@ def main(n=100_000):
     df = projects(n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HnGeoWarning)
+        targets, town_targets = plan.load_targets(), plan.town_targets()
         t0 = time.perf_counter()
-        p = tg.read_reduction_projects(df, "bench")
+        p = stats.read_reduction_projects(df, "bench")
         t1 = time.perf_counter()
-        red = tg.pollutant_reductions(p, year=2025)
+        red = tg.pollutant_reductions(p, targets=targets, year=2025)
         t2 = time.perf_counter()
-        tg.targets_report()
+        tg.targets_report(stats.read_stats(targets=targets), targets=targets, town_targets=town_targets)
         t3 = time.perf_counter()
     print(f"{n} project rows: read+validate {t1 - t0:.2f} s, double counting + totals {t2 - t1:.2f} s "
           f"({len(red['double_counted'])} double counts); default report {t3 - t2:.2f} s")

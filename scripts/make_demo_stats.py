@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hn_geo.ground.plan import load_targets, town_targets
 from hn_geo.render.tables import write_csv
-from hn_geo.targets import load_targets, town_targets
 
 SEED = 20211
 NOTE = "合成演示数据 synthetic demo (scripts/make_demo_stats.py, seed 20211)"
@@ -61,6 +61,7 @@ MEASURES = {
     "NH3-N": ["城镇污水处理厂清洁排放改造", "农村生活污水治理提标", "畜禽养殖粪污治理"],
 }
 POLLUTANT_ZH = {"NOx": "氮氧化物", "VOCs": "挥发性有机物", "COD": "化学需氧量", "NH3-N": "氨氮"}
+POLLUTANT_CODE = {"NOx": "nox", "VOCs": "vocs", "COD": "cod", "NH3-N": "nh3n"}  # plan_targets.yaml -> codes
 # share of the city target reached by 2024 (0.8 = exactly on the linear path)
 REDUCTION_SHARE = {"NOx": 1.06, "VOCs": 0.66, "COD": 0.87, "NH3-N": 0.84}
 N_PROJECTS = {"NOx": 10, "VOCs": 18, "COD": 9, "NH3-N": 6}
@@ -128,7 +129,7 @@ def town_energy(rng):
 def reduction_projects(rng, targets):
     tt = town_targets()
     towns = list(tt["town"])
-    value = targets.set_index("pollutant")["value"]
+    value = targets.set_index("pollutant")["value"].rename(index={v: k for k, v in POLLUTANT_CODE.items()})
     rows = []
     n = 0
     for pol in ("NOx", "VOCs", "COD", "NH3-N"):
@@ -158,7 +159,7 @@ def reduction_projects(rng, targets):
 
 def allocations(rng, targets):
     towns = list(town_targets()["town"])
-    value = targets.set_index("pollutant")["value"]
+    value = targets.set_index("pollutant")["value"].rename(index={v: k for k, v in POLLUTANT_CODE.items()})
     rows = []
     for pol in ("NOx", "VOCs", "COD", "NH3-N"):
         w = rng.dirichlet(np.full(len(towns), 3.0))

@@ -12,13 +12,18 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
+from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError
 from hn_geo.ground.towns import NAME_BY_CODE, match_towns
 
 DEADLINE = 2025
 COMPARATORS = (">=", "<=", "<", "==", "about", "reduce_by", "reduce_by_pp", "increase_by")
 DIRECTIONS = ("increase", "decrease")
+TOPICS = ("energy", "coal", "pollutant", "industry", "building", "transport", "agriculture", "public",
+          "environment", "renewable", "solvent", "infrastructure", "innovation")
+KINDS = ("target", "threshold")
 UNIT_FACTORS = {("万千瓦", "MW"): 10.0, ("万千瓦", "kW"): 1e4, ("万户", "homes"): 1e4,
                 ("万吨", "t"): 1e4, ("万吨标准煤", "tce"): 1e4}
 """Conversions of the plan's units to the units the analyses work in."""
@@ -34,22 +39,74 @@ _REQUIRED_KEYS = ("id", "name", "name_en", "value", "unit", "comparator", "direc
 
 
 def _read_yaml(path):
-    import yaml
-
     path = Path(path) if path is not None else targets_path()
     if not path.exists():
-        raise HnGeoError("targets file not found", path=path)
+        raise HnGeoError(code="targets.plan_not_found", path=path)
     key = (str(path.resolve()), path.stat().st_mtime_ns)
     if key not in _YAML_CACHE:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         try:
             _YAML_CACHE[key] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except yaml.YAMLError as exc:
-            raise HnGeoError(f"not valid YAML ({exc})", path=path) from exc
+            raise HnGeoError(code="targets.plan_not_yaml", params={"error": str(exc)}, path=path) from exc
     return path, copy.deepcopy(_YAML_CACHE[key])
 
 
 _YAML_CACHE = {}
+
+
+def _check_target(t, i, path):
+    """Raise HnGeoError naming the target for a bad entry; return its id for messages."""
+    where = t.get("id", f"#{i}") if isinstance(t, dict) else f"#{i}"
+    if not isinstance(t, dict):
+        raise HnGeoError(code="targets.plan_not_mapping", path=path, row=where)
+    for k in _REQUIRED_KEYS:
+        if t.get(k) in (None, ""):
+            raise HnGeoError(code="targets.plan_missing_key", params={"key": k}, path=path, row=where,
+                             field=k)
+    for key, allowed in (("comparator", COMPARATORS), ("direction", DIRECTIONS),
+                         ("topic", TOPICS), ("kind", KINDS)):
+        value = t.get(key, {"topic": "", "kind": "target"}.get(key))
+        if value not in allowed and not (key == "topic" and value == ""):
+            raise HnGeoError(code="targets.plan_bad_choice",
+                             params={"key": key, "value": str(value), "allowed": list(allowed)},
+                             path=path, row=where, field=key)
+    for k in ("value", "baseline_value", "tolerance", "change", "change_rate"):
+        if t.get(k) is not None and not isinstance(t[k], (int, float)):
+            raise HnGeoError(code="targets.plan_not_number", params={"key": k, "value": str(t[k])},
+                             path=path, row=where, field=k)
+    return where
+
+
+def _code_of(family, text, path, where, field):
+    """The code of a plan word (unit, pollutant) in a value family of the vocabulary."""
+    code = vocabulary.code_of(family, text)
+    if code is None:
+        known = sorted(vocabulary.words(family, "zh"))
+        raise HnGeoError(code="targets.plan_unknown_word",
+                         params={"key": field, "value": str(text), "allowed": known},
+                         path=path, row=where, field=field)
+    return code
+
+
+def _target_row(t, where, path, deadline):
+    resp = t["responsible"]
+    pollutant = t.get("pollutant")
+    return {
+        "id": str(t["id"]), "name": t["name"], "name_en": t["name_en"],
+        "topic": t.get("topic", ""), "kind": t.get("kind", "target"),
+        "value": float(t["value"]), "unit": str(t["unit"]),
+        "unit_code": _code_of("targets.plan_unit", str(t["unit"]), path, where, "unit"),
+        "comparator": t["comparator"], "direction": t["direction"],
+        "baseline_year": t.get("baseline_year"), "baseline_value": t.get("baseline_value"),
+        "deadline": t.get("deadline", deadline),
+        "responsible": "、".join(resp) if isinstance(resp, list) else str(resp),
+        "clause": str(t["clause"]), "quote": t["quote"], "quote_value": t.get("quote_value"),
+        "cumulative": bool(t.get("cumulative", False)), "tolerance": t.get("tolerance"),
+        "pollutant": None if pollutant is None else _code_of("pollutant", pollutant, path, where,
+                                                               "pollutant"),
+        "same_as": t.get("same_as"),
+    }
 
 
 def load_targets(path=None):
@@ -63,54 +120,29 @@ def load_targets(path=None):
     Returns
     -------
     pandas.DataFrame
-        One row per target: ``id``, ``name``, ``name_en``, ``topic``, ``kind``, ``value``,
-        ``unit``, ``comparator``, ``direction``, ``baseline_year``, ``baseline_value``,
-        ``deadline``, ``responsible`` (text, lead unit first), ``clause``, ``quote``,
-        ``cumulative``, ``tolerance``, ``pollutant``, ``same_as``.
+        One row per target: ``id``, ``name``, ``name_en`` (plan data: the names stay in the
+        YAML), ``topic``, ``kind``, ``value``, ``unit`` (the plan's unit text), ``unit_code``
+        (its code in the ``targets.plan_unit`` family), ``comparator``, ``direction``,
+        ``baseline_year``, ``baseline_value``, ``deadline``, ``responsible`` (text, lead unit
+        first), ``clause``, ``quote``, ``cumulative``, ``tolerance``, ``pollutant`` (a code of
+        the ``pollutant`` family: the YAML may say NOx or 氮氧化物), ``same_as``.
 
     Raises
     ------
     HnGeoError
-        Missing keys, unknown comparators/directions, non-numeric values, duplicate ids.
+        Missing keys, unknown comparators/directions/topics/units, non-numeric values,
+        duplicate ids.
     """
     path, data = _read_yaml(path)
     items = (data or {}).get("targets")
     if not isinstance(items, list) or not items:
-        raise HnGeoError("no 'targets' list", path=path)
-    rows = []
-    for i, t in enumerate(items, start=1):
-        where = t.get("id", f"#{i}") if isinstance(t, dict) else f"#{i}"
-        if not isinstance(t, dict):
-            raise HnGeoError("each target must be a mapping", path=path, row=where)
-        for k in _REQUIRED_KEYS:
-            if t.get(k) in (None, ""):
-                raise HnGeoError(f"missing '{k}'", path=path, row=where, field=k)
-        if t["comparator"] not in COMPARATORS:
-            raise HnGeoError(f"comparator {t['comparator']!r} not one of {COMPARATORS}",
-                             path=path, row=where, field="comparator")
-        if t["direction"] not in DIRECTIONS:
-            raise HnGeoError(f"direction {t['direction']!r} not one of {DIRECTIONS}",
-                             path=path, row=where, field="direction")
-        for k in ("value", "baseline_value", "tolerance", "change", "change_rate"):
-            if t.get(k) is not None and not isinstance(t[k], (int, float)):
-                raise HnGeoError(f"'{k}' must be a number, not {t[k]!r}", path=path, row=where, field=k)
-        resp = t["responsible"]
-        rows.append({
-            "id": str(t["id"]), "name": t["name"], "name_en": t["name_en"],
-            "topic": t.get("topic", ""), "kind": t.get("kind", "target"),
-            "value": float(t["value"]), "unit": str(t["unit"]), "comparator": t["comparator"],
-            "direction": t["direction"],
-            "baseline_year": t.get("baseline_year"), "baseline_value": t.get("baseline_value"),
-            "deadline": t.get("deadline", data.get("deadline", DEADLINE)),
-            "responsible": "、".join(resp) if isinstance(resp, list) else str(resp),
-            "clause": str(t["clause"]), "quote": t["quote"], "quote_value": t.get("quote_value"),
-            "cumulative": bool(t.get("cumulative", False)), "tolerance": t.get("tolerance"),
-            "pollutant": t.get("pollutant"), "same_as": t.get("same_as"),
-        })
+        raise HnGeoError(code="targets.plan_no_targets", path=path)
+    deadline = (data or {}).get("deadline", DEADLINE)
+    rows = [_target_row(t, _check_target(t, i, path), path, deadline) for i, t in enumerate(items, start=1)]
     df = pd.DataFrame(rows)
     dup = df["id"][df["id"].duplicated()].tolist()
     if dup:
-        raise HnGeoError(f"duplicate target id(s): {', '.join(dup)}", path=path, field="id")
+        raise HnGeoError(code="targets.plan_duplicate_ids", params={"ids": dup}, path=path, field="id")
     for c in ("baseline_year", "deadline"):
         df[c] = pd.to_numeric(df[c]).astype("Int64")
     df["baseline_value"] = pd.to_numeric(df["baseline_value"]).astype(float)
@@ -131,7 +163,7 @@ def town_targets(path=None):
     block = (data or {}).get("town_targets") or {}
     towns = block.get("towns")
     if not towns:
-        raise HnGeoError("no 'town_targets.towns' list", path=path)
+        raise HnGeoError(code="targets.plan_no_town_targets", path=path)
     df = pd.DataFrame(towns)
     for k in ("town", "basic", "incentive", "quote"):
         if k not in df.columns or df[k].isna().any():
@@ -152,8 +184,6 @@ def town_targets(path=None):
                         "target_incentive": df["incentive"].astype(float),
                         "clause": block.get("clause", "附件1"), "quote": df["quote"]})
     return out
-
-
 
 
 def plan_figure(target_id, *, unit=None, path=None):
@@ -178,12 +208,14 @@ def plan_figure(target_id, *, unit=None, path=None):
     t = load_targets(path)
     row = t[t["id"] == target_id]
     if row.empty:
-        raise HnGeoError(f"no target '{target_id}'", path=path or targets_path(), field="id")
+        raise HnGeoError(code="targets.plan_no_target", params={"id": target_id},
+                         path=path or targets_path(), field="id")
     value, own = float(row["value"].iloc[0]), str(row["unit"].iloc[0])
     if unit is None or unit == own:
         return value
     factor = UNIT_FACTORS.get((own, unit))
     if factor is None:
-        raise HnGeoError(f"target '{target_id}' is in {own}, which hn_geo cannot convert to {unit}",
+        raise HnGeoError(code="targets.plan_unit_not_convertible",
+                         params={"id": target_id, "unit": own, "wanted": unit},
                          path=path or targets_path(), field="unit")
     return value * factor
