@@ -58,3 +58,14 @@ def tmp_layers_dir(tmp_path, monkeypatch):
     d.mkdir()
     monkeypatch.setenv("HN_GEO_LAYERS", str(d))
     return d
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Warnings and errors print in English inside tests (``str(warning)`` follows
+    ``hn_geo.core.settings.lang``); a CLI command's ``--lang`` sets it for that command."""
+    from hn_geo.core import settings
+
+    settings.lang = "en"
+    yield
+    settings.lang = "en"

@@ -12,11 +12,11 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError
 from hn_geo.ground.towns import NAME_BY_CODE, match_towns
+from hn_geo.ground.yamlfile import read_yaml
 
 DEADLINE = 2025
 COMPARATORS = (">=", "<=", "<", "==", "about", "reduce_by", "reduce_by_pp", "increase_by")
@@ -44,11 +44,7 @@ def _read_yaml(path):
         raise HnGeoError(code="targets.plan_not_found", path=path)
     key = (str(path.resolve()), path.stat().st_mtime_ns)
     if key not in _YAML_CACHE:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        try:
-            _YAML_CACHE[key] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-        except yaml.YAMLError as exc:
-            raise HnGeoError(code="targets.plan_not_yaml", params={"error": str(exc)}, path=path) from exc
+        _YAML_CACHE[key] = read_yaml(path, what="plan targets")
     return path, copy.deepcopy(_YAML_CACHE[key])
 
 

@@ -162,24 +162,19 @@ def match_towns(names, *, path=None, field=None, on_unknown="raise"):
     empty = [i for i, n in enumerate(stripped) if n is None or n == ""]
     if len(unknown) or empty:
         bad = [i for i, c in enumerate(codes) if c is None]
-        parts = []
-        if len(unknown):
-            parts.append(f"{len(unknown)} unknown town name(s): {', '.join(unknown['input'])}")
-        if empty:
-            parts.append(f"{len(empty)} empty town name(s)")
-        msg = (f"{'; '.join(parts)} (rows {', '.join(str(i + 2) for i in bad[:10])}"
-               f"{' ...' if len(bad) > 10 else ''}, counting the header as row 1); "
-               f"official names: {', '.join(NAMES)}")
+        params = {"n_unknown": len(unknown), "unknown": list(unknown["input"]), "n_empty": len(empty),
+                  "rows": [i + 2 for i in bad[:10]], "more": "…" if len(bad) > 10 else "",
+                  "official": list(NAMES)}
         if on_unknown == "raise":
-            raise HnGeoError(msg, path=path, field=field, row=bad[0] + 2)
-        warnings.warn(f"{path + ': ' if path else ''}{msg}; those rows are not matched",
-                      HnGeoWarning, stacklevel=2)
+            raise HnGeoError(code="ground.unknown_towns", params=params, path=path, field=field,
+                             row=bad[0] + 2)
+        warnings.warn(HnGeoWarning("ground.unknown_towns_skipped", path=path, **params), stacklevel=2)
     repaired = mapping[mapping["method"].isin(["variant", "pinyin", "code"])]
     if len(repaired):
         n_rows = sum(1 for n in stripped if n in set(repaired["input"]))
-        pairs = ", ".join(f"{a}→{b}" for a, b in zip(repaired["input"], repaired["town"]))
-        warnings.warn(f"{str(path) + ': ' if path else ''}mapped {len(repaired)} town name variant(s) "
-                      f"({n_rows} row(s)) to official names: {pairs}", HnGeoWarning, stacklevel=2)
+        pairs = [f"{a}→{b}" for a, b in zip(repaired["input"], repaired["town"])]
+        warnings.warn(HnGeoWarning("ground.towns_mapped", path=path, n=len(repaired), rows=n_rows,
+                                   pairs=pairs), stacklevel=2)
     return codes
 
 
