@@ -230,7 +230,7 @@ def generate(towns, parks=None, n=15000, seed=SEED, check_overlap=True, crs="EPS
                                "approximate", "source", "geometry"]], geometry="geometry", crs=METRIC)
     if crs == METRIC:
         return gdf
-    from hn_geo.solar.roofs import to_crs_array  # one vectorised pyproj call, faster than GeoSeries.to_crs
+    from hn_geo.solar.geometry import to_crs_array  # one vectorised pyproj call, faster than GeoSeries.to_crs
 
     return gdf.set_geometry(to_crs_array(gdf.geometry.values, METRIC, crs), crs=crs)
 

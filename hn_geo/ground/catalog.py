@@ -289,10 +289,12 @@ _register(LayerSchema(
     (
         Field("building_id", "str"),
         Field("town", "str", required=False, nullable=True),
-        Field("building_type", "str", choices=BUILDING_TYPES),
+        # coded fields: 居住建筑/'Residential' -> 'residential', 平屋顶 -> 'flat' (further
+        # synonyms such as 住宅 or 厂房: hn_geo.ground.buildings.normalise_building_types)
+        Field("building_type", "str", choices=BUILDING_TYPES, family="building_type"),
         Field("storeys", "int", required=False, nullable=True),
         Field("height_m", "float", required=False, nullable=True),
-        Field("roof_type", "str", required=False, nullable=True, choices=ROOF_TYPES),
+        Field("roof_type", "str", required=False, nullable=True, choices=ROOF_TYPES, family="roof_type"),
         _SOURCE, _APPROX,
     ),
     "buildings.parquet",

@@ -1,17 +1,24 @@
 """Static charts (matplotlib, Agg backend) for the analyses' outputs.
 
-Chinese labels need a CJK font; when none is installed the charts fall back
-to English labels rather than printing empty boxes.
+Every word comes from the vocabulary (``hn_geo/data/labels.yaml``). Chinese labels need a CJK
+font; when none is installed the charts fall back to English labels rather than printing
+empty boxes.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import numpy as np
+
+from hn_geo import vocabulary
+from hn_geo.core.files import atomic_path
 
 _CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
               "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Sarasa Gothic SC",
               "AR PL UMing CN", "Droid Sans Fallback")
+NEED_COLOUR = "#1b9e77"
+CURVE_COLOUR = "#d95f02"
 
 
 def cjk_font():
@@ -25,16 +32,26 @@ def cjk_font():
     return None
 
 
-def _text(lang, zh, en):
-    return zh if lang == "zh" else en
+def _figure_values(result, *codes):
+    found = {f.code: f.value for f in result.figures}
+    return [float(found.get(c) or 0) for c in codes]
 
 
-def supply_curve_png(result, path, lang="zh"):
-    """Draw the rooftop-PV supply curve of a solar :class:`~hn_geo.results.AnalysisResult`.
+def _need_marker(ax, cum, spec, need, target, installed, word):
+    ax.axvline(need, color=NEED_COLOUR, ls="--", lw=1.4,
+               label=word("plot_need", need=need, target=target, installed=installed))
+    if len(cum) and cum[-1] >= need:
+        k = int(np.searchsorted(cum, need))
+        ax.plot([need], [spec[k]], "o", color=NEED_COLOUR)
+        ax.annotate(word("plot_building", n=k + 1), (need, spec[k]), textcoords="offset points",
+                    xytext=(6, 8))
 
-    Buildings ranked by specific yield (kWh/kWp, y) against cumulative capacity
-    (MW, x), with the capacity still needed for the plan's target
-    (``summary['need_mw']``) marked.
+
+def supply_curve_png(result, path, *, lang="zh"):
+    """Draw the rooftop-PV supply curve of a solar :class:`~hn_geo.core.results.AnalysisResult`.
+
+    Buildings ranked by specific yield ([kWh/kWp], y) against cumulative capacity ([MW], x),
+    with the capacity still needed for the plan's target (figure ``solar.need_mw``) marked.
 
     Parameters
     ----------
@@ -49,45 +66,32 @@ def supply_curve_png(result, path, lang="zh"):
     -------
     pathlib.Path
     """
-    import matplotlib
-
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    from hn_geo.core.files import atomic_path
+    import matplotlib.pyplot as plt  # after choosing the backend
 
     font = cjk_font() if lang == "zh" else None
     if lang == "zh" and font is None:
         lang = "en"
+
+    def word(code, **params):
+        return vocabulary.ui(code, lang, scope="solar", **params)
+
     layer = result.layers["buildings"]
     ranked = layer[layer["supply_rank"] > 0].sort_values("supply_rank")
     cum = ranked["cum_mw"].to_numpy(dtype=float)
     spec = ranked["kwh_per_kwp"].to_numpy(dtype=float)
-    s = result.summary
+    need, target, installed = _figure_values(result, "solar.need_mw", "solar.target_mw", "solar.installed_mw")
     rc = {"font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False} if font else {}
     with plt.rc_context(rc):
         fig, ax = plt.subplots(figsize=(9, 5.2), dpi=120)
         if len(cum):
-            x = np.concatenate([[0.0], cum])
-            y = np.concatenate([spec[:1], spec])
-            ax.step(x, y, where="pre", color="#d95f02", lw=1.8,
-                    label=_text(lang, "屋顶光伏供给曲线", "rooftop PV supply curve"))
-        need = float(s.get("need_mw", 0) or 0)
-        target = float(s.get("target_mw", 0) or 0)
-        installed = float(s.get("installed_mw", 0) or 0)
+            ax.step(np.concatenate([[0.0], cum]), np.concatenate([spec[:1], spec]), where="pre",
+                    color=CURVE_COLOUR, lw=1.8, label=word("plot_curve"))
         if need > 0:
-            ax.axvline(need, color="#1b9e77", ls="--", lw=1.4,
-                       label=_text(lang, f"尚需装机 {need:,.0f} MW（目标 {target:,.0f} − 已装 {installed:,.0f}）",
-                                   f"still needed {need:,.0f} MW (target {target:,.0f} − installed {installed:,.0f})"))
-            if len(cum) and cum[-1] >= need:
-                k = int(np.searchsorted(cum, need))
-                ax.plot([need], [spec[k]], "o", color="#1b9e77")
-                ax.annotate(_text(lang, f"第 {k + 1:,} 栋建筑", f"building #{k + 1:,}"), (need, spec[k]),
-                            textcoords="offset points", xytext=(6, 8))
-        ax.set_xlabel(_text(lang, "累计装机容量 (MW)", "cumulative capacity (MW)"))
-        ax.set_ylabel(_text(lang, "单位容量年发电量 (kWh/kWp)", "specific yield (kWh/kWp)"))
-        ax.set_title(_text(lang, "海宁市屋顶光伏供给曲线（按单位发电量排序）",
-                           "Haining rooftop PV supply curve (ranked by specific yield)"))
+            _need_marker(ax, cum, spec, need, target, installed, word)
+        ax.set_xlabel(word("plot_x"))
+        ax.set_ylabel(word("plot_y"))
+        ax.set_title(word("plot_title"))
         ax.grid(alpha=0.3)
         ax.legend(loc="lower left")
         fig.tight_layout()

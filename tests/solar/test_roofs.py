@@ -1,4 +1,5 @@
-"""Roof geometry: areas in EPSG:4549, plane azimuths, winter-solstice row spacing, bad input."""
+"""Roof geometry: areas in EPSG:4549, plane azimuths, winter-solstice row spacing, bad input
+(hn_geo.solar.roofs, .geometry, .spacing)."""
 
 import geopandas as gpd
 import numpy as np
@@ -10,7 +11,7 @@ import shapely
 from shapely.affinity import rotate
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
-from hn_geo.solar import roofs
+from hn_geo.solar import geometry, roofs, spacing
 
 X0, Y0 = 568000.0, 3377000.0  # near Haining in EPSG:4549
 
@@ -29,7 +30,7 @@ def test_flat_roof_area_and_module_area():
     row = r.table.iloc[0]
     assert row["roof_area_m2"] == pytest.approx(720.0, abs=0.2)   # 60 m x 12 m, back from EPSG:4490
     frac = roofs.USABLE_FRACTION["residential"][1]                  # 720 m² is a 'medium' building
-    gcr = roofs.ground_coverage_ratio(20, 30.5)
+    gcr = spacing.ground_coverage_ratio(20, 30.5)
     assert row["size_class"] == "medium"
     assert row["usable_area_m2"] == pytest.approx(720 * frac, abs=0.2)
     assert row["module_area_m2"] == pytest.approx(720 * frac * gcr, abs=0.2)
@@ -39,7 +40,7 @@ def test_flat_roof_area_and_module_area():
 def test_long_axis_bearing_of_rotated_rectangles():
     base = shapely.box(0, 0, 40, 10)  # long axis east-west
     geoms = [rotate(base, a, origin="centroid") for a in (0, 30, 90, -45)]
-    bearing, elong = roofs.long_axis_bearing(np.array(geoms))
+    bearing, elong = geometry.long_axis_bearing(np.array(geoms))
     # rotating counter-clockwise by a turns the bearing (clockwise from north) from 90 to 90 - a
     np.testing.assert_allclose(bearing, [90, 60, 0, 135], atol=1e-6)
     np.testing.assert_allclose(elong, 4.0, rtol=1e-9)
@@ -48,7 +49,7 @@ def test_long_axis_bearing_of_rotated_rectangles():
 def test_meridian_convergence_matches_proj():
     lon, lat = np.array([120.3, 120.68, 120.9]), np.array([30.3, 30.51, 30.6])
     f = pyproj.Proj("EPSG:4549").get_factors(lon, lat)
-    np.testing.assert_allclose(roofs.meridian_convergence(lon, lat), f.meridian_convergence, atol=1e-4)
+    np.testing.assert_allclose(geometry.meridian_convergence(lon, lat), f.meridian_convergence, atol=1e-4)
 
 
 def test_pitched_plane_azimuths_true_north():
@@ -86,39 +87,42 @@ def test_unknown_roof_type_guess():
 
 def test_gcr_hand_computed_and_against_pvlib_sun():
     # solar elevation at solar noon on the winter solstice at 30.5°N: 90 - 30.5 - 23.44 = 36.06°
-    alt, az = roofs.solar_angles(30.5, -23.44, 0.0)
+    alt, az = spacing.solar_angles(30.5, -23.44, 0.0)
     assert alt == pytest.approx(36.06, abs=1e-6) and az == pytest.approx(0.0)
     # pvlib's SPA at true solar noon, 2019-12-22, 30.5°N 120.5°E, agrees to 0.1°
     times = pd.date_range("2019-12-22 11:00", "2019-12-22 13:00", freq="1min", tz="Etc/GMT-8")
     sp = pvlib.solarposition.get_solarposition(times, 30.5, 120.5)
     assert sp["elevation"].max() == pytest.approx(36.06, abs=0.1)
-    gcr = roofs.ground_coverage_ratio(20, 30.5)
+    gcr = spacing.ground_coverage_ratio(20, 30.5)
     hand = 1 / (np.cos(np.radians(20)) + np.sin(np.radians(20)) / np.tan(np.radians(36.06)))
     assert gcr == pytest.approx(hand, rel=1e-4)
     assert gcr == pytest.approx(0.710, abs=0.001)
     # a stricter design window (9:00-15:00 solar time, GB 50797) needs wider spacing
-    assert roofs.ground_coverage_ratio(20, 30.5, hour_angle=45) < gcr
+    assert spacing.ground_coverage_ratio(20, 30.5, hour_angle=45) < gcr
     # flat modules never shade each other
-    assert roofs.ground_coverage_ratio(0, 30.5) == pytest.approx(1.0)
+    assert spacing.ground_coverage_ratio(0, 30.5) == pytest.approx(1.0)
 
 
 def test_winter_solstice_row_spacing_shadow_fits_the_gap():
     length, tilt, lat = 2.3, 20.0, 30.5
-    pitch, gap = roofs.row_spacing(length, tilt, lat)
-    alt, _ = roofs.solar_angles(lat, -23.44, 0.0)
+    pitch, gap = spacing.row_spacing(length, tilt, lat)
+    alt, _ = spacing.solar_angles(lat, -23.44, 0.0)
     top = length * np.sin(np.radians(tilt))
     shadow = top / np.tan(np.radians(alt))   # shadow of the row's top edge at noon
     assert gap == pytest.approx(shadow, rel=1e-9)
     assert pitch == pytest.approx(length * np.cos(np.radians(tilt)) + shadow, rel=1e-9)
     # higher latitude, lower sun, wider spacing
-    assert roofs.row_spacing(length, tilt, 40.0)[0] > pitch
+    assert spacing.row_spacing(length, tilt, 40.0)[0] > pitch
 
 
 def test_tiny_and_zero_area_buildings_warn_and_get_no_pv():
     polys = [shapely.box(X0, Y0, X0 + 1, Y0 + 1), shapely.box(X0 + 50, Y0, X0 + 80, Y0 + 20)]
     gdf = frame(polys, ["public", "public"], ["flat", "flat"])
-    with pytest.warns(HnGeoWarning, match="1 building\\(s\\) have a footprint under 5 m²"):
+    with pytest.warns(HnGeoWarning) as rec:
         r = roofs.roof_planes(gdf)
+    w = [x.message for x in rec if getattr(x.message, "code", "") == "solar.tiny_footprints"][0]
+    assert w.params["n"] == 1 and w.params["area"] == 5.0 and w.params["first"] == ["b0"]
+    assert "1 building(s) have a footprint under 5 m²" in w.render("en")
     assert r.tiny.tolist() == [True, False]
     assert r.table["module_area_m2"].iloc[0] == 0 and r.table["module_area_m2"].iloc[1] > 0
 
@@ -131,18 +135,19 @@ def test_minimum_module_area():
     assert roofs.roof_planes(gdf, big).table["module_area_m2"].iloc[0] > 5
 
 
-def test_unknown_building_type_and_synonyms():
-    gdf = frame([shapely.box(X0, Y0, X0 + 20, Y0 + 20)] * 3, ["住宅", "Factory", "temple"])
-    with pytest.warns(HnGeoWarning, match="mapped 2 building type"):
-        fixed = roofs.normalise_building_types(gdf)
-    assert fixed["building_type"].tolist()[:2] == ["residential", "industrial"]
-    with pytest.raises(HnGeoError, match="temple"):
-        roofs.roof_planes(fixed)
+def test_unknown_building_type_is_an_error_with_a_code():
+    gdf = frame([shapely.box(X0, Y0, X0 + 20, Y0 + 20)] * 2, ["residential", "temple"])
+    with pytest.raises(HnGeoError) as err:
+        roofs.roof_planes(gdf)
+    assert err.value.code == "solar.unknown_building_types" and err.value.params["types"] == ["temple"]
+    assert "temple" in err.value.render("en") and "temple" in err.value.render("zh")
 
 
 def test_module_density_validated():
-    with pytest.raises(HnGeoError, match="implausible"):
+    with pytest.raises(HnGeoError) as err:
         roofs.RoofParams(module_density_kwp_m2=22)
+    assert err.value.code == "solar.implausible_density"
+    assert "implausible" in err.value.render("en")
 
 
 def test_vectorised_many_buildings_fast():
@@ -165,9 +170,9 @@ def test_rectangle_fast_path_matches_oriented_envelope():
     others = [shapely.Polygon([(0, 0), (30, 0), (30, 10), (10, 10), (10, 20), (0, 20)]),
               shapely.box(0, 0, 40, 10).difference(shapely.box(5, 2, 8, 4))]
     geoms = np.array(rects + others, dtype=object)
-    fast, _, centre = roofs.long_axis_bearing(geoms, return_centre=True)
+    fast, _, centre = geometry.long_axis_bearing(geoms, return_centre=True)
     env = shapely.oriented_envelope(geoms)
-    ref, _ = roofs.long_axis_bearing(env)
+    ref, _ = geometry.long_axis_bearing(env)
     diff = np.abs((fast - ref + 90) % 180 - 90)
     assert diff.max() < 1e-6
     np.testing.assert_allclose(centre, shapely.get_coordinates(shapely.centroid(env)), atol=1e-6)
@@ -176,41 +181,15 @@ def test_rectangle_fast_path_matches_oriented_envelope():
 def test_to_crs_array_matches_geopandas():
     g = gpd.GeoSeries([shapely.box(X0, Y0, X0 + 30, Y0 + 20), shapely.box(X0 + 1e3, Y0, X0 + 1e3 + 5, Y0 + 9)],
                       crs="EPSG:4549")
-    fast = roofs.to_crs_array(g.values, g.crs, "EPSG:4490")
+    fast = geometry.to_crs_array(g.values, g.crs, "EPSG:4490")
     ref = g.to_crs("EPSG:4490").values
     assert shapely.equals_exact(fast, np.asarray(ref), tolerance=1e-9).all()
     assert g.values[0].bounds[0] == X0  # input untouched
 
 
-def test_dsm_slope_and_winter_shading(tmp_path):
-    import rasterio
-    from rasterio.transform import from_origin
-
-    # 1 m DSM, 120 m x 120 m, ground at 0 m
-    x0, y0 = X0, Y0 + 120
-    z = np.zeros((120, 120), dtype="float32")
-    # building A: gable roof, ridge east-west at row 20, eaves at rows 10 and 30, pitch 30°
-    rows = np.arange(10, 31)
-    z[10:31, 10:50] = (6 + (10 - np.abs(rows - 20)) * np.tan(np.radians(30)))[:, None]
-    # building B: flat roof 6 m (rows 60-79) with a 40 m tower right to its south (rows 81-90)
-    z[60:80, 60:100] = 6.0
-    z[81:91, 60:100] = 40.0
-    p = tmp_path / "dsm.tif"
-    with rasterio.open(p, "w", driver="GTiff", width=120, height=120, count=1, dtype="float32",
-                       crs="EPSG:4549", transform=from_origin(x0, y0, 1.0, 1.0)) as dst:
-        dst.write(z, 1)
-    a = shapely.box(x0 + 10, y0 - 31, x0 + 50, y0 - 10)
-    b = shapely.box(x0 + 60, y0 - 80, x0 + 100, y0 - 60)
-    gdf = frame([a, b], ["residential", "commercial"], ["unknown", "flat"])
-    stats = roofs.dsm_roof_stats(gdf, p)
-    assert stats["slope_deg"][0] == pytest.approx(30, abs=2)
-    assert stats["slope_deg"][1] < 2
-    assert stats["unshaded"][0] == pytest.approx(1.0)
-    # the tower's noon shadow on the solstice reaches (40 - 6) / tan(36.06°) = 46.7 m: whole roof shaded
-    assert stats["unshaded"][1] < 0.05
-    r = roofs.roof_planes(gdf, dsm=p)
-    assert r.table["roof_type_used"].tolist() == ["pitched", "flat"]
-    assert r.planes["tilt"][0, 0] == pytest.approx(30, abs=2)
-    assert r.table["module_area_m2"].iloc[1] == 0      # shaded roof: no usable area left
-    with pytest.raises(HnGeoError, match="raster"):
-        roofs.dsm_roof_stats(gdf, tmp_path / "missing.tif")
+def test_roof_notes_are_codes():
+    gdf = frame([shapely.box(X0, Y0, X0 + 30, Y0 + 20)], ["public"])
+    notes = roofs.roof_planes(gdf).notes
+    assert [n.code for n in notes] == ["solar.note_roof_guess", "solar.note_flat_racks",
+                                       "solar.note_usable_share", "solar.note_module_density"]
+    assert notes[1].params["gcr"] == pytest.approx(0.710, abs=0.001)

@@ -1,4 +1,5 @@
-"""Weather readers (EPW, PVGIS JSON), time-zone handling, gap and time-zone checks, embedded default."""
+"""Weather readers (EPW, TMY3, PVGIS), time-zone handling, gap and time-zone checks, the DNI/DHI/GHI
+closure, the embedded default (hn_geo.ground.weather); warnings and notes as codes."""
 import json
 import warnings
 from pathlib import Path
@@ -9,10 +10,29 @@ import pvlib
 import pytest
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
-from hn_geo.solar import weather
+from hn_geo.core.results import Msg, Word
+from hn_geo.ground import weather
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-EPW = SHARED / "weather" / "CHN_Zhejiang.Hangzhou.584570_CSWD.epw"
+
+def _shared(rel):
+    """A file of the shared data folder (``../shared/data`` of the repository or worktree)."""
+    for parent in Path(__file__).resolve().parents:
+        p = parent / "shared" / "data" / rel
+        if p.exists():
+            return p
+    return None
+
+
+EPW = _shared("weather/CHN_Zhejiang.Hangzhou.584570_CSWD.epw")
+
+
+def codes(record):
+    """{code: warning} of the HnGeoWarnings recorded."""
+    return {w.message.code: w.message for w in record if issubclass(w.category, HnGeoWarning)}
+
+
+def raised(exc_info):
+    return exc_info.value.code, exc_info.value.params
 
 
 @pytest.fixture(scope="module")
@@ -121,42 +141,59 @@ def test_epw_round_trip_mid_hour(tmp_path, default):
 def test_epw_in_utc_labelled_local_is_refused(tmp_path, default):
     # same hourly values, but the values are shifted by 8 h (data in UTC, file says UTC+8)
     p = write_epw(tmp_path / "utc.epw", default, shift_hours=-8)
-    with pytest.raises(HnGeoError, match="solar noon"):
+    with pytest.raises(HnGeoError) as err:
         weather.read_weather(p)
+    assert err.value.code == "solar.weather_noon_mismatch" and err.value.params["offset"] > 7
+    assert "solar noon" in err.value.render("en") and "utc.epw" in err.value.render("en")
 
 
 def test_epw_declared_utc_for_china_is_refused(tmp_path, default):
     p = write_epw(tmp_path / "tz0.epw", default, tz=0.0)
-    with pytest.raises(HnGeoError, match="solar noon"):
+    with pytest.raises(HnGeoError) as err:
         weather.read_weather(p)
+    assert err.value.code == "solar.weather_noon_mismatch"
 
 
 def test_epw_one_hour_shift_is_corrected_with_warning(tmp_path, default):
     p = write_epw(tmp_path / "late.epw", default, shift_hours=1)
-    with pytest.warns(HnGeoWarning, match="moved all 8760 hourly values -1 h"):
+    with pytest.warns(HnGeoWarning) as rec:
         w = weather.read_weather(p)
+    late = codes(rec)["solar.weather_hour_late"]
+    assert late.params["shift"] == -1 and "moved all 8760 hourly values -1 h" in late.render("en")
     np.testing.assert_allclose(w.data["ghi"].to_numpy(), default.data["ghi"].round().to_numpy(), atol=0.5)
-    with pytest.raises(HnGeoError, match="solar noon"):
+    # the repair is a note naming the file, not its path
+    note = [n for n in w.notes if n.code == "solar.weather_repair"][0]
+    assert note.params["file"] == "late.epw" and note.params["repair"].code == "solar.weather_hour_late"
+    assert all(isinstance(n, Msg) for n in w.notes)
+    with pytest.raises(HnGeoError) as err:
         weather.read_weather(p, fix_hour_shift=False)
+    assert err.value.code == "solar.weather_noon_mismatch"
 
 
 def test_epw_short_gap_interpolated_long_gap_refused(tmp_path, default):
     noon = 24 * 171 + 11  # 20 June, 11:30
     p = write_epw(tmp_path / "gap2.epw", default, drop=(noon, noon + 1))
-    with pytest.warns(HnGeoWarning, match=r"interpolated \d+ missing .* 1 gap\(s\) of at most 2 h"):
+    with pytest.warns(HnGeoWarning) as rec:
         w = weather.read_weather(p)
+    gap = codes(rec)["solar.weather_interpolated"]
+    assert gap.params["gaps"] == 1 and gap.params["longest"] == 2
+    assert "1 gap(s) of at most 2 h" in gap.render("en") and "gap2.epw" in gap.render("en")
     assert len(w.data) == 8760 and w.data["ghi"].notna().all()
     assert w.data["ghi"].iloc[noon] > 0
     p = write_epw(tmp_path / "gap6.epw", default, drop=tuple(range(noon, noon + 6)))
-    with pytest.raises(HnGeoError, match="longest gap 6 h"):
+    with pytest.raises(HnGeoError) as err:
         weather.read_weather(p)
+    assert err.value.code == "solar.weather_gaps_too_long" and err.value.params["longest"] == 6
+    assert "longest gap 6 h" in err.value.render("en")
 
 
 def test_unknown_weather_format(tmp_path):
     p = tmp_path / "w.txt"
     p.write_text("nothing")
-    with pytest.raises(HnGeoError, match="unknown weather file type"):
+    with pytest.raises(HnGeoError) as err:
         weather.read_weather(p)
+    assert raised(err) == ("solar.weather_unknown_type", {"suffix": ".txt"})
+    assert "unknown weather file type" in err.value.render("en")
 
 
 def test_pvgis_json_in_utc(tmp_path, default):
@@ -190,8 +227,11 @@ def test_real_cswd_epw(recwarn):
     w = weather.read_weather(EPW)
     assert str(w.data.index.tz) == "Etc/GMT-8"
     assert len(w.data) == 8760 and (w.data.index.minute == 30).all()
-    msgs = [str(r.message) for r in recwarn if issubclass(r.category, HnGeoWarning)]
-    assert any("moved all 8760 hourly values" in m for m in msgs)  # CSWD labels hours one hour late
+    found = codes(recwarn)
+    assert "solar.weather_hour_late" in found                  # CSWD labels hours one hour late
+    assert "solar.weather_closure" in found                    # and its DNI/DHI/GHI disagree
+    assert w.source == Msg("solar.weather_source_file", file=EPW.name,
+                           format=Word("solar.weather_format", "epw"))
     assert abs(weather.noon_offset_hours(w)) < 0.3
     # the embedded monthly figures are this station's CSWD monthly sums
     monthly = raw["ghi"].groupby(raw.index.month).sum().to_numpy() / 1000
@@ -228,8 +268,9 @@ def test_leap_day_rows_dropped_with_warning(tmp_path, default):
     leap = [r.replace("2020,2,28,", "2020,2,29,", 1) for r in feb28]   # ...with a 29 February added
     i = rows.index(feb28[-1]) + 1
     p.write_text("\n".join(head + rows[:i] + leap + rows[i:]) + "\n")
-    with pytest.warns(HnGeoWarning, match="dropped 24 hourly row"):
+    with pytest.warns(HnGeoWarning) as rec:
         w = weather.read_weather(p)
+    assert codes(rec)["solar.weather_leap_dropped"].params == {"n": 24}
     assert len(w.data) == 8760
 
 
@@ -249,3 +290,26 @@ def test_pvgis_csv_with_minute_stamps(tmp_path, default):
     assert w.latitude == pytest.approx(default.latitude)
     assert str(w.data.index.tz) == "Etc/GMT-8" and (w.data.index.minute == 30).all()
     np.testing.assert_allclose(w.data["ghi"].to_numpy(), d["ghi"].to_numpy(), atol=0.06)
+
+
+def test_closure_repaired_with_a_counted_warning(tmp_path, default):
+    half = default.replace(data=default.data.assign(dni=default.data["dni"] * 0.5))
+    p = write_epw(tmp_path / "half.epw", half)
+    with pytest.warns(HnGeoWarning) as rec:
+        w = weather.read_weather(p)
+    closure = codes(rec)["solar.weather_closure"]
+    assert closure.params["n"] > 1000 and closure.params["before"] < -10
+    # after the repair DNI·cos z + DHI is GHI again
+    sp = w.location.get_solarposition(w.data.index)
+    cosz = np.cos(np.radians(sp["apparent_zenith"].to_numpy()))
+    up = cosz > 0.1
+    d = w.data
+    np.testing.assert_allclose((d["dni"] * cosz + d["dhi"]).to_numpy()[up], d["ghi"].to_numpy()[up],
+                               rtol=0.06, atol=11)
+    assert any(n.params.get("repair", Msg("x")).code == "solar.weather_closure" for n in w.notes)
+
+
+def test_default_weather_speaks_in_codes(default):
+    assert default.source == Msg("solar.weather_source_default")
+    assert default.notes == [Msg("solar.weather_default")]
+    assert weather.load_weather(None).source == default.source
