@@ -408,7 +408,9 @@ def figure_value(fig, lang=None, scope=None):
     """Value of a key figure as text, with its unit (and target, when it has one)."""
     lang = _lang(lang)
     v = fig.value
-    if isinstance(v, str) and fig.family:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        text = "-"
+    elif isinstance(v, str) and fig.family:
         text = word(fig.family, v, lang, scope)
     elif isinstance(v, (list, tuple)):
         text = join([render(x, lang, scope) for x in v], lang) if v else "-"

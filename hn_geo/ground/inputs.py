@@ -134,3 +134,7 @@ def require_file(path, what):
     if path is None:
         raise HnGeoError(code="ground.no_input", params={"what": what})
     return Path(path)
+
+
+# readers that register a preparer for their layer (imported here so every Inputs has them)
+from hn_geo.ground import buildings as _buildings  # noqa: E402,F401

@@ -206,8 +206,10 @@ def _coded(s, family, lang, scope, col):
     values = pd.unique(s.dropna())
     table = {}
     for v in values:
-        key = v.code if isinstance(v, Word) else v
-        table[v] = vocabulary.word(family, str(key), lang, scope)
+        if isinstance(v, Word):
+            table[v] = vocabulary.word(v.family, v.code, lang, scope)
+        else:
+            table[v] = vocabulary.word(family, str(v), lang, scope)
     shown = s.map(table)
     return shown.where(s.notna(), "").astype(object)
 
