@@ -82,16 +82,17 @@ from hn_geo.ground import catalog
 rows = []
 for name, schema in catalog.SCHEMAS.items():
     present = bool(schema.default_file) and catalog.default_path(name).exists()
-    rows.append((name, schema.zh, schema.en, "/".join(schema.geometry), present))
+    rows.append((name, schema.title("zh"), schema.title("en"), "/".join(schema.geometry), present))
 pd.DataFrame(rows, columns=["name", "中文名称", "English", "geometry", "embedded"])
 '''),
         code('''
 towns = hn_geo.load_layer("towns")
 print(len(towns), "towns, CRS", towns.crs.to_string())
-from hn_geo.render.tables import localize
+from hn_geo.render.tables import present
 
-labels = catalog.get_schema("towns").labels("zh")          # column -> Chinese header (with unit)
-localize(towns.drop(columns=["source", "approximate"], errors="ignore"), labels)
+# column codes -> Chinese headers (with units) from the one vocabulary, hn_geo/data/labels.yaml
+present(towns.drop(columns=["source", "approximate"], errors="ignore"), lang="zh", scope="ground",
+        table="towns")
 '''),
         md("""
 用自己的文件替换内置图层：`hn_geo.load_layer("towns", "my_towns.shp")`；命令行先用
@@ -143,8 +144,9 @@ plan's section targets (三.八).*
         code('''
 from hn_geo import water
 from hn_geo.ground.catalog import layers_dir, load_layer
+from hn_geo.ground.water_results import read_results
 
-samples = water.read_results(layers_dir() / "water_results.csv")   # your CSV/XLSX works the same
+samples = read_results(layers_dir() / "water_results.csv")   # your CSV/XLSX works the same
 sections = load_layer("sections")
 rivers = load_layer("rivers")
 points = load_layer("emission_points")
@@ -152,29 +154,32 @@ print(len(samples), "sample rows for", samples["section_id"].nunique() if "secti
       else "?", "sections")
 '''),
         code('''
-res = water.assess(samples, sections, rivers, points, lang="zh")
-pd.Series(res.summary, name="value").to_frame()
+res = water.assess(samples, sections, rivers, points)   # pure: codes and numbers, no language
+from hn_geo.render.console import figure_lines
+
+print("\n".join(figure_lines(res, "zh")))             # the key figures, in words
 '''),
         md("""
 ## 断面评价 / Sections
 
 `res.layers["sections"]` 是带水质类别和达标情况的断面图层（地图按类别配色）；
-`res.tables` 是各张结果表（英文列名，写出时换成中文表头）。
+`res.tables` 是各张结果表：英文列名、状态代码（`met`、`not_met` …）；`present()` 用统一词表换成中文。
 
 *`res.layers["sections"]` carries each section's class and compliance; `res.tables` holds the
-result tables (English column names, Chinese headers when written).*
+result tables with English column names and status codes (`met`, `not_met` ...); `present()`
+turns them into words of one language from the one vocabulary.*
 """),
         code('''
-from hn_geo.render.tables import localize
+from hn_geo.render.tables import present
 
 layer = pd.DataFrame(res.layers["sections"].drop(columns="geometry"))
 cols = [c for c in ("section_id", "name", "river", "section_type", "target_class", "water_class",
                     "status", "exceed_items") if c in layer.columns]
-localize(layer[cols], res.labels, "zh")
+present(layer[cols], lang="zh", scope="water", codes=res.codes)
 '''),
         code('''
 print(list(res.tables))
-localize(res.tables["water_compliance"], res.labels, "zh") if "water_compliance" in res.tables else None
+present(res.tables["water_compliance"], lang="zh", scope="water", codes=res.codes, table="water_compliance")
 '''),
         md("""
 ## 自己的数据 / Your own results table
@@ -195,11 +200,11 @@ demo = pd.DataFrame({
     "总磷(mg/L)": ["0.12", "<0.01"],
 })
 demo.to_csv(OUT / "my_results.csv", index=False, encoding="utf-8-sig")
-mine = water.read_results(OUT / "my_results.csv")
-res_mine = water.assess(mine, sections, lang="zh")
-localize(pd.DataFrame(res_mine.layers["sections"].drop(columns="geometry"))[
-    [c for c in ("section_id", "name", "water_class", "status") if c in res_mine.layers["sections"]]
-].dropna(subset=["water_class"]), res_mine.labels)
+mine = read_results(OUT / "my_results.csv")
+res_mine = water.assess(mine, sections)
+present(pd.DataFrame(res_mine.layers["sections"].drop(columns="geometry"))[
+    ["section_id", "name", "water_class", "status"]].dropna(subset=["water_class"]),
+    lang="zh", scope="water", codes=res_mine.codes)
 '''),
         code('''
 from hn_geo.render.outputs import write_result
@@ -224,12 +229,13 @@ it breaks. The access list is an editable YAML file; each rule quotes its clause
 """),
         code(SETUP),
         code('''
-from hn_geo.zoning import rules as access_rules
 from hn_geo import zoning
 from hn_geo.ground.catalog import load_layer
+from hn_geo.ground.projects import demo_projects
+from hn_geo.workflows.zoning import load_rules
 
-rules = access_rules.load_rules()        # or load_rules("my_rules.yaml")
-projects = zoning.demo_projects()        # or load_layer("projects", "my_projects.gpkg")
+rules = load_rules()                     # or load_rules("my_rules.yaml")
+projects = demo_projects()               # or load_layer("projects", "my_projects.gpkg")
 units = load_layer("control_units")
 points = load_layer("emission_points")
 red_line = load_layer("red_line")
@@ -238,8 +244,10 @@ print(len(rules.rules), "rules;", len(projects), "demo projects;", len(units), "
 '''),
         code('''
 res = zoning.check(projects, units, rules=rules, points=points, red_line=red_line,
-                   water_source=water_source, lang="zh")
-pd.Series(res.summary, name="value").to_frame()
+                   water_source=water_source)
+from hn_geo.render.console import figure_lines
+
+print("\n".join(figure_lines(res, "zh")))
 '''),
         md("""
 ## 结果 / Results
@@ -250,12 +258,12 @@ pd.Series(res.summary, name="value").to_frame()
 with the clause text.*
 """),
         code('''
-from hn_geo.render.tables import localize
+from hn_geo.render.tables import present
 
-localize(res.tables["projects"], res.labels).head(10)
+present(res.tables["projects"], lang="zh", scope="zoning", codes=res.codes, table="projects").head(10)
 '''),
         code('''
-localize(res.tables["violations"], res.labels).head(10)
+present(res.tables["violations"], lang="zh", scope="zoning", codes=res.codes, table="violations").head(10)
 '''),
         code('''
 from hn_geo.render.outputs import write_result
@@ -284,21 +292,26 @@ building type, and the supply curve against the plan's 1.8 GW and 10,000-home ta
         code('''
 from hn_geo import solar
 from hn_geo.ground.catalog import load_layer
-from hn_geo.solar.weather import load_weather
+from hn_geo.ground.plan import plan_figure
+from hn_geo.ground.weather import load_weather
 
 buildings = load_layer("buildings")
 weather = load_weather()            # embedded default; load_weather("file.epw") for a real file
 print(len(buildings), "buildings")
 '''),
         code('''
-res = solar.rooftop_potential(buildings, weather, installed_mw=0.0, lang="zh")
-pd.Series(res.summary, name="value").to_frame()
+res = solar.rooftop_potential(buildings, weather, installed_mw=0.0,
+                              target_mw=plan_figure("pv_capacity", unit="MW"),           # 180 万千瓦
+                              homes_target=plan_figure("rooftop_pv_households", unit="homes"))
+from hn_geo.render.console import figure_lines
+
+print("\n".join(figure_lines(res, "zh")))
 '''),
         code('''
-from hn_geo.render.tables import localize
+from hn_geo.render.tables import present
 
 print(list(res.tables))
-localize(res.tables["solar_towns"], res.labels) if "solar_towns" in res.tables else None
+present(res.tables["solar_towns"], lang="zh", scope="solar", codes=res.codes, table="solar_towns")
 '''),
         md("""
 ## 供给曲线 / Supply curve
@@ -338,24 +351,30 @@ key-project reductions (with double-counting checks) and the indicators.*
         code(SETUP),
         code('''
 from hn_geo import targets
+from hn_geo.ground import plan as plan_file, stats
 
-plan = targets.load_targets()            # every quantified target of the plan, with its clause
+plan = plan_file.load_targets()          # every quantified target of the plan, with its clause
 print(len(plan), "targets in the plan file")
 plan[["id", "clause", "name", "value", "unit"]].head(8)
 '''),
         code('''
-res = targets.targets_report(lang="zh")  # targets_report("my_stats/") for your statistics
-pd.Series(res.summary, name="value").to_frame()
+statistics = stats.read_stats(targets=plan)   # read_stats("my_stats/", targets=plan) for yours
+res = targets.targets_report(statistics, targets=plan, town_targets=plan_file.town_targets(),
+                             towns=hn_geo.load_layer("towns"))
+from hn_geo.render.console import figure_lines
+
+print("\n".join(figure_lines(res, "zh")))
 '''),
         code('''
-from hn_geo.render.tables import localize
+from hn_geo.render.tables import present
 
 energy = res.tables["targets_energy"]
-localize(energy, res.labels).head(12)
+present(energy, lang="zh", scope="targets", codes=res.codes, table="targets_energy").head(12)
 '''),
         code('''
 # 重复计算的减排项目 / reduction projects counted twice
-localize(res.tables["targets_double_counted"], res.labels)
+present(res.tables["targets_double_counted"], lang="zh", scope="targets", codes=res.codes,
+        table="targets_double_counted")
 '''),
         code('''
 towns = res.layers["towns"]
