@@ -8,6 +8,7 @@ for the duration of a test where the real vocabulary has none, and removed after
 from __future__ import annotations
 
 import copy
+import math
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +20,7 @@ import yaml
 from hn_geo import vocabulary
 from hn_geo.core import settings
 from hn_geo.core.results import AnalysisResult, Figure, Msg
-from hn_geo.core.settings import STORAGE_CRS
+from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 
 TEST_VOCABULARY = yaml.safe_load("""
 water:
@@ -133,3 +134,76 @@ def zoning_result():
         layers={"projects": projects, "violations": projects.iloc[[1]]},
         codes={"status": "status", "build_type": "project_status"},
         figures=[Figure("zoning.t_fail", 1, "projects", status="fail", headline=True)])
+
+
+# ----------------------------------------------------------------------------- map test data
+def grid_towns(nx=4, ny=3, size_m=6000.0):
+    """12 square 'towns' tiling a block near Haining (a clean coverage), in EPSG:4490."""
+    x0, y0 = 520000.0, 3372000.0  # EPSG:4549 metres, about 120.2E 30.5N
+    cells, rows = [], []
+    for j in range(ny):
+        for i in range(nx):
+            k = j * nx + i
+            # a wiggly shared edge so simplification has work to do
+            xs = np.linspace(0, size_m, 60)
+            bottom = [(x0 + i * size_m + x, y0 + j * size_m + 40 * math.sin(x / 300 + j)) for x in xs]
+            top = [(x0 + i * size_m + x, y0 + (j + 1) * size_m + 40 * math.sin(x / 300 + j + 1))
+                   for x in xs[::-1]]
+            cells.append(shapely.Polygon(bottom + top))
+            rows.append({"code": f"33048110{k:02d}", "name": f"测试镇{k + 1}", "kind": "镇",
+                         "target_basic": 15.0 + k, "target_incentive": 16.0 + k,
+                         "approximate": True, "source": "synthetic test grid"})
+    return gpd.GeoDataFrame(rows, geometry=cells, crs=METRIC_CRS).to_crs(STORAGE_CRS)
+
+
+def sample_points(towns, n, seed):
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = towns.total_bounds
+    x = rng.uniform(minx + 0.002, maxx - 0.002, n)
+    y = rng.uniform(miny + 0.002, maxy - 0.002, n)
+    return shapely.points(x, y)
+
+
+def water_sections(towns, n=30):
+    rng = np.random.default_rng(7)
+    classes = np.array(["I", "II", "III", "IV", "V", "inferior_V"])
+    wc = classes[np.arange(n) % 6]
+    cod = rng.uniform(5, 30, n)
+    cod[::5] = np.nan
+    return gpd.GeoDataFrame({
+        "section_id": [f"S{i:03d}" for i in range(n)], "name": [f"断面{i}" for i in range(n)],
+        "river": "长山河", "section_type": "municipal", "water_body": "river", "target_class": "III",
+        "water_class": wc, "status": np.where(np.isin(wc, ["I", "II", "III"]), "met", "not_met"),
+        "sampled": pd.date_range("2025-01-05", periods=n, freq="7D"),
+        "cod_mg_l": cod, "approximate": False,
+    }, geometry=sample_points(towns, n, 3), crs=STORAGE_CRS)
+
+
+def emission_points(towns, n=5000):
+    rng = np.random.default_rng(11)
+    nox = rng.lognormal(0, 1.5, n)
+    nox[::3] = 0.0
+    return gpd.GeoDataFrame({
+        "point_id": [f"E{i:06d}" for i in range(n)], "name": [f"企业{i}" for i in range(n)],
+        "industry_code": rng.choice(["C17", "C26", "C39"], n),
+        "town": rng.choice(towns["name"].to_numpy(), n),
+        "nox_t": nox, "vocs_t": rng.lognormal(0, 1.2, n), "cod_t": rng.lognormal(-1, 1, n),
+        "nh3n_t": rng.lognormal(-3, 1, n), "approximate": True,
+    }, geometry=sample_points(towns, n, 5), crs=STORAGE_CRS)
+
+
+def rivers(towns):
+    minx, miny, maxx, maxy = towns.total_bounds
+    lines = [shapely.LineString([(minx, miny + f * (maxy - miny)), (maxx, miny + (f + 0.1) * (maxy - miny))])
+             for f in (0.2, 0.5, 0.8)]
+    return gpd.GeoDataFrame({"river_id": ["R1", "R2", "R3"], "name": ["长山河", "洛塘河", "上塘河"],
+                             "sea_entry": [True, False, False]}, geometry=lines, crs=STORAGE_CRS)
+
+
+@pytest.fixture(scope="module")
+def frames():
+    towns = grid_towns()
+    return {"towns": towns, "rivers": rivers(towns), "sections": water_sections(towns),
+            "emission_points": emission_points(towns)}
+
+

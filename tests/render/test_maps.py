@@ -12,9 +12,7 @@ import math
 import re
 import shutil
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -23,76 +21,11 @@ from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.render import maps, offline, palette
-from hn_geo.render.maps import registry, styles, values
 from hn_geo.render.maps.layers import LayerSpec
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-# ----------------------------------------------------------------------------- test data
-def grid_towns(nx=4, ny=3, size_m=6000.0):
-    """12 square 'towns' tiling a block near Haining (a clean coverage), in EPSG:4490."""
-    x0, y0 = 520000.0, 3372000.0  # EPSG:4549 metres, about 120.2E 30.5N
-    cells, rows = [], []
-    for j in range(ny):
-        for i in range(nx):
-            k = j * nx + i
-            # a wiggly shared edge so simplification has work to do
-            xs = np.linspace(0, size_m, 60)
-            bottom = [(x0 + i * size_m + x, y0 + j * size_m + 40 * math.sin(x / 300 + j)) for x in xs]
-            top = [(x0 + i * size_m + x, y0 + (j + 1) * size_m + 40 * math.sin(x / 300 + j + 1))
-                   for x in xs[::-1]]
-            cells.append(shapely.Polygon(bottom + top))
-            rows.append({"code": f"33048110{k:02d}", "name": f"测试镇{k + 1}", "kind": "镇",
-                         "target_basic": 15.0 + k, "target_incentive": 16.0 + k,
-                         "approximate": True, "source": "synthetic test grid"})
-    return gpd.GeoDataFrame(rows, geometry=cells, crs=METRIC_CRS).to_crs(STORAGE_CRS)
-
-
-def sample_points(towns, n, seed):
-    rng = np.random.default_rng(seed)
-    minx, miny, maxx, maxy = towns.total_bounds
-    x = rng.uniform(minx + 0.002, maxx - 0.002, n)
-    y = rng.uniform(miny + 0.002, maxy - 0.002, n)
-    return shapely.points(x, y)
-
-
-def water_sections(towns, n=30):
-    rng = np.random.default_rng(7)
-    classes = np.array(["I", "II", "III", "IV", "V", "inferior_V"])
-    wc = classes[np.arange(n) % 6]
-    cod = rng.uniform(5, 30, n)
-    cod[::5] = np.nan
-    return gpd.GeoDataFrame({
-        "section_id": [f"S{i:03d}" for i in range(n)], "name": [f"断面{i}" for i in range(n)],
-        "river": "长山河", "section_type": "municipal", "water_body": "river", "target_class": "III",
-        "water_class": wc, "status": np.where(np.isin(wc, ["I", "II", "III"]), "met", "not_met"),
-        "sampled": pd.date_range("2025-01-05", periods=n, freq="7D"),
-        "cod_mg_l": cod, "approximate": False,
-    }, geometry=sample_points(towns, n, 3), crs=STORAGE_CRS)
-
-
-def emission_points(towns, n=5000):
-    rng = np.random.default_rng(11)
-    nox = rng.lognormal(0, 1.5, n)
-    nox[::3] = 0.0
-    return gpd.GeoDataFrame({
-        "point_id": [f"E{i:06d}" for i in range(n)], "name": [f"企业{i}" for i in range(n)],
-        "industry_code": rng.choice(["C17", "C26", "C39"], n),
-        "town": rng.choice(towns["name"].to_numpy(), n),
-        "nox_t": nox, "vocs_t": rng.lognormal(0, 1.2, n), "cod_t": rng.lognormal(-1, 1, n),
-        "nh3n_t": rng.lognormal(-3, 1, n), "approximate": True,
-    }, geometry=sample_points(towns, n, 5), crs=STORAGE_CRS)
-
-
-def rivers(towns):
-    minx, miny, maxx, maxy = towns.total_bounds
-    lines = [shapely.LineString([(minx, miny + f * (maxy - miny)), (maxx, miny + (f + 0.1) * (maxy - miny))])
-             for f in (0.2, 0.5, 0.8)]
-    return gpd.GeoDataFrame({"river_id": ["R1", "R2", "R3"], "name": ["长山河", "洛塘河", "上塘河"],
-                             "sea_entry": [True, False, False]}, geometry=lines, crs=STORAGE_CRS)
 
 
 def has_text(page, text):
@@ -120,138 +53,6 @@ SECTION_CODES = {"water_class": "water_class", "target_class": "water_class", "s
 def section_spec(gdf):
     """The sections as a water result layer: its words from the water block, its codes declared."""
     return LayerSpec("sections", gdf, scope="water", codes=SECTION_CODES)
-
-
-@pytest.fixture(scope="module")
-def frames():
-    towns = grid_towns()
-    return {"towns": towns, "rivers": rivers(towns), "sections": water_sections(towns),
-            "emission_points": emission_points(towns)}
-
-
-# ----------------------------------------------------------------------------- pure functions
-def test_scale_params_follow_zoom():
-    b = (120.3, 30.26, 120.86, 30.59)
-    p = maps.scale_params(b)
-    assert 9 <= p["fit_zoom"] <= 12
-    assert p["detail_zoom"] == p["fit_zoom"] + 4
-    closer = maps.scale_params(b, detail_zoom=p["detail_zoom"] + 2)
-    assert closer["tolerance_m"] == pytest.approx(p["tolerance_m"] / 4)
-    assert closer["decimals"] >= p["decimals"]
-    # half a pixel at the detail zoom is resolved by the decimals kept
-    assert 10 ** -p["decimals"] * 111_320 <= p["tolerance_m"]
-    assert maps.pixel_size_m(0, 0) == pytest.approx(156543.03, rel=1e-6)
-
-
-def test_simplify_keeps_shared_borders_and_cuts_vertices(frames):
-    towns = frames["towns"]
-    tol = 30.0
-    out = maps.simplify_for_map(towns, tol, 5)
-    before = shapely.get_num_coordinates(np.asarray(towns.geometry.values)).sum()
-    after = shapely.get_num_coordinates(np.asarray(out.geometry.values)).sum()
-    assert after < before / 2
-    # coverage simplification: no gaps or overlaps appear between neighbours
-    m = out.to_crs(METRIC_CRS)
-    union_area = shapely.union_all(np.asarray(m.geometry.values)).area
-    assert abs(m.area.sum() - union_area) < 1e-3 * union_area
-    # each border moved by at most the tolerance plus the rounding grid (~1 m)
-    orig = towns.to_crs(METRIC_CRS).geometry.values
-    hd = shapely.hausdorff_distance(np.asarray(orig), np.asarray(m.geometry.values))
-    assert hd.max() <= tol + 2
-    # coordinates are cut to 5 decimals
-    xy = shapely.get_coordinates(np.asarray(out.geometry.values))
-    assert np.allclose(xy, np.round(xy, 5), atol=1e-9)
-
-
-def test_popup_values_are_presented_words_dates_and_short_numbers():
-    gdf = gpd.GeoDataFrame({
-        "when": pd.to_datetime(["2025-03-01", None, "2025-03-02 10:30"], format="ISO8601"),
-        "x": [1.23456, np.nan, 12345.6],
-        "ok": [True, False, None],
-        "status": ["met", "not_met", None],
-        "s": pd.array(["a", None, "b"], dtype="string[pyarrow]"),
-        "build_type": ["new", "existing", "expansion"],
-    }, geometry=shapely.points([[0, 0]] * 3), crs=STORAGE_CRS)
-    spec = LayerSpec("projects", gdf, scope="zoning", codes={"status": "status", "build_type": "project_status"})
-    fields = [c for c in gdf.columns if c != "geometry"]
-    out = {c: v.tolist() for c, v in values.shown_values(gdf, fields, spec, "zh").items()}
-    json.dumps(out, ensure_ascii=False)  # everything is JSON text or null
-    assert out["when"] == ["2025-03-01", None, "2025-03-02 10:30"]
-    assert out["x"][1] is None and out["x"][2] == "12,346"
-    assert out["ok"] == ["是", "否", None]
-    assert out["status"] == ["达标", "未达标", None]
-    assert out["s"] == ["a", None, "b"]
-    assert out["build_type"] == ["新建", "现有", "改扩建"]
-    en = values.shown_values(gdf, ["status", "build_type"], spec, "en")
-    assert en["status"].tolist() == ["met", "not met", None] and en["build_type"].tolist()[0] == "new"
-
-
-def test_graduated_classes_put_zero_loads_lowest():
-    v = np.r_[np.zeros(50), np.arange(1, 101, dtype=float), np.nan]
-    cls, breaks = registry.graduated_classes(v)
-    assert cls[:50].max() == 0 and cls[-1] == 0
-    assert cls[-2] == 4  # the largest load is in the top class
-    assert np.all(np.diff(cls[50:-1]) >= 0)  # classes grow with the load
-    assert breaks[0] == 0 and breaks[-1] == 100
-    assert np.bincount(cls[50:-1], minlength=5)[4] <= 2  # top class ~ the top 1 %
-
-
-def test_water_class_colours_and_names():
-    g = gpd.GeoDataFrame({"water_class": ["III", "inferior_V", "II", None],
-                          "status": ["met", "not_met", "met", None]},
-                         geometry=shapely.points([[0, 0]] * 4), crs=STORAGE_CRS)
-    st = styles.water_class_style(g, "water_class", "水质类别", "zh", status="status", status_title="达标情况",
-                                  scope="water")
-    fills = [s["fillColor"] for s in st.styles]
-    r, gr, b = (int(fills[1][k:k + 2], 16) for k in (1, 3, 5))
-    assert r > 200 and gr < 60 and b < 60  # 劣V red
-    r, gr, b = (int(fills[0][k:k + 2], 16) for k in (1, 3, 5))
-    assert gr > r and gr > b  # III green
-    r, gr, b = (int(fills[2][k:k + 2], 16) for k in (1, 3, 5))
-    assert b > r and b > gr  # II blue
-    assert fills[3] == palette.NO_DATA
-    assert "Ⅲ类 良好" in st.legend and "劣Ⅴ类 重度污染" in st.legend and "无数据" in st.legend
-    # the outline is the status colour of the same table as everywhere
-    assert st.styles[1]["color"] == palette.status_colour("not_met") and st.styles[1]["weight"] == 3
-    assert st.styles[0]["color"] == palette.status_colour("met")
-    assert "未达标（粗边框）" in st.legend
-    en = styles.water_class_style(g, "water_class", "water class", "en", scope="water")
-    assert "worse than V heavily polluted" in en.legend and not vocabulary.has_cjk(en.legend)
-
-
-def test_control_unit_and_choropleth_styles():
-    g = gpd.GeoDataFrame({"unit_type": ["priority", "key", "general"], "v": [1.0, np.nan, 3.0]},
-                         geometry=[shapely.box(0, 0, 1, 1)] * 3, crs=STORAGE_CRS)
-    spec = LayerSpec("control_units", g, codes={"unit_type": "unit_type"})
-    st = registry.style_for(spec, g)
-    assert [s["fillColor"] for s in st.styles] == [palette.FAMILY_COLOURS["unit_type"][k] for k in g["unit_type"]]
-    assert "优先保护" in st.legend and "重点管控" in st.legend
-    # a catalog layer still holding words is read like the readers read it: same colours
-    words = g.assign(unit_type=["优先保护", "重点管控", "一般管控"])
-    st2 = registry.style_for(LayerSpec("control_units", words), words)
-    assert [s["fillColor"] for s in st2.styles] == [s["fillColor"] for s in st.styles]
-    towns = LayerSpec("towns", g, color_by="v")
-    ch = registry.style_for(towns, g)
-    assert ch.styles[1]["fillColor"] == palette.NO_DATA
-    assert ch.styles[0]["fillColor"] != ch.styles[2]["fillColor"]
-    assert "hn-ramp" in ch.legend
-    with pytest.raises(HnGeoError) as exc:
-        registry.style_for(LayerSpec("towns", g, color_by="nope"), g)
-    assert exc.value.code == "render.no_column" and "no column 'nope'" in exc.value.render("en")
-
-
-def test_offline_inlines_folium_defaults_and_refuses_unknown_remote():
-    import folium
-
-    page = folium.Map(tiles=None).get_root().render()
-    assert offline.remote_references(page)  # folium's default page loads from CDNs
-    out = offline.inline_assets(page)
-    assert offline.remote_references(out) == []
-    assert "L.version" in out or "Leaflet" in out
-    assert "url(images/" not in out  # leaflet.css images became data: URIs
-    bad = page.replace("</head>", '<script src="https://example.org/plugin.js"></script></head>')
-    with pytest.raises(HnGeoError, match="no local copy of https://example.org/plugin.js"):
-        offline.inline_assets(bad)
 
 
 def test_map_html_offline_has_everything_inline(frames, tmp_path):

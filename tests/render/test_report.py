@@ -106,8 +106,8 @@ def test_english_run_is_english(tmp_path, water_result, zoning_result):
                 if isinstance(v, str) and v not in names:
                     assert not vocabulary.has_cjk(v), (ws.title, v)
     summ = summary_table([water_result], lang="en")
-    assert summ.columns.tolist() == ["analysis", "figure", "value", "unit", "target", "status"]
-    assert "sections not meeting target (2024)" in summ["figure"].tolist()
+    assert summ.columns.tolist() == ["Analysis", "Figure", "Value", "Unit", "Target", "Status"]
+    assert "sections not meeting target (2024)" in summ["Figure"].tolist()
 
 
 def test_sheet_names_are_unique_and_short(tmp_path, water_result):
