@@ -42,6 +42,10 @@ from pathlib import Path
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.version import __version__
 from hn_geo.ground import catalog
+from hn_geo.ground.inputs import Inputs, LayerSource
+from hn_geo.workflows import maps as wf_maps
+from hn_geo.workflows import report as wf_report
+from hn_geo.workflows import share as wf_share
 
 ANALYSES = ("water", "zoning", "solar", "targets")
 OUTPUTS = ("report", "maps", "export")
@@ -499,113 +503,58 @@ def _targets(ctx, record):
 
 
 # ----------------------------------------------------------------------------- output steps
-def _report(ctx, record):
-    from hn_geo.render.workbook import write_report
+# TEMPORARY (render engineer, flagged for the lead): the output steps call the output
+# workflows (hn_geo.workflows.report / maps / share) with the run's layers as an Inputs.
+@dataclass
+class _RunInputs(Inputs):
+    """The run's layers as an :class:`~hn_geo.ground.inputs.Inputs` (loaded once, by the context)."""
 
+    ctx: object = None
+
+    def _load(self, name):
+        return self.ctx.layer(name)
+
+
+def _inputs(ctx):
+    if getattr(ctx, "_inputs", None) is None:
+        ctx._inputs = _RunInputs(layers={n: LayerSource(**spec) for n, spec in ctx.config.layers.items()},
+                                 files=dict(ctx.config.inputs), ctx=ctx)
+    return ctx._inputs
+
+
+def _report(ctx, record):
     if not ctx.config.report:
         raise StepSkipped("report: false in the config")
     if not ctx.results:
         raise StepSkipped("no analysis gave a result")
     ctx.advance("tables")
-    record.outputs += write_report(
-        list(ctx.results.values()), ctx.out / "report" / "hn_geo_report.xlsx", lang=ctx.lang,
-        csv_dir=ctx.out / "report" / "csv", steps=ctx.skipped)
+    record.outputs += wf_report.run(list(ctx.results.values()), ctx.out / "report", lang=ctx.lang,
+                                    skipped=ctx.skipped).files
     ctx.advance("workbook")
 
 
 def _maps(ctx, record):
-    maps = _require("hn_geo.render.maps")
     opts = ctx.config.maps
     if not (opts.get("overview") or opts.get("per_analysis")):
         raise StepSkipped("maps disabled in the config")
-    kwargs = {"basemap": opts.get("basemap") or "none", "offline": bool(opts.get("offline", True)),
-              "lang": ctx.lang}
-    if opts.get("tianditu_key"):
-        kwargs["tianditu_key"] = opts["tianditu_key"]
-    out = ctx.out / "maps"
-    if opts.get("overview"):
-        if ctx.config.layers:  # the run's layers (config files with their crs/encoding/gcj02 options)
-            names = getattr(maps, "OVERVIEW_LAYERS", tuple(catalog.SCHEMAS))
-            hidden = ("control_units", "red_line", "water_source")  # as maps.overview_map
-            specs = [maps.LayerSpec(n, g, show=False if n in hidden else None)
-                     for n in names if (g := ctx.layer(n, optional=True)) is not None]
-            title = "海宁市节能减排规划底图" if ctx.lang == "zh" else "Haining energy-saving plan: overview"
-            m = maps.make_map(specs, title=title, **kwargs)
-        else:
-            m = maps.overview_map(**kwargs)
-        record.outputs.append(maps.save_map(m, out / "overview.html"))
+    record.outputs += wf_maps.run(
+        _inputs(ctx), ctx.out / "maps", lang=ctx.lang, results=list(ctx.results.values()),
+        overview=bool(opts.get("overview")), per_analysis=bool(opts.get("per_analysis")),
+        basemap=opts.get("basemap"), offline=bool(opts.get("offline", True)),
+        tianditu_key=opts.get("tianditu_key")).files
     ctx.advance("overview")
-    if opts.get("per_analysis"):
-        for name, res in ctx.results.items():
-            if not res.layers:
-                continue
-            record.outputs.append(maps.save_map(_result_map(maps, ctx, res, kwargs), out / f"{name}.html"))
     ctx.advance("analyses")
 
 
-MAP_CONTEXT = {"water": ("rivers",), "zoning": ("rivers", "red_line", "water_source"), "solar": ("towns",)}
-"""Catalog layers drawn under each analysis' result layers (besides the city boundary and towns)."""
-
-
-def _result_map(maps, ctx, res, kwargs):
-    """One map of an analysis result's layers over context layers (hn_geo.maps.result_map).
-
-    The context layers (boundary, towns and per-analysis extras) come from the run, so a
-    layer given in the config replaces the embedded one on the map too.
-    """
-    import dataclasses
-
-    context = {}
-    for name in ("boundary", "towns") + MAP_CONTEXT.get(res.name, ()):
-        gdf = ctx.layer(name, optional=True) if name not in res.layers else None
-        if gdf is not None:
-            context[name] = gdf
-    shown = dataclasses.replace(res, layers={**context, **res.layers})
-    if hasattr(maps, "result_map"):
-        return maps.result_map(shown, context=(), **kwargs)
-    title = {"water": ("水环境质量评价", "Surface water quality"),
-             "zoning": ("三线一单符合性检查", "Zoning (三线一单) checks"),
-             "solar": ("屋顶光伏潜力", "Rooftop PV potential"),
-             "targets": ("规划目标进度", "Plan target progress")}.get(res.name, (res.name, res.name))
-    return maps.make_map(shown.layers, title=title[0 if ctx.lang == "zh" else 1], labels=res.labels, **kwargs)
-
-
 def _export(ctx, record):
-    from hn_geo.render.share import (
-        ShareLayer,
-        _provenance,
-        catalog_labels,
-        embedded_layer_names,
-        result_layers,
-        write_share_package,
-    )
-
     opts = ctx.config.export
     if not opts.get("enabled", True):
         raise StepSkipped("export disabled in the config")
-    items = []
-    names = list(opts.get("layers") or [])
-    if not names:
-        names = sorted(set(embedded_layer_names()) | set(ctx.config.layers))
-        names = [n for n in catalog.SCHEMAS if n in names]  # catalog order
-    for n in names:
-        gdf = ctx.layer(n, optional=True)  # cached: loaded once per run
-        if gdf is None:
-            raise HnGeoError(f"export.layers names '{n}', which has no embedded file here and no "
-                             f"file under layers.{n}", path=ctx.config.path, field="export.layers")
-        schema = catalog.get_schema(n)
-        origin = (f"user file {ctx.config.layers[n]['path'].name}" if n in ctx.config.layers
-                  else f"hn_geo embedded layer {schema.default_file}")
-        items.append(ShareLayer(n, gdf, schema.zh, schema.en, catalog_labels(n), _provenance(gdf, origin)))
     ctx.advance("layers")
-    if opts.get("include_results", True):
-        for res in ctx.results.values():
-            items += result_layers(res)
-    if not items:
-        raise StepSkipped("no layers to export")
     out = ctx.out / "share" / f"{opts.get('name') or 'hn_geo_share'}.zip"
-    write_share_package(items, out, lang=ctx.lang)
-    record.outputs.append(out)
+    record.outputs += wf_share.run(_inputs(ctx), out, lang=ctx.lang, results=list(ctx.results.values()),
+                                   layers=list(opts.get("layers") or []) or None,
+                                   include_results=bool(opts.get("include_results", True))).files
     ctx.advance("package")
 
 
@@ -614,9 +563,9 @@ STEPS = {
     "zoning": Step("zoning", ("三线一单符合性", "zoning checks"), "hn_geo.zoning", _zoning),
     "solar": Step("solar", ("屋顶光伏潜力", "rooftop PV"), "hn_geo.solar", _solar),
     "targets": Step("targets", ("规划目标进度", "plan targets"), "hn_geo.targets", _targets),
-    "report": Step("report", ("报告工作簿", "report workbook"), "hn_geo.render.workbook", _report, 2),
-    "maps": Step("maps", ("地图", "maps"), "hn_geo.render.maps", _maps, 2),
-    "export": Step("export", ("共享数据包", "share package"), "hn_geo.render.share", _export, 2),
+    "report": Step("report", ("报告工作簿", "report workbook"), "hn_geo.workflows.report", _report, 2),
+    "maps": Step("maps", ("地图", "maps"), "hn_geo.workflows.maps", _maps, 2),
+    "export": Step("export", ("共享数据包", "share package"), "hn_geo.workflows.share", _export, 2),
 }
 """The registry: steps run in this order (analyses selected by the config)."""
 
