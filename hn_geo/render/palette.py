@@ -63,6 +63,19 @@ def status_order(codes):
     return sorted({c for c in codes if is_status(c)}, key=LEGEND_ORDER.index)
 
 
+def qualified(family, scope=None):
+    """A family name :func:`hn_geo.vocabulary.word` finds from ``scope``: families kept in
+    another block (``water_class`` in ``water``) are addressed with it (``water.water_class``)."""
+    if "." in family or vocabulary.has_family(family, scope) or family not in FAMILY_SCOPES:
+        return family
+    return f"{FAMILY_SCOPES[family]}.{family}"
+
+
+def qualified_codes(codes, scope=None):
+    """``{column: family}`` with every family addressable from ``scope`` (see :func:`qualified`)."""
+    return {c: qualified(f, scope) for c, f in (codes or {}).items()}
+
+
 def family_code(family, value):
     """The code of ``family`` that ``value`` is (the code itself, or its zh/en word), or None.
 

@@ -44,7 +44,7 @@ from hn_geo.core.errors import HnGeoError
 from hn_geo.core.results import Msg
 from hn_geo.core.settings import LANGS, STORAGE_CRS, WGS84
 from hn_geo.core.version import __version__
-from hn_geo.render import legacy, tables
+from hn_geo.render import legacy, palette, tables
 from hn_geo.render import writers as io_w
 from hn_geo.render.labels import analysis_title, column_parts, layer_title, ui, value_word
 from hn_geo.render.share_read import read_share_package, verify_checksums  # noqa: F401  (re-exported)
@@ -238,7 +238,8 @@ def _bbox(gdf):
 
 def _in_words(layer, lang):
     """The layer with its coded values in words of ``lang`` (booleans and numbers kept)."""
-    return tables.present(layer.gdf, lang=lang, scope=layer.scope, codes=layer.codes, keep_geometry=True,
+    codes = palette.qualified_codes(layer.codes, layer.scope)
+    return tables.present(layer.gdf, lang=lang, scope=layer.scope, codes=codes, keep_geometry=True,
                           labels=False, table=layer.key, bool_words=False)
 
 

@@ -141,3 +141,17 @@ def test_offline_inlines_folium_defaults_and_refuses_unknown_remote():
         offline.inline_assets(bad)
 
 
+
+
+def test_bare_catalog_layers_show_words_of_their_codes():
+    """A catalog layer handed to make_map as a frame: conventional coded columns show words,
+    columns still holding words keep them (nothing is guessed from text)."""
+    g = gpd.GeoDataFrame({"name": ["a", "b"], "unit_type": ["key", "general"], "target_class": ["III", "IV"],
+                          "sub_type": ["x", "y"]}, geometry=[shapely.box(0, 0, 1, 1)] * 2, crs=STORAGE_CRS)
+    spec = LayerSpec("control_units", g)
+    shown = values.shown_values(g, ["unit_type", "target_class", "sub_type"], spec, "zh")
+    assert shown["unit_type"].tolist() == ["重点管控", "一般管控"]
+    assert shown["target_class"].tolist() == ["Ⅲ类", "Ⅳ类"]  # the water block's words, from the ground scope
+    assert shown["sub_type"].tolist() == ["x", "y"]
+    words = g.assign(unit_type=["重点管控", "一般管控"])
+    assert values.shown_values(words, ["unit_type"], spec, "en")["unit_type"].tolist() == ["重点管控", "一般管控"]

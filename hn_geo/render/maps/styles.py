@@ -6,7 +6,7 @@ families with a map convention (``water_class``, ``unit_type``, ``project_status
 their palettes, other families and text by a qualitative palette, numbers by a colour ramp.
 Which family a column holds is said by the layer's ``codes`` (``AnalysisResult.codes``, or
 the catalog's field families); a few catalog columns carry their family by convention
-(:data:`CONVENTIONS`).
+(:mod:`.families`).
 
 :data:`STYLES` maps a layer name to ``func(spec, gdf, lang) -> LayerStyle``; layers without
 a registered style are styled from their columns (:func:`generic_style`).
@@ -23,6 +23,7 @@ from hn_geo import vocabulary
 from hn_geo.core.status import level
 from hn_geo.render import palette
 from hn_geo.render.labels import column_label, ui, value_word
+from hn_geo.render.maps.families import column_family
 from hn_geo.render.maps.geometry import geom_kind
 from hn_geo.render.maps.legends import legend_categories, legend_ramp
 from hn_geo.render.maps.values import is_numeric, missing
@@ -30,9 +31,6 @@ from hn_geo.render.maps.values import is_numeric, missing
 NO_DATA = palette.NO_DATA
 QUALITATIVE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
                "#8dd3c7", "#fb8072", "#80b1d3", "#fdb462")
-CONVENTIONS = {"water_class": "water_class", "target_class": "water_class", "unit_type": "unit_type",
-               "build_type": "project_status"}
-"""Family of catalog columns that do not declare one (``projects.status`` is project_status)."""
 SEARCHABLE = ("towns", "sections")
 
 
@@ -215,16 +213,6 @@ def category_style(gdf, column, title, lang, words=None, colours=None):
 
 
 # ----------------------------------------------------------------------------- by spec
-def column_family(spec, column):
-    """Value family of a column of a layer: its ``codes``, else the catalog convention."""
-    fam = (spec.codes or {}).get(column)
-    if fam:
-        return fam
-    if spec.name == "projects" and column == "status" and spec.scope == "ground":
-        return "project_status"
-    return CONVENTIONS.get(column)
-
-
 def status_columns(spec, gdf):
     """Columns of a layer holding status codes."""
     return [c for c, fam in (spec.codes or {}).items() if fam == "status" and c in gdf.columns]

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from hn_geo.render.labels import column_label
+from hn_geo.render.maps.families import word_codes
 from hn_geo.render.tables import present
 
 
@@ -77,7 +78,7 @@ def display_values(series):
 
 def shown_values(gdf, fields, spec, lang):
     """``{column: display text Series}`` of the popup fields of a layer (codes as words)."""
-    codes = {c: f for c, f in (spec.codes or {}).items() if c in fields}
+    codes = {c: f for c, f in word_codes(spec, gdf).items() if c in fields}
     shown = present(pd.DataFrame(gdf[fields]), lang=lang, scope=spec.scope, codes=codes, labels=False,
                     table=spec.name)
     return {c: display_values(shown[c]) for c in fields}
