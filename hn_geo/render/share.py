@@ -182,7 +182,7 @@ def _override(layer, col, lang):
     return column_parts(col, lang, overrides={col: text})
 
 
-def field_dictionary(layer, lang="zh", gdf=None):
+def field_dictionary(layer, *, lang="zh", gdf=None):
     """Field dictionary of a layer: one row per attribute column (headers in ``lang``).
 
     Labels and units come from the vocabulary (the layer's scope and table, then the
@@ -266,7 +266,7 @@ def _write_layers(layers, root, lang, created, meta):
             gdf = shown[lyr.name] = _in_words(lyr, lang)
             gj, fields_name = f"{lyr.name}.geojson", f"fields/{lyr.name}_fields.csv"
             write_rfc7946(gdf, root / gj)
-            fd = field_dictionary(lyr, lang, gdf)
+            fd = field_dictionary(lyr, lang=lang, gdf=gdf)
             tables.write_csv(fd, root / fields_name)
             names += [gj, fields_name]
             meta["layers"].append(_layer_meta(lyr, gdf, fd, lang, created, {

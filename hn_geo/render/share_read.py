@@ -74,7 +74,7 @@ def restore_types(df, fields):
     return df
 
 
-def read_share_package(zip_path, fmt="geojson", verify=True):
+def read_share_package(zip_path, *, fmt="geojson", verify=True):
     """Read a share package back into GeoDataFrames.
 
     Parameters

@@ -51,7 +51,7 @@ def figure_row(fig, lang, scope):
     return (vocabulary.figure_label(fig, lang, scope), xlsx.plain(value), unit, fig.target, fig.status)
 
 
-def summary_rows(results, lang="zh", skipped=None):
+def summary_rows(results, *, lang="zh", skipped=None):
     """Rows of the summary table and the status code of each row.
 
     Returns
@@ -76,9 +76,9 @@ def summary_rows(results, lang="zh", skipped=None):
     return rows, codes
 
 
-def summary_table(results, lang="zh", skipped=None):
+def summary_table(results, *, lang="zh", skipped=None):
     """The summary table (key figures of every analysis) with localised headers."""
-    rows, _ = summary_rows(results, lang, skipped)
+    rows, _ = summary_rows(results, lang=lang, skipped=skipped)
     return _summary_frame(rows, lang)
 
 
@@ -146,7 +146,7 @@ def _summary_sheet(wb, results, lang, skipped, contents):
     ws["A1"] = ui("report_title", lang)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = ui("generated", lang, time=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), version=__version__)
-    rows, codes = summary_rows(results, lang, skipped)
+    rows, codes = summary_rows(results, lang=lang, skipped=skipped)
     summary = _summary_frame(rows, lang)
     xlsx.write_table(ws, summary, status={len(SUMMARY_COLUMNS) - 1: codes}, keys=list(SUMMARY_COLUMNS),
                      start_row=_TABLE_ROW)

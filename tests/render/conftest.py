@@ -1,6 +1,9 @@
 """Fixtures of the outputs' tests: small new-style results (codes, Figures, Msg notes) and the
 vocabulary entries they need.
 
+``tests/render`` is a package (``__init__.py``) so that this module is ``render.conftest``
+and does not shadow ``tests/conftest.py`` (``from conftest import tiny_layer``).
+
 The analyses' own blocks of ``hn_geo/data/labels.yaml`` are filled by their engineers; the
 few test-only entries below (tables, columns, figures, messages of the fixtures) are added
 for the duration of a test where the real vocabulary has none, and removed afterwards.

@@ -22,7 +22,7 @@ TIANDITU_ATTR = ('&copy; <a href="https://www.tianditu.gov.cn/">天地图</a> '
                  '国家地理信息公共服务平台 审图号：GS(2024)0568号')
 
 
-def basemap_layers(basemap, tianditu_key=None, lang="zh"):
+def basemap_layers(basemap, *, tianditu_key=None, lang="zh"):
     """Tile layers of a basemap as ``(url, options)`` pairs (empty for 'none').
 
     Parameters

@@ -47,7 +47,7 @@ def pixel_size_m(zoom, lat):
     return 156543.03392 * math.cos(math.radians(lat)) / 2 ** zoom
 
 
-def scale_params(bounds, detail_zoom=None):
+def scale_params(bounds, *, detail_zoom=None):
     """Simplification tolerance (m) and coordinate decimals for a map of ``bounds``.
 
     Parameters

@@ -159,12 +159,12 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
         s.title = L.title_of(s, lang)
         if labels:
             s.labels = {**labels, **(s.labels or {})}
-    tiles = basemap_layers(basemap, tianditu_key, lang)
+    tiles = basemap_layers(basemap, tianditu_key=tianditu_key, lang=lang)
     gcj = basemap in GCJ02_BASEMAPS
     frames = [for_display(s.gdf, gcj) for s in specs]
     focus = [f for s, f in zip(specs, frames) if s.name not in L.CONTEXT_LAYERS] or frames
     total = total_bounds(focus)
-    sp = scale_params(total, detail_zoom)
+    sp = scale_params(total, detail_zoom=detail_zoom)
     m = _base_map(total, sp, tiles, width, height)
     drawn = _Drawn()
     for s, g in zip(specs, frames):
@@ -176,7 +176,7 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
     return m
 
 
-def map_html(m, offline_mode=None):
+def map_html(m, *, offline_mode=None):
     """The map's HTML page; offline (default: as built) with every asset inlined."""
     page = m.get_root().render()
     if offline_mode is None:
@@ -186,12 +186,12 @@ def map_html(m, offline_mode=None):
     return page
 
 
-def save_map(m, path, offline_mode=None):
+def save_map(m, path, *, offline_mode=None):
     """Write a map as one HTML file, atomically (UTF-8). Returns the path."""
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise HnGeoError(code="render.not_html", path=path)
-    return write_text(map_html(m, offline_mode), path)
+    return write_text(map_html(m, offline_mode=offline_mode), path)
 
 
 # ----------------------------------------------------------------------------- maps of a run
