@@ -279,7 +279,7 @@ def unit(code, lang=None):
 
 
 # ----------------------------------------------------------------------------- status
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def status_style(code):
     """Colours of a status code: ``{'colour': map hex, 'fill': workbook fill, 'font': ...}``.
 

@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 import yaml
 from click.testing import CliRunner
-from test_share import GEOJSON_SCHEMA
+from render.test_share import GEOJSON_SCHEMA  # tests/render is a package (render engineer)
 
 from hn_geo import pipeline
 from hn_geo.cli import main

@@ -86,7 +86,7 @@ def _maps(ctx):
     opts = dict(ctx.config.maps)
     if not (opts.get("overview") or opts.get("per_analysis")):
         raise StepSkipped("pipeline.skip_disabled", key="maps")
-    outcome = maps_flow.run(ctx.inputs, ctx.out / "maps", lang=ctx.lang, results=dict(ctx.results),
+    outcome = maps_flow.run(ctx.inputs, ctx.out / "maps", lang=ctx.lang, results=list(ctx.results.values()),
                             overview=bool(opts.get("overview")),
                             per_analysis=bool(opts.get("per_analysis")),
                             basemap=opts.get("basemap"), offline=bool(opts.get("offline", True)),
@@ -100,7 +100,7 @@ def _export(ctx):
         raise StepSkipped("pipeline.skip_disabled", key="export")
     name = opts.get("name") or "hn_geo_share"
     outcome = share_flow.run(ctx.inputs, ctx.out / "share" / f"{name}.zip", lang=ctx.lang,
-                             results=dict(ctx.results), layers=list(opts.get("layers") or []) or None,
+                             results=list(ctx.results.values()), layers=list(opts.get("layers") or []) or None,
                              include_results=bool(opts.get("include_results", True)))
     return None, outcome.files
 

@@ -13,9 +13,10 @@ is the offline guarantee, checked before writing).
 from __future__ import annotations
 
 import base64
+import importlib
 import mimetypes
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -55,8 +56,6 @@ _CSS_URL = re.compile(r"""url\(\s*["']?(?P<u>[^"')]+)["']?\s*\)""")
 
 def xstatic_file(module, name):
     """Path of ``name`` inside an installed XStatic package's ``BASE_DIR``."""
-    import importlib
-
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - the packages are install_requires
@@ -84,7 +83,7 @@ def data_uri(path):
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _css_inlined(path):
     """CSS text with every relative ``url()`` replaced by a data URI."""
     path = Path(path)

@@ -2,31 +2,31 @@
 
 A package holds, for every layer,
 
-* ``<name>.geojson`` -- RFC 7946 GeoJSON (WGS84 lon/lat, right-hand winding,
-  at most 7 decimals, UTF-8 with Chinese text intact);
-* ``fields/<name>_fields.csv`` -- field dictionary (name, Chinese label,
-  English label, unit, type), UTF-8 with BOM so Excel opens it;
+* ``<name>.geojson`` -- RFC 7946 GeoJSON (WGS84 lon/lat, right-hand winding, at most 7
+  decimals, UTF-8 with Chinese text intact);
+* ``fields/<name>_fields.csv`` -- field dictionary (field, label, unit, type in the run's
+  language), UTF-8 with BOM so Excel opens it;
 
 and, once for the package,
 
-* ``<package>.gpkg`` -- every layer in one GeoPackage in CGCS2000 (EPSG:4490)
-  for GIS desktops;
-* ``metadata.json`` -- per layer: name, titles, feature count, bounding box,
-  CRS, source/provenance, creation time, hn_geo version;
-* ``README.txt`` -- what the files are, for the recipients (Chinese and English);
-* ``SOURCES.md`` -- data provenance (``layers/SOURCES.md``);
+* ``<package>.gpkg`` -- every layer in one GeoPackage in CGCS2000 (EPSG:4490);
+* ``metadata.json`` -- per layer: name, title, feature count, bounding box, CRS,
+  provenance, creation time, hn_geo version;
+* ``README.txt`` -- what the files are, for the recipients;
+* ``SOURCES.md`` -- data provenance (``layers/SOURCES.md``, given by the caller);
 * ``SHA256SUMS`` -- ``sha256sum`` format, check with ``sha256sum -c SHA256SUMS``.
 
-The zip is built in a temporary file and renamed into place
-(:func:`hn_geo.io.atomic_path`): a failure midway leaves no partial package.
-:func:`read_share_package` reads a package back (checksums verified, types
-restored from the field dictionaries).
+Every word (titles, labels, field types, README, provenance) comes from the vocabulary, in
+the run's language; coded values are written as words of that language (booleans stay
+booleans). The layers are given by the caller as :class:`ShareLayer` objects
+(:mod:`hn_geo.workflows.share` reads catalog layers and files). The zip is built in a
+temporary folder and renamed into place: a failure midway leaves no partial package.
+:func:`hn_geo.render.share_read.read_share_package` reads a package back.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import io as _io
 import json
 import re
 import tempfile
@@ -38,15 +38,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hn_geo.core.errors import HnGeoError, HnGeoWarning
-from hn_geo.core.settings import STORAGE_CRS, WGS84
+from hn_geo import vocabulary
+from hn_geo.core import files as io_f
+from hn_geo.core.errors import HnGeoError
+from hn_geo.core.results import Msg
+from hn_geo.core.settings import LANGS, STORAGE_CRS, WGS84
 from hn_geo.core.version import __version__
-from hn_geo.ground import catalog
+from hn_geo.render import palette, tables
+from hn_geo.render import writers as io_w
+from hn_geo.render.labels import analysis_title, column_parts, layer_title, ui, value_word
+from hn_geo.render.share_read import read_share_package, verify_checksums  # noqa: F401  (re-exported)
 
-FIELD_HEADERS = {"zh": ("字段名", "中文名称", "英文名称", "单位", "类型"),
-                 "en": ("name", "Chinese label", "English label", "unit", "type")}
+FIELD_COLUMNS = ("name", "label", "unit", "type")
 GEOJSON_CRS = "OGC:CRS84"
-_UNIT_RE = re.compile(r"^(?P<label>.*?)\s*[（(](?P<unit>[^()（）]{1,14})[)）]\s*$")
 
 
 @dataclass
@@ -58,192 +62,95 @@ class ShareLayer:
     name : str
         Layer name in the package (file stem, GeoPackage layer name).
     gdf : geopandas.GeoDataFrame
-    title_zh, title_en : str
+    scope : str, optional
+        Vocabulary block of its words: 'ground' for catalog layers, an analysis name for
+        result layers.
+    table : str, optional
+        Layer code for its title and labels (``<table>.<column>``; default ``name``).
+    codes : dict
+        ``{column: value family}`` of coded columns, written as words.
     labels : dict
-        ``{column: (zh, en)}`` or ``{column: (zh, en, unit)}``.
-    source : str
-        Where the layer comes from (provenance text).
+        ``{column: (zh, en) or (zh, en, unit)}`` for columns the vocabulary does not know.
+    title : str, optional
+        Title (default: the vocabulary's layer title).
+    origin : Msg or str, optional
+        Where the layer comes from (the first part of its provenance).
     """
 
     name: str
     gdf: object
-    title_zh: str = ""
-    title_en: str = ""
+    scope: str | None = None
+    table: str | None = None
+    codes: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
-    source: str = ""
+    title: str | None = None
+    origin: object = None
 
-
-# ----------------------------------------------------------------------------- collecting layers
-def embedded_layer_names():
-    """Catalog layers whose embedded default file is present."""
-    names = []
-    for name, schema in catalog.SCHEMAS.items():
-        if schema.default_file and catalog.default_path(name).exists():
-            names.append(name)
-    return names
-
-
-def catalog_labels(name):
-    """``{column: (zh, en, unit)}`` of a catalog layer."""
-    return {f.name: (f.zh, f.en, f.unit) for f in catalog.get_schema(name).fields}
-
-
-def _all_catalog_labels():
-    out = {}
-    for name in catalog.SCHEMAS:
-        for col, lab in catalog_labels(name).items():
-            out.setdefault(col, lab)
-    return out
-
-
-def catalog_layer(name, path=None, **load_kwargs):
-    """Load a catalog layer as a :class:`ShareLayer` (embedded default unless ``path``)."""
-    gdf = catalog.load_layer(name, path, **load_kwargs)
-    schema = catalog.get_schema(name)
-    return ShareLayer(name, gdf, schema.zh, schema.en, catalog_labels(name),
-                      _provenance(gdf, Path(gdf.attrs.get("hn_geo_source", "")).name))
+    @property
+    def key(self):
+        return self.table or self.name
 
 
 def result_layers(result):
-    """The layers of an :class:`hn_geo.results.AnalysisResult` as :class:`ShareLayer` objects.
+    """The layers of an analysis result as :class:`ShareLayer` objects.
 
-    Layer names are prefixed with the analysis name unless they already start
-    with it (``water`` + ``sections`` -> ``water_sections``).
+    Layer names are prefixed with the analysis name unless they already start with it
+    (``water`` + ``sections`` -> ``water_sections``).
     """
     out = []
     for key, gdf in result.layers.items():
         name = key if key.startswith(result.name) else f"{result.name}_{key}"
-        if key in result.labels:
-            zh, en = _pair(result.labels[key], key)
-        else:
-            from hn_geo.render.workbook import ANALYSIS_TITLES
-
-            azh, aen = ANALYSIS_TITLES.get(result.name, (result.name, result.name))
-            lzh, len_ = (catalog.get_schema(key).zh, catalog.get_schema(key).en) if key in catalog.SCHEMAS \
-                else (key, key)
-            zh, en = f"{azh}·{lzh}", f"{aen}: {len_}"
-        out.append(ShareLayer(name, gdf, zh, en, dict(result.labels),
-                              _provenance(gdf, f"hn_geo {result.name} analysis result")))
+        out.append(ShareLayer(
+            name, gdf, scope=result.name, table=key, codes=dict(result.codes),
+            origin=Msg("render.origin_result", analysis=result.name)))
     return out
 
 
-def analysis_labels(name):
-    """Column labels of an analysis' results (``hn_geo.<name>.labels()`` or ``.LABELS``), else {}.
+def title_of(layer, lang):
+    """Title of a share layer in ``lang``.
 
-    Used for result GeoPackages (``<name>_layers.gpkg``) given by path, whose columns
-    are not in the catalog.
+    A result layer (scope: an analysis) has its analysis' title for it, else the analysis
+    title and the catalog layer's (``水环境质量评价·水质监测断面``).
     """
-    import importlib
-    import importlib.util
-
-    if name not in ("water", "zoning", "solar", "targets") or \
-            importlib.util.find_spec(f"hn_geo.{name}") is None:
-        return {}
-    mod = importlib.import_module(f"hn_geo.{name}")
-    lab = getattr(mod, "labels", None)
-    if callable(lab):
-        try:
-            lab = lab()
-        except TypeError:
-            lab = None
-    if not isinstance(lab, dict):
-        lab = getattr(mod, "LABELS", None)
-    return dict(lab) if isinstance(lab, dict) else {}
+    if layer.title:
+        return layer.title
+    result = layer.scope in vocabulary.BLOCKS and layer.scope not in ("ground", "common")
+    own = ((vocabulary.load().get(layer.scope) or {}).get("layers") or {}).get(layer.key) if result else None
+    if own is not None:
+        return vocabulary.title("layers", layer.key, lang, layer.scope)
+    lab = layer.labels.get(layer.key)
+    if lab is not None:
+        return lab if isinstance(lab, str) else lab[0 if lang == "zh" else 1]
+    base = layer_title(layer.key, lang, default=layer.name)
+    if result:
+        return ui("result_layer_title", lang, analysis=analysis_title(layer.scope, lang), layer=base)
+    return base
 
 
-def file_layers(path):
-    """Every layer of a vector file (e.g. a result ``*_layers.gpkg``) as :class:`ShareLayer`."""
-    import pyogrio
-
-    from hn_geo.ground import readers as io_r
-
-    path = Path(path)
-    if not path.exists():
-        raise HnGeoError("file not found", path=path)
-    try:
-        names = [row[0] for row in pyogrio.list_layers(path)]
-    except Exception as exc:  # pyogrio.errors.DataSourceError
-        raise HnGeoError(f"cannot read as a vector file ({exc})", path=path) from exc
-    out = []
-    stem = path.stem[:-len("_layers")] if path.stem.endswith("_layers") else path.stem
-    multi = path.suffix.lower() == ".gpkg"  # GeoPackage layers are named <file stem>_<layer>
-    for lyr in names:
-        gdf = io_r.read_file(path, layer=lyr if len(names) > 1 else None)
-        name = lyr if multi else path.stem
-        if multi and stem and not name.startswith(stem):
-            name = f"{stem}_{name}"
-        title_zh, title_en = name, name
-        if lyr in catalog.SCHEMAS:
-            title_zh, title_en = catalog.get_schema(lyr).zh, catalog.get_schema(lyr).en
-        out.append(ShareLayer(name, gdf, title_zh, title_en, analysis_labels(stem),
-                              _provenance(gdf, f"file {path.name}" + (f", layer {lyr}" if multi else ""))))
-    return out
-
-
-def resolve_layers(items):
-    """Turn catalog names and/or file paths into :class:`ShareLayer` objects.
-
-    Parameters
-    ----------
-    items : iterable of str, Path or ShareLayer
-        Catalog layer names (embedded default files), paths of vector files
-        (every layer of a GeoPackage is taken), or ready ShareLayer objects.
-        Empty: every embedded layer that is present.
-    """
-    items = list(items) or embedded_layer_names()
-    if not items:
-        raise HnGeoError("no layers to export: no embedded layer files are present and none were named")
-    out = []
-    for item in items:
-        if isinstance(item, ShareLayer):
-            out.append(item)
-        elif isinstance(item, str) and item in catalog.SCHEMAS:
-            out.append(catalog_layer(item))
-        elif Path(item).exists():
-            out.extend(file_layers(item))
-        else:
-            raise HnGeoError(f"'{item}' is neither a catalog layer ({', '.join(catalog.SCHEMAS)}) "
-                             "nor an existing file")
-    return _unique_names(out)
-
-
-def _unique_names(layers):
-    seen = {}
-    for lyr in layers:
-        base = re.sub(r"[^\w\-]+", "_", lyr.name).strip("_") or "layer"
-        name, k = base, 2
-        while name in seen:
-            name, k = f"{base}_{k}", k + 1
-        if name != lyr.name:
-            lyr.name = name
-        seen[name] = lyr
-    return list(seen.values())
-
-
-def _pair(label, default):
-    if label is None:
-        return default, default
-    if isinstance(label, str):
-        return label, label
-    return label[0], label[1]
-
-
-def _provenance(gdf, origin):
-    parts = [origin] if origin else []
+def provenance(layer, lang):
+    """Where a layer comes from, in ``lang``: origin | source texts | approximate count."""
+    gdf = layer.gdf
+    parts = []
+    if layer.origin is not None:
+        origin = layer.origin
+        if isinstance(origin, Msg) and origin.code == "render.origin_result":
+            origin = Msg(origin.code, analysis=analysis_title(origin.params["analysis"], lang))
+        parts.append(vocabulary.render(origin, lang))
     if "source" in gdf.columns:
         vals = pd.Series(gdf["source"]).dropna().astype(str).unique()
         if len(vals):
-            parts.append("; ".join(vals[:5]) + (f" (+{len(vals) - 5} more)" if len(vals) > 5 else ""))
+            more = ui("more_sources", lang, n=len(vals) - 5) if len(vals) > 5 else ""
+            parts.append("; ".join(vals[:5]) + more)
     if "approximate" in gdf.columns:
         n = int(pd.Series(gdf["approximate"]).fillna(False).astype(bool).sum())
         if n:
-            parts.append(f"{n} of {len(gdf)} features approximate or synthetic")
+            parts.append(ui("approx_features", lang, n=n, total=len(gdf)))
     return " | ".join(parts)
 
 
 # ----------------------------------------------------------------------------- field dictionary
 def dtype_name(series):
-    """Schema-style type name of a column: str, int, float, bool, date, datetime."""
+    """Type code of a column: str, int, float, bool, date, datetime."""
     dt = series.dtype
     if pd.api.types.is_bool_dtype(dt):
         return "bool"
@@ -263,43 +170,38 @@ def dtype_name(series):
     return "str"
 
 
-def field_dictionary(layer, lang="zh"):
-    """Field dictionary of a layer: one row per attribute column.
+def _override(layer, col, lang):
+    lab = layer.labels.get(col)
+    if lab is None or isinstance(lab, str):
+        return None if lab is None else (lab, "")
+    text = lab[0 if lang == "zh" else 1]
+    if len(lab) >= 3:
+        return text, lab[2] or ""
+    return column_parts(col, lang, overrides={col: text})
 
-    Labels come from ``layer.labels`` (catalog schema or result labels), then
-    from any catalog layer that has a column of the same name; a unit written
-    as a trailing parenthesis of the label ("面积 (km²)") is split out.
 
-    Returns
-    -------
-    pandas.DataFrame
-        Columns named by ``FIELD_HEADERS[lang]``.
+def field_dictionary(layer, *, lang="zh", gdf=None):
+    """Field dictionary of a layer: one row per attribute column (headers in ``lang``).
+
+    Labels and units come from the vocabulary (the layer's scope and table, then the
+    catalog's ``ground`` words); a unit written as a trailing parenthesis of a label
+    ("面积 (km²)") is split out.
     """
-    known = _all_catalog_labels()
-    gdf = layer.gdf
+    gdf = layer.gdf if gdf is None else gdf
     rows = []
     for col in gdf.columns:
         if col == gdf.geometry.name:
             continue
-        lab = layer.labels.get(col) or known.get(col)
-        if lab is None or isinstance(lab, str):
-            zh, en, unit = (lab or col), (lab or col), ""
-        elif len(lab) >= 3:
-            zh, en, unit = lab[0], lab[1], lab[2]
-        else:
-            zh, en, unit = lab[0], lab[1], ""
-            m_zh, m_en = _UNIT_RE.match(zh), _UNIT_RE.match(en)
-            if m_zh and m_en and m_zh["unit"] == m_en["unit"]:
-                zh, en, unit = m_zh["label"], m_en["label"], m_en["unit"]
-        rows.append((col, zh, en, unit, dtype_name(gdf[col])))
-    return pd.DataFrame(rows, columns=list(FIELD_HEADERS[lang]))
+        label, unit = _override(layer, col, lang) or column_parts(col, lang, scope=layer.scope, table=layer.key,
+                                                                  any_layer=True)
+        rows.append((col, label, unit, value_word("field_type", dtype_name(gdf[col]), lang)))
+    heads = [vocabulary.label(f"fields.{c}", lang, "render") for c in FIELD_COLUMNS]
+    return pd.DataFrame(rows, columns=heads)
 
 
 # ----------------------------------------------------------------------------- writing
 def write_rfc7946(gdf, path, precision=7):
-    """Write GeoJSON per RFC 7946 (exact decimal rounding): see :func:`hn_geo.io.write_geojson`."""
-    from hn_geo.render import writers as io_w
-
+    """Write GeoJSON per RFC 7946 (exact decimal rounding): see :func:`hn_geo.render.writers.write_geojson`."""
     return io_w.write_geojson(gdf, path, precision=precision)
 
 
@@ -311,40 +213,16 @@ def _sha256(path):
     return h.hexdigest()
 
 
-def _sources_text(layers):
-    src = catalog.layers_dir() / "SOURCES.md"
-    if src.exists():
-        return src.read_text(encoding="utf-8")
-    lines = ["# Sources of the layers in this package", "",
-             "(layers/SOURCES.md was not found; provenance recorded per layer)", ""]
-    lines += [f"- **{lyr.name}** ({lyr.title_zh}): {lyr.source or 'unknown'}" for lyr in layers]
-    return "\n".join(lines) + "\n"
-
-
-def _readme_text(meta):
-    """Plain-text guide for the recipients of a package (Chinese and English)."""
+def _readme_text(meta, lang):
     width = max([len(m["name"]) for m in meta["layers"]] + [8])
-    lines = [
-        "海宁市 hn_geo 数据共享包 / Haining hn_geo share package",
-        f"生成时间 / created: {meta['created']}    {meta['generator']}",
-        "",
-        "内容 / contents",
-        "  <图层>.geojson            每个图层一个 GeoJSON（RFC 7946：WGS84 经纬度，UTF-8）",
-        "                            one GeoJSON per layer (RFC 7946: WGS84 lon/lat, UTF-8)",
-        f"  {meta['geopackage']:<26s}全部图层，CGCS2000（EPSG:4490），可在 QGIS / ArcGIS 中直接打开",
-        "                            every layer in CGCS2000 (EPSG:4490) for GIS desktops",
-        "  fields/<图层>_fields.csv  字段字典：字段名、中文名称、英文名称、单位、类型 / field dictionary",
-        "  metadata.json             元数据：要素数、范围、坐标系、来源 / metadata per layer",
-        "  SOURCES.md                数据来源 / data sources and provenance",
-        "  SHA256SUMS                校验和 / checksums:  sha256sum -c SHA256SUMS",
-        "",
-        "图层 / layers",
-    ]
-    lines += [f"  {m['name']:<{width}s}  {m['feature_count']:>8d}  {m['title_zh']} / {m['title_en']}"
-              for m in meta["layers"]]
-    lines += ["", "注意：部分图层为合成或近似数据（见 SOURCES.md 及各图层的 approximate、source 字段），不是测绘成果。",
-              "Note: some layers are synthetic or approximate (see SOURCES.md and the approximate/source "
-              "fields); they are not survey data."]
+    lines = [f"  {m['name']:<{width}s}  {m['feature_count']:>8d}  {m['title']}" for m in meta["layers"]]
+    return ui("readme", lang, created=meta["created"], generator=meta["generator"],
+              geopackage=meta["geopackage"], layers="\n".join(lines)).rstrip("\n") + "\n"
+
+
+def _sources_text(meta, lang):
+    lines = [ui("sources_missing", lang), ""]
+    lines += [f"- **{m['name']}** ({m['title']}): {m['source'] or '-'}" for m in meta["layers"]]
     return "\n".join(lines) + "\n"
 
 
@@ -356,92 +234,96 @@ def _bbox(gdf):
     return [round(float(v), 7) for v in g.total_bounds]
 
 
-def write_share_package(layers, out, *, lang="zh", package_name=None, created=None):
+def _in_words(layer, lang):
+    """The layer with its coded values in words of ``lang`` (booleans and numbers kept)."""
+    codes = palette.qualified_codes(layer.codes, layer.scope)
+    return tables.present(layer.gdf, lang=lang, scope=layer.scope, codes=codes, keep_geometry=True,
+                          labels=False, table=layer.key, bool_words=False)
+
+
+def _layer_meta(layer, gdf, fd, lang, created, files):
+    geom_types = sorted(pd.Series(gdf.geometry.geom_type).dropna().unique().tolist())
+    return {
+        "name": layer.name, "title": title_of(layer, lang), "feature_count": int(len(gdf)),
+        "geometry_types": geom_types, "bbox": _bbox(gdf), "bbox_crs": GEOJSON_CRS,
+        "crs": {"geojson": GEOJSON_CRS, "geopackage": STORAGE_CRS, "source": gdf.crs.to_string()},
+        "source": provenance(layer, lang), "created": created, "hn_geo_version": __version__,
+        "files": files, "fields": fd.iloc[:, 0].tolist(),
+    }
+
+
+def _write_layers(layers, root, lang, created, meta):
+    """GeoJSONs, field dictionaries and the GeoPackage into ``root``; returns the file names."""
+    names, shown = [], {}
+    with warnings.catch_warnings():
+        # GDAL notes the temporary '.tmp' suffix of atomic writes; not a user matter
+        warnings.filterwarnings("ignore", message=".*(file name|filename|file) extension.*")
+        for lyr in layers:
+            if lyr.gdf.crs is None:
+                raise HnGeoError(code="render.layer_no_crs", params={"layer": lyr.name})
+            gdf = shown[lyr.name] = _in_words(lyr, lang)
+            gj, fields_name = f"{lyr.name}.geojson", f"fields/{lyr.name}_fields.csv"
+            write_rfc7946(gdf, root / gj)
+            fd = field_dictionary(lyr, lang=lang, gdf=gdf)
+            tables.write_csv(fd, root / fields_name)
+            names += [gj, fields_name]
+            meta["layers"].append(_layer_meta(lyr, gdf, fd, lang, created, {
+                "geojson": gj, "geopackage_layer": lyr.name, "fields": fields_name}))
+        io_w.write_gpkg_layers(shown, root / meta["geopackage"])
+    return names + [meta["geopackage"]]
+
+
+def write_share_package(layers, out, *, lang="zh", package_name=None, created=None, sources=None):
     """Write a share package zip.
 
     Parameters
     ----------
-    layers : iterable of str, Path or ShareLayer
-        See :func:`resolve_layers` (empty: every embedded layer present).
+    layers : iterable of ShareLayer
+        The layers, in package order (names made unique and file-safe).
     out : str or Path
         The zip file to write (replaced atomically).
     lang : {'zh', 'en'}
-        Language of the field dictionaries' headers and of ``metadata.json``'s
-        ``title``. Attribute names stay the English column names.
+        Language of every word in the package: titles, field dictionaries, README,
+        provenance, coded values. Attribute names stay the English column names.
     package_name : str, optional
         Stem of the GeoPackage inside (default: the zip's stem).
     created : datetime, optional
         Creation time recorded in the metadata (default: now, UTC).
+    sources : str, optional
+        Text of ``SOURCES.md`` (the embedded layers' provenance document); a list of the
+        layers' provenance when not given.
 
     Returns
     -------
     dict
         The package metadata (as written to ``metadata.json``).
-
-    Raises
-    ------
-    HnGeoError
-        Unknown layer names or unreadable files; nothing is written then.
     """
-    from hn_geo.core import files as io_f
-    from hn_geo.render import tables
-    from hn_geo.render import writers as io_w
-
-    if lang not in FIELD_HEADERS:
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     out = Path(out)
     if out.suffix.lower() != ".zip":
-        raise HnGeoError("the share package must be a .zip file", path=out)
-    layers = resolve_layers(layers)
+        raise HnGeoError(code="render.not_zip", path=out)
+    layers = unique_names(list(layers))
+    if not layers:
+        raise HnGeoError(code="render.nothing_to_export")
     created = (created or _dt.datetime.now(_dt.timezone.utc)).isoformat(timespec="seconds")
     package_name = package_name or out.stem
-    meta = {"package": package_name, "created": created, "generator": f"hn_geo {__version__}",
+    meta = {"package": package_name, "lang": lang, "created": created, "generator": f"hn_geo {__version__}",
             "hn_geo_version": __version__, "geopackage": f"{package_name}.gpkg",
             "geopackage_crs": STORAGE_CRS, "geojson_crs": GEOJSON_CRS,
             "sources": "SOURCES.md", "checksums": "SHA256SUMS", "layers": []}
     with tempfile.TemporaryDirectory(prefix="hn_geo_share_") as tmpdir:
         root = Path(tmpdir)
         (root / "fields").mkdir()
-        files = []
-        with warnings.catch_warnings():
-            # GDAL notes the temporary '.tmp' suffix of atomic writes; not a user matter
-            warnings.filterwarnings("ignore", message=".*(file name|filename|file) extension.*")
-            for lyr in layers:
-                gdf = lyr.gdf
-                if gdf.crs is None:
-                    raise HnGeoError(f"layer '{lyr.name}' has no CRS")
-                gj = f"{lyr.name}.geojson"
-                write_rfc7946(gdf, root / gj)
-                fd = field_dictionary(lyr, lang)
-                fields_name = f"fields/{lyr.name}_fields.csv"
-                tables.write_csv(fd, root / fields_name)
-                files += [gj, fields_name]
-                geom_types = sorted(pd.Series(gdf.geometry.geom_type).dropna().unique().tolist())
-                meta["layers"].append({
-                    "name": lyr.name,
-                    "title": lyr.title_zh if lang == "zh" else lyr.title_en,
-                    "title_zh": lyr.title_zh, "title_en": lyr.title_en,
-                    "feature_count": int(len(gdf)),
-                    "geometry_types": geom_types,
-                    "bbox": _bbox(gdf), "bbox_crs": GEOJSON_CRS,
-                    "crs": {"geojson": GEOJSON_CRS, "geopackage": STORAGE_CRS,
-                            "source": gdf.crs.to_string()},
-                    "source": lyr.source,
-                    "created": created, "hn_geo_version": __version__,
-                    "files": {"geojson": gj, "geopackage_layer": lyr.name, "fields": fields_name},
-                    "fields": fd.iloc[:, 0].tolist(),
-                })
-            gpkg = f"{package_name}.gpkg"
-            io_w.write_gpkg_layers({lyr.name: lyr.gdf for lyr in layers}, root / gpkg)
-        files.append(gpkg)
+        files = _write_layers(layers, root, lang, created, meta)
         # BOM: older Windows Notepad opens UTF-8 Chinese text correctly only with it
-        (root / "README.txt").write_text(_readme_text(meta), encoding="utf-8-sig")
-        (root / "SOURCES.md").write_text(_sources_text(layers), encoding="utf-8")
+        (root / "README.txt").write_text(_readme_text(meta, lang), encoding="utf-8-sig")
+        (root / "SOURCES.md").write_text(sources if sources is not None else _sources_text(meta, lang),
+                                         encoding="utf-8")
         (root / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                             encoding="utf-8")
         files += ["README.txt", "SOURCES.md", "metadata.json"]
-        sums = "".join(f"{_sha256(root / f)}  {f}\n" for f in files)
-        (root / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        (root / "SHA256SUMS").write_text("".join(f"{_sha256(root / f)}  {f}\n" for f in files), encoding="utf-8")
         files.append("SHA256SUMS")
         with io_f.atomic_path(out) as tmp:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -450,96 +332,14 @@ def write_share_package(layers, out, *, lang="zh", package_name=None, created=No
     return meta
 
 
-# ----------------------------------------------------------------------------- reading back
-def verify_checksums(zip_path):
-    """Check every file of a package against its ``SHA256SUMS``.
-
-    Raises
-    ------
-    HnGeoError
-        Naming the first file that is missing or does not match.
-    """
-    zip_path = Path(zip_path)
-    with zipfile.ZipFile(zip_path) as zf:
-        try:
-            sums = zf.read("SHA256SUMS").decode("utf-8")
-        except KeyError:
-            raise HnGeoError("no SHA256SUMS in the package", path=zip_path) from None
-        names = set(zf.namelist())
-        checked = 0
-        for line in sums.splitlines():
-            if not line.strip():
-                continue
-            digest, name = line.split(None, 1)
-            name = name.lstrip("*")
-            if name not in names:
-                raise HnGeoError(f"file '{name}' listed in SHA256SUMS is missing", path=zip_path)
-            if hashlib.sha256(zf.read(name)).hexdigest() != digest:
-                raise HnGeoError(f"checksum mismatch for '{name}'", path=zip_path)
-            checked += 1
-    return checked
-
-
-def _restore_types(df, fields):
-    """Cast columns to the types recorded in a field dictionary."""
-    for name, kind in zip(fields.iloc[:, 0], fields.iloc[:, 4]):
-        if name not in df.columns:
-            continue
-        s = df[name]
-        if kind == "int":
-            df[name] = pd.to_numeric(s).astype("Int64" if s.isna().any() else "int64")
-        elif kind == "float":
-            df[name] = pd.to_numeric(s).astype("float64")
-        elif kind == "bool":
-            df[name] = s.astype("boolean" if s.isna().any() else bool)
-        elif kind == "date":
-            df[name] = pd.to_datetime(s).dt.date.where(s.notna(), None)
-        elif kind == "datetime":
-            df[name] = pd.to_datetime(s)
-        else:
-            df[name] = s.astype("str").where(s.notna(), None)
-    return df
-
-
-def read_share_package(zip_path, fmt="geojson", verify=True):
-    """Read a share package back into GeoDataFrames.
-
-    Parameters
-    ----------
-    zip_path : str or Path
-    fmt : {'geojson', 'gpkg'}
-        Read the GeoJSON files (WGS84) or the GeoPackage layers (EPSG:4490).
-    verify : bool
-        Check ``SHA256SUMS`` first (default True).
-
-    Returns
-    -------
-    dict of str -> geopandas.GeoDataFrame
-        In package order, column types restored from the field dictionaries.
-    """
-    import pyogrio
-
-    zip_path = Path(zip_path)
-    if not zip_path.exists():
-        raise HnGeoError("file not found", path=zip_path)
-    if verify:
-        verify_checksums(zip_path)
-    with zipfile.ZipFile(zip_path) as zf:
-        meta = json.loads(zf.read("metadata.json").decode("utf-8"))
-        fields = {lyr["name"]: pd.read_csv(_io.BytesIO(zf.read(lyr["files"]["fields"])),
-                                          encoding="utf-8-sig", dtype=str, keep_default_na=False)
-                  for lyr in meta["layers"]}
-    out = {}
-    vsi = f"/vsizip/{zip_path.resolve()}"
-    for lyr in meta["layers"]:
-        if fmt == "geojson":
-            gdf = pyogrio.read_dataframe(f"{vsi}/{lyr['files']['geojson']}")
-        elif fmt == "gpkg":
-            gdf = pyogrio.read_dataframe(f"{vsi}/{meta['geopackage']}", layer=lyr["files"]["geopackage_layer"])
-        else:
-            raise ValueError(f"fmt must be 'geojson' or 'gpkg', not {fmt!r}")
-        if len(gdf) != lyr["feature_count"]:
-            warnings.warn(f"{zip_path}: layer {lyr['name']} has {len(gdf)} features, metadata says "
-                          f"{lyr['feature_count']}", HnGeoWarning, stacklevel=2)
-        out[lyr["name"]] = _restore_types(gdf, fields[lyr["name"]])
-    return out
+def unique_names(layers):
+    """Layers with file-safe, unique names (later duplicates get ``_2``, ``_3`` ...)."""
+    seen = {}
+    for lyr in layers:
+        base = re.sub(r"[^\w\-]+", "_", lyr.name).strip("_") or "layer"
+        name, k = base, 2
+        while name in seen:
+            name, k = f"{base}_{k}", k + 1
+        lyr.name = name
+        seen[name] = lyr
+    return list(seen.values())

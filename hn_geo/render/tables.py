@@ -1,47 +1,29 @@
-"""Summary tables: localised headers, CSV (UTF-8 with BOM) and XLSX.
+"""Result tables as readers see them: codes -> words, labels as headers; CSV and XLSX.
 
-Analyses return DataFrames with English snake_case columns plus a label
-mapping ``{column: (zh, en)}``; this module renames columns for display and
-writes the files. Chinese headers are the default, ``lang='en'`` gives English.
+:func:`present` turns a table or layer of an :class:`~hn_geo.core.results.AnalysisResult`
+(status codes, codes of value families, :class:`~hn_geo.core.results.Msg` cells, booleans,
+numbers) into words of one language, numbers staying numbers. :func:`result_sheets` adds
+the status codes of each status column, from which the XLSX writer
+(:mod:`hn_geo.render.xlsx`) colours cells. CSVs are UTF-8 with BOM (Excel opens Chinese
+text correctly), floats written with 10 significant digits.
 """
 from __future__ import annotations
 
 import io as _io
-from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hn_geo import vocabulary
-from hn_geo.core.files import atomic_path, write_bytes
+from hn_geo.core.files import write_bytes
 from hn_geo.core.results import Msg, Word
+from hn_geo.render import labels as _labels
+from hn_geo.render import xlsx
 
 LANGS = ("zh", "en")
-
-
-def localize(df, labels, lang="zh"):
-    """Rename columns to display labels.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-    labels : dict
-        ``{column: (zh, en)}`` or ``{column: label}``. Columns without a label
-        keep their name.
-    lang : {'zh', 'en'}
-    """
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
-    mapping = {}
-    for col in df.columns:
-        lab = labels.get(col)
-        if lab is None:
-            continue
-        mapping[col] = lab if isinstance(lab, str) else lab[0 if lang == "zh" else 1]
-    out = pd.DataFrame(df).rename(columns=mapping)
-    if "geometry" in out.columns:
-        out = pd.DataFrame(out.drop(columns="geometry"))
-    return out
+CSV_FLOAT_FORMAT = "%.10g"
+"""Floats in CSV files: up to 10 significant digits (0.1 + 0.2 is written 0.3)."""
 
 
 def write_csv(df, path):
@@ -50,85 +32,40 @@ def write_csv(df, path):
     Floats are written with :data:`CSV_FLOAT_FORMAT` (no ``15.200000000000001``).
     """
     buf = _io.StringIO()
-    df.to_csv(buf, index=False, float_format=CSV_FLOAT_FORMAT)
+    _round_object_floats(pd.DataFrame(df)).to_csv(buf, index=False, float_format=CSV_FLOAT_FORMAT)
     return write_bytes(buf.getvalue().encode("utf-8-sig"), path)
 
 
-def write_xlsx(sheets, path, status_columns=()):
-    """Write one XLSX with a sheet per table.
+def _round_object_floats(df):
+    """Floats inside text columns (e.g. key figures) written like float columns."""
+    out = None
+    for j in range(df.shape[1]):
+        vals = df.iloc[:, j].tolist()
+        if df.iloc[:, j].dtype == object and any(isinstance(v, float) for v in vals):
+            out = df.copy() if out is None else out
+            out.isetitem(j, pd.Series([(CSV_FLOAT_FORMAT % v if np.isfinite(v) else None)
+                                       if isinstance(v, float) else v for v in vals],
+                                      index=df.index, dtype=object))
+    return df if out is None else out
+
+
+def write_xlsx(sheets, path):
+    """Write one XLSX with a sheet per table (the one sheet writer, :mod:`hn_geo.render.xlsx`).
 
     Parameters
     ----------
-    sheets : dict
-        ``{sheet name: DataFrame}`` (names cut to Excel's 31 characters).
-    status_columns : iterable of str
-        Header names whose cells are coloured by status words
-        (达标/met/pass green, 未达标/behind/fail red, on track/进度 amber).
+    sheets : list of hn_geo.render.xlsx.Sheet, or dict
+        Sheets with their status codes (see :func:`result_sheets`), or ``{sheet name:
+        DataFrame}`` for plain tables (no status colours).
     """
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    green = PatternFill("solid", fgColor="C6EFCE")
-    red = PatternFill("solid", fgColor="FFC7CE")
-    amber = PatternFill("solid", fgColor="FFEB9C")
-    head = PatternFill("solid", fgColor="DDEBF7")
-    status_columns = set(status_columns)
-    with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in sheets.items():
-                sheet = str(name)[:31]
-                df = pd.DataFrame(df)
-                for col in df.columns:
-                    if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-                        df[col] = df[col].dt.tz_localize(None)
-                df.to_excel(xw, sheet_name=sheet, index=False)
-                ws = xw.sheets[sheet]
-                ws.freeze_panes = "A2"
-                for j, col in enumerate(df.columns, start=1):
-                    cell = ws.cell(row=1, column=j)
-                    cell.font = Font(bold=True)
-                    cell.fill = head
-                    cell.alignment = Alignment(wrap_text=True, vertical="center")
-                    values = df[col].astype(str).head(200).tolist()
-                    width = max([_display_width(str(col))] + [_display_width(v) for v in values])
-                    ws.column_dimensions[get_column_letter(j)].width = min(max(8, width + 2), 60)
-                    if pd.api.types.is_float_dtype(df[col]):
-                        for r in range(2, len(df) + 2):
-                            ws.cell(row=r, column=j).number_format = "#,##0.00"
-                    if col in status_columns:
-                        for r in range(2, len(df) + 2):
-                            c = ws.cell(row=r, column=j)
-                            fill = _status_fill(c.value, green, red, amber)
-                            if fill is not None:
-                                c.fill = fill
-    return Path(path)
-
-
-def _display_width(text):
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
-
-
-_GOOD = ("达标", "已完成", "通过", "符合", "met", "pass", "ok", "exempt", "免考核", "免予考核")
-_BAD = ("未达标", "不达标", "超标", "落后", "不通过", "违反", "behind", "fail", "violat", "not met")
-_MID = ("进度", "on track", "警示", "warning")
-
-
-def _status_fill(value, green, red, amber):
-    if value is None:
-        return None
-    text = str(value).lower()
-    if any(w in text for w in _BAD):
-        return red
-    if any(w in text for w in _MID):
-        return amber
-    if any(w in text for w in _GOOD):
-        return green
-    return None
+    if isinstance(sheets, dict):
+        sheets = [xlsx.Sheet(str(name), pd.DataFrame(df)) for name, df in sheets.items()]
+    return xlsx.write_workbook(sheets, path)
 
 
 # ----------------------------------------------------------------------------- codes -> words
 def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, labels=True, table=None,
-            booleans=True):
+            bool_words=True):
     """A result frame as a reader sees it: column labels and every code turned into words.
 
     Parameters
@@ -139,7 +76,7 @@ def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, label
     lang : {'zh', 'en'}
     scope : str, optional
         Vocabulary block whose column labels and value families come first (the
-        analysis name, e.g. 'water').
+        analysis name, e.g. 'water'; 'ground' for catalog layers).
     table : str, optional
         Table or layer code, for labels of its own (``<table>.<column>`` in the vocabulary).
     codes : dict, optional
@@ -152,39 +89,38 @@ def present(df, *, lang="zh", scope=None, codes=None, keep_geometry=False, label
     labels : bool
         Rename columns to their labels (tables); False keeps the English column names
         (GeoPackage fields, whose labels travel as aliases).
+    bool_words : bool
+        Booleans as 是/否 (yes/no); False keeps them booleans (share packages).
 
     Returns
     -------
     pandas.DataFrame
-        Numbers stay numbers; codes, messages and booleans become text in ``lang``.
+        Numbers stay numbers; codes, messages (and booleans) become text in ``lang``.
 
     Raises
     ------
     hn_geo.vocabulary.VocabularyError
         A code with no word in the vocabulary: outputs never show a raw code.
     """
-    import geopandas as gpd
-
     codes = dict(codes or {})
     out = {}
-    geom = None
+    geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
     for col in df.columns:
-        s = df[col]
-        if isinstance(df, gpd.GeoDataFrame) and col == df.geometry.name:
-            geom = col
+        if col == geom:
             continue
+        s = df[col]
         family = codes.get(col)
         if family is not None:
-            out[col] = _coded(s, family, lang, scope, col)
+            out[col] = _coded(s, family, lang, scope)
         elif pd.api.types.is_bool_dtype(s.dtype):
-            out[col] = _booleans(s, lang) if booleans else s
+            out[col] = _booleans(s, lang) if bool_words else s
         elif s.dtype == object:
-            out[col] = _objects(s, lang, scope)
+            out[col] = _objects(s, lang, scope, bool_words)
         else:
             out[col] = s
     frame = pd.DataFrame(out, index=df.index)
     if labels:
-        frame.columns = _unique_labels([vocabulary.label(c, lang, scope, table=table)
+        frame.columns = _unique_labels([_labels.column_label(c, lang, scope=scope, table=table)
                                         for c in frame.columns])
     if keep_geometry and geom is not None:
         return gpd.GeoDataFrame(frame, geometry=df.geometry.values, crs=df.crs)
@@ -200,12 +136,11 @@ def _unique_labels(labels):
     return out
 
 
-def _coded(s, family, lang, scope, col):
+def _coded(s, family, lang, scope):
     if isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype(object)
-    values = pd.unique(s.dropna())
     table = {}
-    for v in values:
+    for v in pd.unique(s.dropna()):
         if isinstance(v, Word):
             table[v] = vocabulary.word(v.family, v.code, lang, scope)
         else:
@@ -222,20 +157,21 @@ def _booleans(s, lang):
     return pd.Series(out, index=s.index, dtype=object)
 
 
-def _objects(s, lang, scope):
+def _objects(s, lang, scope, bool_words=True):
     vals = s.to_numpy(dtype=object)
-    if not any(isinstance(v, (Msg, Word, bool, np.bool_, list, tuple)) for v in vals):
+    kinds = (Msg, Word, list, tuple) + ((bool, np.bool_) if bool_words else ())
+    if not any(isinstance(v, kinds) for v in vals):
         return s
-    return pd.Series([_cell(v, lang, scope) for v in vals], index=s.index, dtype=object)
+    return pd.Series([_cell(v, lang, scope, bool_words) for v in vals], index=s.index, dtype=object)
 
 
-def _cell(v, lang, scope):
+def _cell(v, lang, scope, bool_words=True):
     if isinstance(v, (Msg, Word)):
         return vocabulary.render(v, lang, scope)
-    if isinstance(v, (bool, np.bool_)):
+    if isinstance(v, (bool, np.bool_)) and bool_words:
         return vocabulary.ui("yes" if v else "no", lang)
     if isinstance(v, (list, tuple)):
-        return vocabulary.join([_cell(x, lang, scope) for x in v], lang)
+        return vocabulary.join([_cell(x, lang, scope, True) for x in v], lang)
     return v
 
 
@@ -245,5 +181,24 @@ def present_result(result, *, lang="zh"):
             for key, df in result.tables.items()}
 
 
-CSV_FLOAT_FORMAT = "%.10g"
-"""Floats in CSV files: up to 10 significant digits (0.1 + 0.2 is written 0.3)."""
+def status_codes(df, codes):
+    """``{column position: status codes}`` of the status columns of ``df`` (geometry left out)."""
+    geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+    cols = [c for c in df.columns if c != geom]
+    return {i: df[c].tolist() for i, c in enumerate(cols) if (codes or {}).get(c) == "status"}
+
+
+def result_sheets(result, *, lang="zh", tab=None, names=None):
+    """The tables of a result as :class:`~hn_geo.render.xlsx.Sheet` objects.
+
+    Sheet names are the vocabulary's (``tables.<code>.sheet`` of the analysis' block, in
+    ``lang``) unless ``names`` (``{table code: name}``) gives them.
+    """
+    sheets = []
+    for key, df in result.tables.items():
+        name = (names or {}).get(key) or vocabulary.sheet_name(key, lang, result.name)
+        geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+        sheets.append(xlsx.Sheet(
+            name, present(df, lang=lang, scope=result.name, codes=result.codes, table=key),
+            status=status_codes(df, result.codes), keys=[c for c in df.columns if c != geom], tab=tab))
+    return sheets

@@ -108,7 +108,7 @@ def write_geojson(gdf, path, precision=7):
     feats = []
     for p, g in zip(props, gjs):
         pj = json.dumps(p, ensure_ascii=False, default=_json_default, allow_nan=False)
-        feats.append('{"type": "Feature", "properties": %s, "geometry": %s}' % (pj, g or "null"))
+        feats.append(f'{{"type": "Feature", "properties": {pj}, "geometry": {g or "null"}}}')
     text = '{\n"type": "FeatureCollection",\n"features": [\n' + ",\n".join(feats) + "\n]\n}\n"
     return write_text(text, path)
 

@@ -1,4 +1,4 @@
-"""Tests of hn_geo.maps / mapstyle / offline and `hn-geo map`, with real maps opened in Chromium.
+"""Tests of hn_geo.render.maps / offline and `hn-geo map`, with real maps opened in Chromium.
 
 The browser tests open the written HTML in headless Debian Chromium through
 Playwright with every request that is not a file:// or data: URL aborted and
@@ -12,84 +12,20 @@ import math
 import re
 import shutil
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
 
+from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
-from hn_geo.render import maps, mapstyle, offline
+from hn_geo.render import maps, offline, palette
+from hn_geo.render.maps.layers import LayerSpec
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-# ----------------------------------------------------------------------------- test data
-def grid_towns(nx=4, ny=3, size_m=6000.0):
-    """12 square 'towns' tiling a block near Haining (a clean coverage), in EPSG:4490."""
-    x0, y0 = 520000.0, 3372000.0  # EPSG:4549 metres, about 120.2E 30.5N
-    cells, rows = [], []
-    for j in range(ny):
-        for i in range(nx):
-            k = j * nx + i
-            # a wiggly shared edge so simplification has work to do
-            xs = np.linspace(0, size_m, 60)
-            bottom = [(x0 + i * size_m + x, y0 + j * size_m + 40 * math.sin(x / 300 + j)) for x in xs]
-            top = [(x0 + i * size_m + x, y0 + (j + 1) * size_m + 40 * math.sin(x / 300 + j + 1))
-                   for x in xs[::-1]]
-            cells.append(shapely.Polygon(bottom + top))
-            rows.append({"code": f"33048110{k:02d}", "name": f"测试镇{k + 1}", "kind": "镇",
-                         "target_basic": 15.0 + k, "target_incentive": 16.0 + k,
-                         "approximate": True, "source": "synthetic test grid"})
-    return gpd.GeoDataFrame(rows, geometry=cells, crs=METRIC_CRS).to_crs(STORAGE_CRS)
-
-
-def sample_points(towns, n, seed):
-    rng = np.random.default_rng(seed)
-    minx, miny, maxx, maxy = towns.total_bounds
-    x = rng.uniform(minx + 0.002, maxx - 0.002, n)
-    y = rng.uniform(miny + 0.002, maxy - 0.002, n)
-    return shapely.points(x, y)
-
-
-def water_sections(towns, n=30):
-    rng = np.random.default_rng(7)
-    classes = np.array(["I", "II", "III", "IV", "V", "劣V"])
-    wc = classes[np.arange(n) % 6]
-    cod = rng.uniform(5, 30, n)
-    cod[::5] = np.nan
-    return gpd.GeoDataFrame({
-        "section_id": [f"S{i:03d}" for i in range(n)], "name": [f"断面{i}" for i in range(n)],
-        "river": "长山河", "section_type": "市控", "water_body": "河流", "target_class": "III",
-        "water_class": wc, "target_met": np.isin(wc, ["I", "II", "III"]),
-        "sampled": pd.date_range("2025-01-05", periods=n, freq="7D"),
-        "cod_mg_l": cod, "approximate": False,
-    }, geometry=sample_points(towns, n, 3), crs=STORAGE_CRS)
-
-
-def emission_points(towns, n=5000):
-    rng = np.random.default_rng(11)
-    nox = rng.lognormal(0, 1.5, n)
-    nox[::3] = 0.0
-    return gpd.GeoDataFrame({
-        "point_id": [f"E{i:06d}" for i in range(n)], "name": [f"企业{i}" for i in range(n)],
-        "industry_code": rng.choice(["C17", "C26", "C39"], n),
-        "town": rng.choice(towns["name"].to_numpy(), n),
-        "nox_t": nox, "vocs_t": rng.lognormal(0, 1.2, n), "cod_t": rng.lognormal(-1, 1, n),
-        "nh3n_t": rng.lognormal(-3, 1, n), "approximate": True,
-    }, geometry=sample_points(towns, n, 5), crs=STORAGE_CRS)
-
-
-def rivers(towns):
-    minx, miny, maxx, maxy = towns.total_bounds
-    lines = [shapely.LineString([(minx, miny + f * (maxy - miny)), (maxx, miny + (f + 0.1) * (maxy - miny))])
-             for f in (0.2, 0.5, 0.8)]
-    return gpd.GeoDataFrame({"river_id": ["R1", "R2", "R3"], "name": ["长山河", "洛塘河", "上塘河"],
-                             "sea_entry": [True, False, False]}, geometry=lines, crs=STORAGE_CRS)
 
 
 def has_text(page, text):
@@ -109,133 +45,30 @@ def layer_data(page, var):
     return json.loads(data.group(1)), json.loads(opts.group(1))
 
 
-SECTION_LABELS = {"cod_mg_l": ("化学需氧量 (mg/L)", "COD (mg/L)"), "sampled": ("采样日期", "sampling date")}
+SECTION_LABELS = {"cod_mg_l": ("化学需氧量 (mg/L)", "COD (mg/L)")}
+SECTION_CODES = {"water_class": "water_class", "target_class": "water_class", "status": "status",
+                 "section_type": "section_type", "water_body": "water_body"}
 
 
-@pytest.fixture(scope="module")
-def frames():
-    towns = grid_towns()
-    return {"towns": towns, "rivers": rivers(towns), "sections": water_sections(towns),
-            "emission_points": emission_points(towns)}
-
-
-# ----------------------------------------------------------------------------- pure functions
-def test_scale_params_follow_zoom():
-    b = (120.3, 30.26, 120.86, 30.59)
-    p = maps.scale_params(b)
-    assert 9 <= p["fit_zoom"] <= 12
-    assert p["detail_zoom"] == p["fit_zoom"] + 4
-    closer = maps.scale_params(b, detail_zoom=p["detail_zoom"] + 2)
-    assert closer["tolerance_m"] == pytest.approx(p["tolerance_m"] / 4)
-    assert closer["decimals"] >= p["decimals"]
-    # half a pixel at the detail zoom is resolved by the decimals kept
-    assert 10 ** -p["decimals"] * 111_320 <= p["tolerance_m"]
-    assert maps.pixel_size_m(0, 0) == pytest.approx(156543.03, rel=1e-6)
-
-
-def test_simplify_keeps_shared_borders_and_cuts_vertices(frames):
-    towns = frames["towns"]
-    tol = 30.0
-    out = maps.simplify_for_map(towns, tol, 5)
-    before = shapely.get_num_coordinates(np.asarray(towns.geometry.values)).sum()
-    after = shapely.get_num_coordinates(np.asarray(out.geometry.values)).sum()
-    assert after < before / 2
-    # coverage simplification: no gaps or overlaps appear between neighbours
-    m = out.to_crs(METRIC_CRS)
-    union_area = shapely.union_all(np.asarray(m.geometry.values)).area
-    assert abs(m.area.sum() - union_area) < 1e-3 * union_area
-    # each border moved by at most the tolerance plus the rounding grid (~1 m)
-    orig = towns.to_crs(METRIC_CRS).geometry.values
-    hd = shapely.hausdorff_distance(np.asarray(orig), np.asarray(m.geometry.values))
-    assert hd.max() <= tol + 2
-    # coordinates are cut to 5 decimals
-    xy = shapely.get_coordinates(np.asarray(out.geometry.values))
-    assert np.allclose(xy, np.round(xy, 5), atol=1e-9)
-
-
-def test_display_values_serialise_dates_nan_and_arrow_strings():
-    df = pd.DataFrame({
-        "when": pd.to_datetime(["2025-03-01", None, "2025-03-02 10:30"], format="ISO8601"),
-        "x": [1.23456, np.nan, 12345.6],
-        "ok": [True, False, None],
-        "target_met": [True, False, True],
-        "s": pd.array(["a", None, "b"], dtype="string[pyarrow]"),
-        "status": ["new", "existing", "expansion"],
-    })
-    out = {c: mapstyle.display_values(df[c], "zh").tolist() for c in df.columns}
-    json.dumps(out, ensure_ascii=False)  # everything is JSON text or null
-    assert out["when"] == ["2025-03-01", None, "2025-03-02 10:30"]
-    assert out["x"][1] is None and out["x"][2] == "12,346"
-    assert out["target_met"] == ["达标", "未达标", "达标"]
-    assert out["s"] == ["a", None, "b"]
-    assert out["status"] == ["新建", "现有", "改扩建"]
-    assert mapstyle.display_values(df["target_met"], "en").tolist() == ["met", "not met", "met"]
-
-
-def test_graduated_classes_put_zero_loads_lowest():
-    v = np.r_[np.zeros(50), np.arange(1, 101, dtype=float), np.nan]
-    cls, breaks = mapstyle.graduated_classes(v)
-    assert cls[:50].max() == 0 and cls[-1] == 0
-    assert cls[-2] == 4  # the largest load is in the top class
-    assert np.all(np.diff(cls[50:-1]) >= 0)  # classes grow with the load
-    assert breaks[0] == 0 and breaks[-1] == 100
-    assert np.bincount(cls[50:-1], minlength=5)[4] <= 2  # top class ~ the top 1 %
-
-
-def test_water_class_colours_and_names():
-    g = gpd.GeoDataFrame({"water_class": ["Ⅲ类", "劣V", "II", None]},
-                         geometry=shapely.points([[0, 0]] * 4), crs=STORAGE_CRS)
-    st = mapstyle.water_class_style(g, "water_class", "水质类别", "zh")
-    fills = [s["fillColor"] for s in st.styles]
-    r, gr, b = (int(fills[1][k:k + 2], 16) for k in (1, 3, 5))
-    assert r > 200 and gr < 60 and b < 60  # 劣V red
-    r, gr, b = (int(fills[0][k:k + 2], 16) for k in (1, 3, 5))
-    assert gr > r and gr > b  # III green
-    r, gr, b = (int(fills[2][k:k + 2], 16) for k in (1, 3, 5))
-    assert b > r and b > gr  # II blue
-    assert fills[3] == mapstyle.NO_DATA
-    assert "III类 良好" in st.legend and "劣V类 重度污染" in st.legend and "无数据" in st.legend
-
-
-def test_control_unit_and_choropleth_styles():
-    g = gpd.GeoDataFrame({"unit_type": ["优先保护", "重点管控", "一般管控"], "v": [1.0, np.nan, 3.0]},
-                         geometry=[shapely.box(0, 0, 1, 1)] * 3, crs=STORAGE_CRS)
-    st = mapstyle.style_for("control_units", g)
-    assert [s["fillColor"] for s in st.styles] == [mapstyle.UNIT_COLORS[k] for k in g["unit_type"]]
-    ch = mapstyle.style_for("towns", g, color_by="v")
-    assert ch.styles[1]["fillColor"] == mapstyle.NO_DATA
-    assert ch.styles[0]["fillColor"] != ch.styles[2]["fillColor"]
-    assert "hn-ramp" in ch.legend
-    with pytest.raises(HnGeoError, match="no column 'nope'"):
-        mapstyle.style_for("towns", g, color_by="nope")
-
-
-def test_offline_inlines_folium_defaults_and_refuses_unknown_remote():
-    import folium
-
-    page = folium.Map(tiles=None).get_root().render()
-    assert offline.remote_references(page)  # folium's default page loads from CDNs
-    out = offline.inline_assets(page)
-    assert offline.remote_references(out) == []
-    assert "L.version" in out or "Leaflet" in out
-    assert "url(images/" not in out  # leaflet.css images became data: URIs
-    bad = page.replace("</head>", '<script src="https://example.org/plugin.js"></script></head>')
-    with pytest.raises(HnGeoError, match="no local copy of https://example.org/plugin.js"):
-        offline.inline_assets(bad)
+def section_spec(gdf):
+    """The sections as a water result layer: its words from the water block, its codes declared."""
+    return LayerSpec("sections", gdf, scope="water", codes=SECTION_CODES)
 
 
 def test_map_html_offline_has_everything_inline(frames, tmp_path):
-    m = maps.make_map({"towns": frames["towns"], "sections": frames["sections"]}, labels=SECTION_LABELS)
+    m = maps.make_map([LayerSpec("towns", frames["towns"]), section_spec(frames["sections"])],
+                      labels=SECTION_LABELS)
     path = maps.save_map(m, tmp_path / "m.html")
     page = path.read_text(encoding="utf-8")
     assert offline.remote_references(page) == []
     assert "L.hnGeo" in page and "bootstrap" not in page.lower()
     assert "示意数据" in page  # towns are approximate
-    assert has_text(page, "采样日期") and has_text(page, "水质类别")
+    assert has_text(page, "采样日期") and has_text(page, "水质类别") and has_text(page, "化学需氧量 (mg/L)")
     online = maps.map_html(maps.make_map({"towns": frames["towns"]}, offline=False))
     assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in online
-    with pytest.raises(HnGeoError, match="html"):
+    with pytest.raises(HnGeoError) as exc:
         maps.save_map(m, tmp_path / "m.png")
+    assert exc.value.code == "render.not_html" and "html" in exc.value.render("en")
 
 
 def test_basemaps_set_urls_attribution_and_gcj02_shift(frames, monkeypatch):
@@ -244,8 +77,9 @@ def test_basemaps_set_urls_attribution_and_gcj02_shift(frames, monkeypatch):
     assert "tile.openstreetmap.org/{z}/{x}/{y}.png" in osm
     assert any("OpenStreetMap</a> contributors" in a for a in attributions(osm))
     monkeypatch.delenv("TIANDITU_KEY", raising=False)
-    with pytest.raises(HnGeoError, match="Tianditu basemaps need a key"):
+    with pytest.raises(HnGeoError) as exc:
         maps.make_map({"towns": towns}, basemap="tianditu-vec")
+    assert "Tianditu basemaps need a key" in exc.value.render("en") and "天地图" in str(exc.value)
     monkeypatch.setenv("TIANDITU_KEY", "abc123")
     tdt = maps.map_html(maps.make_map({"towns": towns}, basemap="tianditu-img"))
     assert "img_w/wmts" in tdt and "cia_w/wmts" in tdt and "tk=abc123" in tdt
@@ -267,23 +101,31 @@ def test_basemaps_set_urls_attribution_and_gcj02_shift(frames, monkeypatch):
 
 
 def test_english_labels(frames):
-    html = maps.map_html(maps.make_map({"sections": frames["sections"]}, lang="en", labels=SECTION_LABELS))
+    html = maps.map_html(maps.make_map([section_spec(frames["sections"])], lang="en", labels=SECTION_LABELS))
     assert "water class" in html and "sampling date" in html and "Search towns" in html
-    assert not has_text(html, "水质类别")
+    assert "not met" in html and "worse than V" in html
+    assert not has_text(html, "水质类别") and not has_text(html, "未达标")
     assert "Water monitoring sections" in html
 
 
 def test_bad_input_errors(frames):
-    with pytest.raises(HnGeoError, match="not on the map"):
+    def code(exc):
+        return exc.value.code
+
+    with pytest.raises(HnGeoError) as exc:
         maps.make_map({"towns": frames["towns"]}, color_by={"rivers": "name"})
-    with pytest.raises(HnGeoError, match="no features"):
+    assert code(exc) == "render.color_by_not_on_map" and "not on the map" in exc.value.render("en")
+    with pytest.raises(HnGeoError) as exc:
         maps.make_map({"towns": frames["towns"].iloc[:0]})
-    with pytest.raises(HnGeoError, match="unknown basemap"):
+    assert "no features" in exc.value.render("en")
+    with pytest.raises(HnGeoError) as exc:
         maps.make_map({"towns": frames["towns"]}, basemap="google")
+    assert "unknown basemap" in exc.value.render("en") and "未知底图" in exc.value.render("zh")
     holes = frames["sections"].copy()
     holes.loc[holes.index[:3], "geometry"] = None
-    with pytest.warns(HnGeoWarning, match="3 of 30 feature"):
+    with pytest.warns(HnGeoWarning) as rec:
         m = maps.make_map({"sections": holes})
+    assert "3 of 30 feature" in rec[0].message.render("en")
     assert m.hn_geo["layers"][0]["features"] == 27
 
 
@@ -313,14 +155,14 @@ def test_cli_user_files_color_by_and_errors(frames, tmp_path):
     r = CliRunner().invoke(main, ["map", "--file", f"towns:{towns}", "--result", f"sections:{res}",
                                   "--color-by", "towns:target_basic", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert "towns (12)" in r.output and "sections (30)" in r.output
+    assert "镇（街道）（12）" in r.output and "水质监测断面（30）" in r.output and "离线" in r.output
     page = out.read_text(encoding="utf-8")
     assert offline.remote_references(page) == [] and has_text(page, "能耗强度降低基本目标")
     r = CliRunner().invoke(main, ["map", "--file", f"towns:{towns}", "--color-by", "towns:nope",
-                                  "--out", str(out)])
+                                  "--out", str(out), "--lang", "en"])
     assert r.exit_code != 0 and "no column 'nope'" in r.output
     r = CliRunner().invoke(main, ["map", "--layers", "towns,lakes", "--out", str(out)])
-    assert r.exit_code != 0 and "unknown layer" in r.output
+    assert r.exit_code != 0 and "lakes" in r.output and "未知图层" in r.output
     r = CliRunner().invoke(main, ["map", "--help"])
     assert "Offline (the default)" in r.output
 
@@ -400,7 +242,8 @@ def close_popup(page, mvar):
 
 
 def test_browser_map_draws_everything_offline(browser, frames, tmp_path):
-    m = maps.make_map(frames, labels=SECTION_LABELS, title="测试")
+    specs = [section_spec(frames["sections"]) if n == "sections" else LayerSpec(n, g) for n, g in frames.items()]
+    m = maps.make_map(specs, labels=SECTION_LABELS, title="测试")
     path = maps.save_map(m, tmp_path / "full.html")
     page = open_map(browser, path)
     try:
@@ -512,32 +355,70 @@ def test_browser_overview_cli_map(browser, tmp_path):
         page.close()
 
 
-def test_result_map_colours_status_and_mixed_geometries(frames):
-    from hn_geo.core.legacy import AnalysisResult
-
+def test_result_map_colours_status_and_mixed_geometries(frames, zoning_result):
     towns = frames["towns"]
     c = towns.to_crs(METRIC_CRS).geometry.centroid.to_crs(STORAGE_CRS).to_numpy()
-    projects = gpd.GeoDataFrame(
-        {"project_id": ["P1", "P2", "P3", "P4"], "name": ["甲", "乙", "丙", "丁"],
-         "status": ["通过", "不通过", "警示", "不通过"]},
-        geometry=[c[0], c[1], towns.geometry.iloc[2].buffer(-0.01), c[3]], crs=STORAGE_CRS)
-    res = AnalysisResult("zoning", layers={"projects": projects, "violations": projects.iloc[[1, 3]]},
-                         labels={"status": ("审查结论", "check result")}, status_columns=("status",))
-    m = maps.result_map(res, context=())
+    projects = zoning_result.layers["projects"].copy()
+    projects["geometry"] = [c[0], c[1], towns.geometry.iloc[2].buffer(-0.01), c[3]]
+    zoning_result.layers["projects"] = projects
+    m = maps.result_map(zoning_result)
     titles = {i["name"]: i["title"] for i in m.hn_geo["layers"]}
     assert titles["violations"] == "不符合准入要求的项目"
     page = maps.map_html(m)
-    # the status colours: pass green, fail red, warning amber
+    # the status colours: from the codes, through the vocabulary's one table
     var = next(i["var"] for i in m.hn_geo["layers"] if i["name"] == "projects")
     data, options = layer_data(page, var)
     status = next(c for c in data["cols"] if c["l"] == "审查结论")
+
     def cell(col, i):
         return col["d"][col["c"][i]] if "c" in col else col["v"][i]
 
     colour = {cell(status, f["properties"]["_i"]): options["styles"][f["properties"]["_s"]]["fillColor"]
               for f in data["fc"]["features"]}
-    assert colour == {"通过": mapstyle.STATUS_COLORS["good"], "不通过": mapstyle.STATUS_COLORS["bad"],
-                      "警示": mapstyle.STATUS_COLORS["mid"]}
+    assert colour == {vocabulary.word("status", k, "zh"): palette.status_colour(k)
+                      for k in ("pass", "fail", "warn", "review")}
+    build = next(c for c in data["cols"] if c["l"] == "建设性质")
+    assert {cell(build, i) for i in range(4)} == {"新建", "改扩建", "现有"}
     # points of a mixed layer are circle markers, never Leaflet's default image markers
     kinds = {f["geometry"]["type"] for f in data["fc"]["features"]}
     assert kinds == {"Point", "Polygon"} and options["markerPane"] == maps.MARKER_PANE
+
+
+def test_context_layers_keep_their_own_labels(frames, water_result):
+    """A towns layer on the water map is labelled as towns, the sections as sections."""
+    context = [LayerSpec("towns", frames["towns"])]
+    m = maps.result_map(water_result, context, lang="zh")
+    page = maps.map_html(m)
+    by_name = {i["name"]: i for i in m.hn_geo["layers"]}
+    towns, _ = layer_data(page, by_name["towns"]["var"])
+    sections, _ = layer_data(page, by_name["sections"]["var"])
+    assert [c["l"] for c in towns["cols"]][:2] == ["乡镇代码", "镇（街道）"]
+    assert [c["l"] for c in sections["cols"]][:2] == ["断面编号", "断面名称"]
+    assert "断面类型" in [c["l"] for c in sections["cols"]]
+    words = {v for c in sections["cols"] for v in (c.get("d") or c.get("v") or []) if v}
+    assert {"省控", "交接", "劣Ⅴ类", "未达标"} <= words
+    assert not ({"provincial", "inferior_V", "not_met"} & words)  # no raw code reaches the map
+    assert m.hn_geo["layers"] and "水环境质量评价" in page
+
+
+def test_browser_data_values_are_escaped(browser, frames, tmp_path):
+    """Names with markup are shown as text in popups and search results, never run."""
+    evil = frames["towns"].copy()
+    name = "</script><script>window.pwned=1</script><b>x</b>"
+    evil.loc[evil.index[0], "name"] = name
+    path = maps.save_map(maps.make_map({"towns": evil}, title="<i>t</i>"), tmp_path / "evil.html")
+    text = path.read_text(encoding="utf-8")
+    assert "</script><script>window.pwned" not in text and "&lt;i&gt;t&lt;/i&gt;" in text
+    page = open_map(browser, path)
+    try:
+        assert page.errors == [] and page.evaluate("() => window.pwned") is None
+        mvar = map_var(page)
+        town = evil.iloc[0].geometry.representative_point()
+        page.evaluate(f"() => {mvar}.setView([{town.y}, {town.x}], 14, {{animate: false}})")
+        shown = click_latlng(page, mvar, town.y, town.x)
+        assert shown is not None and "<b>x</b>" in shown
+        assert page.evaluate("() => document.querySelectorAll('.leaflet-popup-content b').length") == 0
+        assert page.inner_text(".hn-title") == "<i>t</i>"
+        assert page.evaluate("() => window.pwned") is None
+    finally:
+        page.close()

@@ -17,11 +17,14 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
+from hn_geo import vocabulary
 from hn_geo.cli import main
 from hn_geo.core.errors import HnGeoError
-from hn_geo.core.legacy import AnalysisResult
+from hn_geo.core.results import AnalysisResult
 from hn_geo.ground import catalog
+from hn_geo.ground.inputs import Inputs
 from hn_geo.render import share
+from hn_geo.workflows import share as wf
 
 # The core structure of RFC 7946 (sections 3.1-3.3) as a JSON Schema.
 _POS = {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}}
@@ -123,7 +126,9 @@ def test_package_contents(package):
     assert by_name["demo_zones"]["crs"]["geopackage"] == "EPSG:4490"
     assert by_name["demo_zones"]["crs"]["source"] == "EPSG:4549"
     assert "合成数据 (seed 1)" in by_name["demo_zones"]["source"]
-    assert "2 of 3 features approximate" in by_name["demo_zones"]["source"]
+    assert by_name["demo_zones"]["source"].startswith("文件 demo_layers.gpkg，图层 zones")
+    assert "3 个要素中 2 个为近似或合成数据" in by_name["demo_zones"]["source"]  # a zh run: zh words
+    assert meta["lang"] == "zh"
     assert meta["hn_geo_version"] and dt.datetime.fromisoformat(meta["created"]).tzinfo is not None
 
 
@@ -242,26 +247,57 @@ def test_checksums_match_and_detect_tampering(package, tmp_path):
             if item == "demo_points.geojson":
                 data = data.replace("企业1".encode(), "企业X".encode(), 1)
             zout.writestr(item, data)
-    with pytest.raises(HnGeoError, match="checksum mismatch for 'demo_points.geojson'"):
+    with pytest.raises(HnGeoError) as exc:
         share.read_share_package(bad)
+    assert "checksum mismatch for 'demo_points.geojson'" in exc.value.render("en")
 
 
 def test_field_dictionary_from_catalog_and_result_labels(tmp_path):
+    """Result fields take the analysis' words, catalog fields the catalog's."""
     pts = _points_layer(5)
-    res = AnalysisResult("solar", layers={"roofs": pts.assign(kwp=[1.0, 2, 3, 4, 5])},
-                         labels={"kwp": ("装机容量 (kWp)", "capacity (kWp)"), "roofs": ("屋顶", "roofs")})
+    res = AnalysisResult("solar", layers={"roofs": pts.assign(kwp=[1.0, 2, 3, 4, 5])})
     out = tmp_path / "s.zip"
     meta = share.write_share_package(share.result_layers(res), out, lang="en")
-    assert meta["layers"][0]["name"] == "solar_roofs" and meta["layers"][0]["title"] == "roofs"
+    assert meta["layers"][0]["name"] == "solar_roofs" and "Rooftop PV potential" in meta["layers"][0]["title"]
     with zipfile.ZipFile(out) as zf:
         raw = zf.read("fields/solar_roofs_fields.csv")
     assert raw.startswith(b"\xef\xbb\xbf")
     fd = pd.read_csv(pd.io.common.BytesIO(raw), encoding="utf-8-sig", keep_default_na=False)
-    assert list(fd.columns) == ["name", "Chinese label", "English label", "unit", "type"]
-    rows = fd.set_index("name")
-    assert rows.loc["kwp"].tolist() == ["装机容量", "capacity", "kWp", "float"]
-    assert rows.loc["nox_t"].tolist() == ["氮氧化物排放量", "NOx", "t/a", "float"]  # from the catalog
-    assert rows.loc["point_id", "type"] == "str"
+    assert list(fd.columns) == ["field", "label", "unit", "type"]
+    rows = fd.set_index("field")
+    assert rows.loc["kwp"].tolist() == ["capacity", "kWp", "decimal"]
+    assert rows.loc["nox_t"].tolist() == ["NOx", "t/a", "decimal"]  # from the catalog
+    assert rows.loc["point_id", "type"] == "text"
+
+
+def test_result_layers_in_the_run_language(tmp_path, water_result):
+    """New-style result layers: labels from the analysis' words, codes written as words, in one language."""
+    for lang in ("zh", "en"):
+        out = tmp_path / f"w_{lang}.zip"
+        meta = share.write_share_package(share.result_layers(water_result), out, lang=lang)
+        lyr = meta["layers"][0]
+        assert lyr["name"] == "water_sections"
+        back = share.read_share_package(out)["water_sections"]
+        with zipfile.ZipFile(out) as zf:
+            fd = pd.read_csv(pd.io.common.BytesIO(zf.read("fields/water_sections_fields.csv")),
+                             encoding="utf-8-sig", keep_default_na=False)
+            readme = zf.read("README.txt").decode("utf-8-sig")
+        if lang == "zh":
+            assert lyr["title"] == "水环境质量评价·水质监测断面"
+            assert back["status"].tolist() == ["达标", "未达标", "达标", "未达标"]
+            assert back["section_type"].tolist()[:2] == ["省控", "市控"]
+            assert list(fd.columns) == ["字段名", "名称", "单位", "类型"]
+            assert fd.set_index("字段名").loc["water_class"].tolist() == ["水质类别", "", "文本"]
+            assert fd.set_index("字段名").loc["name", "名称"] == "断面名称"  # the catalog's word
+            assert "数据共享包" in readme and "Created" not in readme
+            assert lyr["source"] == "hn_geo 分析结果：水环境质量评价"
+        else:
+            assert lyr["title"] == "Surface water quality: Water monitoring sections"
+            assert back["status"].tolist()[:2] == ["met", "not met"]
+            assert back["water_class"].tolist()[-1] == "worse than V"
+            assert not vocabulary.has_cjk(readme.replace(lyr["title"], ""))
+            assert not any(vocabulary.has_cjk(v) for v in fd.to_numpy().ravel())
+    assert not hasattr(share, "analysis_labels")  # no analysis module is imported by the outputs
 
 
 def test_failure_midway_leaves_no_partial_package(package, tmp_path, monkeypatch):
@@ -275,11 +311,11 @@ def test_failure_midway_leaves_no_partial_package(package, tmp_path, monkeypatch
 
     monkeypatch.setattr(hio_w, "write_gpkg_layers", boom)  # fails after the GeoJSONs are written
     with pytest.raises(OSError, match="injected"):
-        share.write_share_package([src], out)
+        share.write_share_package(wf.file_layers(src), out)
     assert out.read_bytes() == before  # the old package is untouched
     fresh = tmp_path / "pkg" / "new.zip"
     with pytest.raises(OSError):
-        share.write_share_package([src], fresh)
+        share.write_share_package(wf.file_layers(src), fresh)
     assert not fresh.exists()
     assert sorted(p.name for p in out.parent.iterdir()) == ["share.zip"]  # no temp files left
 
@@ -296,7 +332,7 @@ def test_failure_midway_leaves_no_partial_package(package, tmp_path, monkeypatch
 
     monkeypatch.setattr(zipfile.ZipFile, "write", flaky)
     with pytest.raises(OSError, match="injected"):
-        share.write_share_package([src], fresh)
+        share.write_share_package(wf.file_layers(src), fresh)
     assert not fresh.exists()
     assert sorted(p.name for p in out.parent.iterdir()) == ["share.zip"]
 
@@ -304,13 +340,15 @@ def test_failure_midway_leaves_no_partial_package(package, tmp_path, monkeypatch
 def test_unknown_layer_is_a_clean_cli_error(tmp_path):
     res = CliRunner().invoke(main, ["export", "no_such_layer", "--out", str(tmp_path / "x.zip")])
     assert res.exit_code != 0
-    assert "no_such_layer" in res.output and "neither a catalog layer" in res.output
+    assert "no_such_layer" in res.output and "既不是目录中的图层" in res.output
+    res = CliRunner().invoke(main, ["export", "no_such_layer", "--out", str(tmp_path / "x.zip"), "--lang", "en"])
+    assert "neither a catalog layer" in res.output
     assert not (tmp_path / "x.zip").exists()
 
 
-@pytest.mark.skipif(not share.embedded_layer_names(), reason="no embedded layers present yet")
+@pytest.mark.skipif(not wf.available(Inputs()), reason="no embedded layers present yet")
 def test_embedded_layers_export_round_trip(tmp_path):
-    names = share.embedded_layer_names()
+    names = wf.available(Inputs())
     out = tmp_path / "all.zip"
     res = CliRunner().invoke(main, ["export", "--out", str(out), "--lang", "en"])
     assert res.exit_code == 0, res.output

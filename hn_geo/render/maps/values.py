@@ -1,0 +1,112 @@
+"""What a map shows of a layer's attributes: presented words, short numbers, ISO dates.
+
+Codes, messages and booleans are turned into words by :func:`hn_geo.render.tables.present`
+(in the map's language, with the layer's own vocabulary scope); numbers are shortened for
+popups; every value ends up as text or None, so it serialises to JSON.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from hn_geo.render.labels import column_label
+from hn_geo.render.maps.families import word_codes
+from hn_geo.render.tables import present
+
+
+def is_numeric(series):
+    """Numeric and not boolean."""
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def missing(v):
+    """None, NA, NaT or NaN."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(v):
+    """Short display text of a number: thousands separators, at most 3 significant decimals."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return f"{int(v):,}"
+    v = float(v)
+    if v == 0:
+        return "0"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:,.1f}"
+    if abs(v) >= 0.01:
+        return f"{v:.3g}" if abs(v) < 1 else f"{v:.2f}"
+    return f"{v:.2g}"
+
+
+def _text(v):
+    if missing(v) or (isinstance(v, str) and not v):
+        return None
+    if isinstance(v, (float, np.floating, int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return format_number(v)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def display_values(series):
+    """Presented values as display text (None for missing): dates ISO, numbers short.
+
+    Works on any dtype (datetime, timedelta, pyarrow strings, objects holding Timestamps
+    or Decimals). Returns an object Series holding str or None.
+    """
+    s = series
+    if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
+        text = s.dt.strftime("%Y-%m-%d %H:%M").tolist()
+        out = [None if missing(v) else str(t).replace(" 00:00", "") for v, t in zip(s.tolist(), text)]
+    elif is_numeric(s):
+        out = [None if missing(v) else format_number(v) for v in s.tolist()]
+    else:
+        out = [_text(v) for v in s.tolist()]
+    return pd.Series(out, index=s.index, dtype=object, name=s.name)
+
+
+def shown_values(gdf, fields, spec, lang):
+    """``{column: display text Series}`` of the popup fields of a layer (codes as words)."""
+    codes = {c: f for c, f in word_codes(spec, gdf).items() if c in fields}
+    shown = present(pd.DataFrame(gdf[fields]), lang=lang, scope=spec.scope, codes=codes, labels=False,
+                    table=spec.name)
+    return {c: display_values(shown[c]) for c in fields}
+
+
+def field_labels(spec, gdf, lang):
+    """Display label of every attribute column of a layer (its own scope and table)."""
+    return {c: column_label(c, lang, scope=spec.scope, table=spec.name, overrides=spec.labels, any_layer=True)
+            for c in gdf.columns if c != gdf.geometry.name}
+
+
+def encode_columns(values, fields, labels):
+    """Popup columns as display text, dictionary-encoded when values repeat.
+
+    ``values`` is ``{column: display text Series}`` (:func:`shown_values`). Returns a list
+    of ``{"l": label, "v": [text or None, ...]}`` or ``{"l": label, "c": [code, ...],
+    "d": [text, ..., None]}``: the keys are written once per column instead of once per
+    feature.
+    """
+    cols = []
+    for c in fields:
+        vals = values[c]
+        n = len(vals)
+        codes, uniques = pd.factorize(vals, use_na_sentinel=True)
+        if len(uniques) <= max(1, n // 4):
+            d = [str(u) for u in uniques] + [None]
+            codes = np.where(codes < 0, len(uniques), codes)
+            cols.append({"l": labels[c], "c": codes.tolist(), "d": d})
+        else:
+            cols.append({"l": labels[c], "v": vals.tolist()})
+    return cols
