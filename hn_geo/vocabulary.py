@@ -418,10 +418,14 @@ def figure_value(fig, lang=None, scope=None):
         text = render(v, lang, scope)
     u = unit(fig.unit, lang)
     if u and text != "-":
-        text = f"{text} {u}" if u not in ("%",) else f"{text}{u}"
+        text = _unit_join(text, u)
     if fig.target is not None:
-        text += ui("of_target", lang, target=format_number(fig.target, lang), unit=u)
+        text += ui("of_target", lang, target=_unit_join(format_number(fig.target, lang), u))
     return text
+
+
+def _unit_join(text, u):
+    return f"{text}{u}" if not u or u == "%" else f"{text} {u}"
 
 
 # ----------------------------------------------------------------------------- paths

@@ -48,7 +48,7 @@ def test_version_and_help(runner):
 
 
 def test_list(runner, embedded):
-    res = runner.invoke(main, ["layers", "list"])
+    res = runner.invoke(main, ["layers", "list", "--lang", "en"])
     assert res.exit_code == 0, res.output
     lines = {ln.split()[0]: ln for ln in res.output.splitlines()}
     assert set(lines) == set(SCHEMAS)
@@ -57,17 +57,20 @@ def test_list(runner, embedded):
 
 
 def test_info(runner, embedded):
-    res = runner.invoke(main, ["layers", "info", "towns"])
+    res = runner.invoke(main, ["layers", "info", "--lang", "en", "towns"])
     assert res.exit_code == 0, res.output
-    assert "target_incentive" in res.output and "能耗强度降低激励目标" in res.output
+    assert "target_incentive" in res.output and "intensity cut, incentive target" in res.output
+    assert "能耗强度降低激励目标" not in res.output  # one language per run
     assert "3 features, CRS EPSG:4490" in res.output
-    res = runner.invoke(main, ["layers", "info", "nosuch"])
+    res = runner.invoke(main, ["layers", "info", "towns"])
+    assert "能耗强度降低激励目标" in res.output and "3 个要素" in res.output
+    res = runner.invoke(main, ["layers", "info", "--lang", "en", "nosuch"])
     assert res.exit_code == 2 and "known layers" in res.output and "towns" in res.output
 
 
 def test_validate_good_file(runner, embedded, tmp_path):
     p = io_w.write_geojson(tiny_layer("towns"), tmp_path / "my_towns.geojson")
-    res = runner.invoke(main, ["layers", "validate", str(p), "--as", "towns"])
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(p), "--as", "towns"])
     assert res.exit_code == 0, res.output
     assert "OK" in res.output and "3 features" in res.output and "EPSG:4490" in res.output
 
@@ -77,11 +80,11 @@ def test_validate_bad_file_names_file_and_field(runner, tmp_path):
     src.loc[2, "water_body"] = "海洋"
     p = tmp_path / "sections_bad.gpkg"
     pyogrio.write_dataframe(src, p)
-    res = runner.invoke(main, ["layers", "validate", str(p), "--as", "sections"])
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(p), "--as", "sections"])
     assert res.exit_code == 1
     assert str(p) in res.output and "field 'water_body'" in res.output and "row/feature 3" in res.output
     assert "Traceback" not in res.output
-    res = runner.invoke(main, ["layers", "validate", str(p), "--as", "lakes"])
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(p), "--as", "lakes"])
     assert res.exit_code == 2 and "unknown layer 'lakes'" in res.output
 
 
@@ -94,13 +97,13 @@ def test_validate_options(runner, tmp_path):
         pyogrio.write_dataframe(src.to_crs("EPSG:4549"), shp, encoding="GBK")
     shp.with_suffix(".prj").unlink()
     shp.with_suffix(".cpg").unlink()
-    res = runner.invoke(main, ["layers", "validate", str(shp), "--as", "towns"])
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(shp), "--as", "towns"])
     assert res.exit_code == 1 and "--assume-crs" in res.output
-    res = runner.invoke(main, ["layers", "validate", str(shp), "--as", "towns",
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(shp), "--as", "towns",
                                "--assume-crs", "EPSG:4549", "--encoding", "GBK"])
     assert res.exit_code == 0, res.output
     assert "detected as" not in res.stderr  # the stated encoding is used, nothing guessed
-    res = runner.invoke(main, ["layers", "validate", str(shp), "--as", "towns",
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(shp), "--as", "towns",
                                "--assume-crs", "EPSG:4549"])
     assert res.exit_code == 0 and "encoding detected as GB18030" in res.stderr
     assert "renamed 3 column(s)" in res.stderr
@@ -108,9 +111,9 @@ def test_validate_options(runner, tmp_path):
     # --layer in a two-layer GeoPackage
     gpkg = tmp_path / "two.gpkg"
     io_w.write_gpkg_layers({"junk": tiny_layer("rivers"), "断面": tiny_layer("sections")}, gpkg)
-    res = runner.invoke(main, ["layers", "validate", str(gpkg), "--as", "sections"])
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(gpkg), "--as", "sections"])
     assert res.exit_code == 1 and "layers found" in res.stderr  # first layer is the rivers
-    res = runner.invoke(main, ["layers", "validate", str(gpkg), "--as", "sections", "--layer", "断面"])
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(gpkg), "--as", "sections", "--layer", "断面"])
     assert res.exit_code == 0, res.output
 
     # --from-gcj02 on an Amap-style CSV: bounds printed are the WGS84 positions
@@ -120,10 +123,10 @@ def test_validate_options(runner, tmp_path):
     pts["lng"], pts["lat"] = float(glon), float(glat)
     csv = tmp_path / "amap.csv"
     pts.to_csv(csv, index=False, encoding="utf-8-sig")
-    res = runner.invoke(main, ["layers", "validate", str(csv), "--as", "sections", "--from-gcj02"])
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(csv), "--as", "sections", "--from-gcj02"])
     assert res.exit_code == 0, res.output
     assert f"bounds {wlon:.4f},{wlat:.4f}" in res.output
-    res = runner.invoke(main, ["layers", "validate", str(csv), "--as", "sections"])
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(csv), "--as", "sections"])
     assert f"bounds {float(glon):.4f}" in res.output
 
 
@@ -133,7 +136,7 @@ def test_validate_repair_warning_echoed(runner, tmp_path):
     src.loc[0, "geometry"] = shapely.Polygon([(x, y), (x + .01, y + .01), (x + .01, y), (x, y + .01)])
     p = tmp_path / "red.gpkg"
     pyogrio.write_dataframe(src, p)
-    res = runner.invoke(main, ["layers", "validate", str(p), "--as", "red_line"])
+    res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(p), "--as", "red_line"])
     assert res.exit_code == 0
     assert "warning:" in res.stderr and "repaired 1 invalid geometry" in res.stderr
 
@@ -154,7 +157,7 @@ def test_error_with_library_warnings_pending_terminates(runner, tmp_path, monkey
     p = tmp_path / "x.geojson"
     p.write_text("{}", encoding="utf-8")
     with pytest.warns(RuntimeWarning, match="GDAL said something"):
-        res = runner.invoke(main, ["layers", "validate", str(p), "--as", "red_line"])
+        res = runner.invoke(main, ["layers", "validate", "--lang", "en", str(p), "--as", "red_line"])
     assert res.exit_code == 1
     assert f"file {p}; row/feature 3; field 'name': bad value" in res.output
     assert res.stderr.count("warning: repaired 2 things") == 1
@@ -162,7 +165,7 @@ def test_error_with_library_warnings_pending_terminates(runner, tmp_path, monkey
 
 def test_export_formats(runner, embedded, tmp_path):
     out = tmp_path / "towns.geojson"
-    res = runner.invoke(main, ["layers", "export", "towns", "--out", str(out)])
+    res = runner.invoke(main, ["layers", "export", "--lang", "en", "towns", "--out", str(out)])
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert len(doc["features"]) == 3 and "crs" not in doc
@@ -196,3 +199,11 @@ def test_export_errors(runner, embedded, tmp_path):
     res = runner.invoke(main, ["layers", "export", "rivers", "--out", str(tmp_path / "r.gpkg")])
     assert res.exit_code == 1 and "file not found" in res.output and "rivers.gpkg" in res.output
     assert list(tmp_path.glob("*.gpkg")) == []
+
+
+def test_validate_speaks_chinese_by_default(runner, tmp_path):
+    p = tmp_path / "towns.gpkg"
+    pyogrio.write_dataframe(tiny_layer("towns"), p)
+    res = runner.invoke(main, ["layers", "validate", str(p), "--as", "towns"])
+    assert res.exit_code == 0, res.output
+    assert "通过" in res.output and "个要素" in res.output and "is a valid" not in res.output

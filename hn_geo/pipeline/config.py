@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 import jsonschema
+from jsonschema.exceptions import best_match
 
 from hn_geo.core.errors import HnGeoError
 from hn_geo.ground import catalog
@@ -167,17 +168,19 @@ def load_config(path=None):
 
 def _check_schema(data, path):
     validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
-    if not errors:
+    err = best_match(validator.iter_errors(data))
+    if err is None:
         return
-    err = errors[0]
     key = ".".join(str(p) for p in err.absolute_path) or None
-    if err.validator == "additionalProperties" or err.validator == "propertyNames":
-        bad = err.instance if err.validator == "propertyNames" else sorted(
-            set(err.instance) - set(err.schema.get("properties", {})))
-        allowed = (err.schema.get("properties") or {}).keys() or err.schema.get("propertyNames", {}).get("enum", [])
-        raise HnGeoError(f"unknown key {bad!r}; known: {', '.join(map(str, allowed))}", path=path,
-                         field=".".join(filter(None, [key, str(bad) if isinstance(bad, str) else None])))
+    if "propertyNames" in err.schema_path:  # an unknown name under a mapping (layers, inputs ...)
+        known = err.schema.get("enum", [])
+        raise HnGeoError(f"unknown key {err.instance!r}; known: {', '.join(map(str, known))}", path=path,
+                         field=".".join(filter(None, [key, str(err.instance)])))
+    if err.validator == "additionalProperties":
+        bad = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        known = ", ".join(err.schema.get("properties", {}))
+        raise HnGeoError(f"unknown key {bad[0]!r}; known: {known}", path=path,
+                         field=".".join(filter(None, [key, str(bad[0])])))
     shown = repr(err.instance)
     if len(shown) > 80:
         shown = shown[:80] + "…"
@@ -191,8 +194,12 @@ def _expected(err):
     if "anyOf" in schema:
         kinds = []
         for alt in schema["anyOf"]:
-            kinds.append(alt.get("type") if "type" in alt else "one of " + ", ".join(map(repr, alt.get("enum", []))))
-        return "expected " + " or ".join(str(k) for k in kinds)
+            if "type" in alt:
+                t = alt["type"]
+                kinds += t if isinstance(t, list) else [t]
+            else:
+                kinds.append("one of " + ", ".join(map(repr, alt.get("enum", []))))
+        return "expected " + " or ".join(str(k) for k in dict.fromkeys(kinds))
     if err.validator == "pattern":
         return "a plain file name without folders"
     if "type" in schema:

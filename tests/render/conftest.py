@@ -72,6 +72,8 @@ zoning:
 
 def _merge_missing(target, extra):
     for key, value in extra.items():
+        if isinstance(target.get(key), dict) and "zh" in target[key]:
+            continue  # a real entry: keep it whole
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             _merge_missing(target[key], value)
         elif key not in target or target[key] is None or target[key] == {}:

@@ -16,6 +16,19 @@ from hn_geo.render import maps, offline, palette
 from hn_geo.render.maps import registry, styles, values
 from hn_geo.render.maps.layers import LayerSpec
 
+def _wc(code, lang="zh"):
+    """The water block's word for a water class code."""
+    from hn_geo import vocabulary
+
+    return vocabulary.word("water_class", code, lang, "water")
+
+
+def _sections_title(lang="zh"):
+    from hn_geo import vocabulary
+
+    return vocabulary.title("layers", "sections", lang, "water")
+
+
 
 def test_scale_params_follow_zoom():
     b = (120.3, 30.26, 120.86, 30.59)
@@ -97,7 +110,7 @@ def test_water_class_colours_and_names():
     r, gr, b = (int(fills[2][k:k + 2], 16) for k in (1, 3, 5))
     assert b > r and b > gr  # II blue
     assert fills[3] == palette.NO_DATA
-    assert "Ⅲ类 良好" in st.legend and "劣Ⅴ类 重度污染" in st.legend and "无数据" in st.legend
+    assert f"{_wc('III')} 良好" in st.legend and f"{_wc('inferior_V')} 重度污染" in st.legend and "无数据" in st.legend
     # the outline is the status colour of the same table as everywhere
     assert st.styles[1]["color"] == palette.status_colour("not_met") and st.styles[1]["weight"] == 3
     assert st.styles[0]["color"] == palette.status_colour("met")
@@ -151,7 +164,7 @@ def test_bare_catalog_layers_show_words_of_their_codes():
     spec = LayerSpec("control_units", g)
     shown = values.shown_values(g, ["unit_type", "target_class", "sub_type"], spec, "zh")
     assert shown["unit_type"].tolist() == ["重点管控", "一般管控"]
-    assert shown["target_class"].tolist() == ["Ⅲ类", "Ⅳ类"]  # the water block's words, from the ground scope
+    assert shown["target_class"].tolist() == [_wc("III"), _wc("IV")]  # the water block's words, from the ground scope
     assert shown["sub_type"].tolist() == ["x", "y"]
     words = g.assign(unit_type=["重点管控", "一般管控"])
     assert values.shown_values(words, ["unit_type"], spec, "en")["unit_type"].tolist() == ["重点管控", "一般管控"]

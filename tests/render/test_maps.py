@@ -27,6 +27,19 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
+def _wc(code, lang="zh"):
+    """The water block's word for a water class code."""
+    from hn_geo import vocabulary
+
+    return vocabulary.word("water_class", code, lang, "water")
+
+
+def _sections_title(lang="zh"):
+    from hn_geo import vocabulary
+
+    return vocabulary.title("layers", "sections", lang, "water")
+
+
 
 def has_text(page, text):
     """Text is in the page, as is or JSON-escaped (Folium writes non-ASCII as \\uXXXX)."""
@@ -105,7 +118,7 @@ def test_english_labels(frames):
     assert "water class" in html and "sampling date" in html and "Search towns" in html
     assert "not met" in html and "worse than V" in html
     assert not has_text(html, "水质类别") and not has_text(html, "未达标")
-    assert "Water monitoring sections" in html
+    assert _sections_title("en") in html
 
 
 def test_bad_input_errors(frames):
@@ -155,7 +168,7 @@ def test_cli_user_files_color_by_and_errors(frames, tmp_path):
     r = CliRunner().invoke(main, ["map", "--file", f"towns:{towns}", "--result", f"sections:{res}",
                                   "--color-by", "towns:target_basic", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert "镇（街道）（12）" in r.output and "水质监测断面（30）" in r.output and "离线" in r.output
+    assert "镇（街道）（12）" in r.output and f"{_sections_title()}（30）" in r.output and "离线" in r.output
     page = out.read_text(encoding="utf-8")
     assert offline.remote_references(page) == [] and has_text(page, "能耗强度降低基本目标")
     r = CliRunner().invoke(main, ["map", "--file", f"towns:{towns}", "--color-by", "towns:nope",
@@ -396,7 +409,7 @@ def test_context_layers_keep_their_own_labels(frames, water_result):
     assert [c["l"] for c in sections["cols"]][:2] == ["断面编号", "断面名称"]
     assert "断面类型" in [c["l"] for c in sections["cols"]]
     words = {v for c in sections["cols"] for v in (c.get("d") or c.get("v") or []) if v}
-    assert {"省控", "交接", "劣Ⅴ类", "未达标"} <= words
+    assert {"省控", "交接", _wc("inferior_V"), "未达标"} <= words
     assert not ({"provincial", "inferior_V", "not_met"} & words)  # no raw code reaches the map
     assert m.hn_geo["layers"] and "水环境质量评价" in page
 

@@ -12,6 +12,19 @@ from hn_geo.render import palette
 from hn_geo.render.workbook import summary_table, write_report
 from hn_geo.workflows import report
 
+def _wc(code, lang="zh"):
+    """The water block's word for a water class code."""
+    from hn_geo import vocabulary
+
+    return vocabulary.word("water_class", code, lang, "water")
+
+
+def _sections_title(lang="zh"):
+    from hn_geo import vocabulary
+
+    return vocabulary.title("layers", "sections", lang, "water")
+
+
 
 def _fill(cell):
     return cell.fill.fgColor.rgb[-6:]
@@ -25,9 +38,9 @@ def test_workbook_sheets_headers_formats_and_colours(tmp_path, water_result, zon
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["汇总", "断面年度评价", "达标情况", "项目审查"]  # names from the vocabulary
     ws = wb["断面年度评价"]
-    assert [c.value for c in ws[1]] == ["断面编号", "水质类别", "达标情况", "总磷 (mg/L)", "样本数", "采样日期",
-                                        "年份", "说明"]
-    assert [ws.cell(row=r, column=2).value for r in range(2, 6)] == ["Ⅱ类", "Ⅳ类", "Ⅲ类", "劣Ⅴ类"]
+    assert [c.value for c in ws[1]] == [vocabulary.label(c, "zh", "water", table="t_sections")
+                                        for c in water_result.tables["t_sections"].columns]
+    assert [ws.cell(row=r, column=2).value for r in range(2, 6)] == [_wc(c) for c in ("II", "IV", "III", "inferior_V")]
     assert ws["H3"].value == "2 项超标" and ws["H2"].value is None  # Msg cells rendered
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:H5"

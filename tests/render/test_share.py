@@ -270,6 +270,12 @@ def test_field_dictionary_from_catalog_and_result_labels(tmp_path):
     assert rows.loc["point_id", "type"] == "text"
 
 
+def _sections_title(lang="zh"):
+    from hn_geo import vocabulary
+
+    return vocabulary.title("layers", "sections", lang, "water")
+
+
 def test_result_layers_in_the_run_language(tmp_path, water_result):
     """New-style result layers: labels from the analysis' words, codes written as words, in one language."""
     for lang in ("zh", "en"):
@@ -283,7 +289,7 @@ def test_result_layers_in_the_run_language(tmp_path, water_result):
                              encoding="utf-8-sig", keep_default_na=False)
             readme = zf.read("README.txt").decode("utf-8-sig")
         if lang == "zh":
-            assert lyr["title"] == "水环境质量评价·水质监测断面"
+            assert lyr["title"] == _sections_title("zh")
             assert back["status"].tolist() == ["达标", "未达标", "达标", "未达标"]
             assert back["section_type"].tolist()[:2] == ["省控", "市控"]
             assert list(fd.columns) == ["字段名", "名称", "单位", "类型"]
@@ -292,7 +298,7 @@ def test_result_layers_in_the_run_language(tmp_path, water_result):
             assert "数据共享包" in readme and "Created" not in readme
             assert lyr["source"] == "hn_geo 分析结果：水环境质量评价"
         else:
-            assert lyr["title"] == "Surface water quality: Water monitoring sections"
+            assert lyr["title"] == _sections_title("en")
             assert back["status"].tolist()[:2] == ["met", "not met"]
             assert back["water_class"].tolist()[-1] == "worse than V"
             assert not vocabulary.has_cjk(readme.replace(lyr["title"], ""))
