@@ -230,7 +230,9 @@ def list_layers(path):
         raise HnGeoError(f"cannot open as a vector file ({exc})", path=path) from exc
 
 
-def _read_vector(path, layer, encoding):
+def _choose_layer(path, layer):
+    """The layer to read: the one asked for, else the first with geometries (with a warning
+    when there are several)."""
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:
@@ -239,20 +241,24 @@ def _read_vector(path, layer, encoding):
     spatial = [str(n) for n, kind in listed if kind is not None]
     if not names:
         raise HnGeoError("the file holds no layers", path=path)
-    if layer is not None and str(layer) not in names:
-        raise HnGeoError(f"no layer '{layer}'; layers found: {names}", path=path)
-    if layer is None:
-        if not spatial:
-            raise HnGeoError(f"no layer with geometries; layers found (attribute tables): {names}",
-                             path=path)
-        layer = spatial[0]
-        if len(names) > 1:
-            warnings.warn(f"{path}: {len(names)} layers found {names}; reading the first with "
-                          f"geometries, '{layer}' (choose another with layer=/--layer)",
-                          HnGeoWarning, stacklevel=3)
-    elif str(layer) not in spatial:
-        raise HnGeoError(f"layer '{layer}' has no geometries (an attribute table); layers with "
-                         f"geometries: {spatial}", path=path)
+    if layer is not None:
+        if str(layer) not in names:
+            raise HnGeoError(f"no layer '{layer}'; layers found: {names}", path=path)
+        if str(layer) not in spatial:
+            raise HnGeoError(f"layer '{layer}' has no geometries (an attribute table); layers with "
+                             f"geometries: {spatial}", path=path)
+        return layer
+    if not spatial:
+        raise HnGeoError(f"no layer with geometries; layers found (attribute tables): {names}", path=path)
+    if len(names) > 1:
+        warnings.warn(f"{path}: {len(names)} layers found {names}; reading the first with "
+                      f"geometries, '{spatial[0]}' (choose another with layer=/--layer)",
+                      HnGeoWarning, stacklevel=4)
+    return spatial[0]
+
+
+def _read_vector(path, layer, encoding):
+    layer = _choose_layer(path, layer)
     kwargs = {}
     try:
         driver = pyogrio.read_info(path, layer=layer).get("driver")
@@ -301,7 +307,8 @@ def _read_parquet(path, lon=None, lat=None, assume_crs=None):
         except Exception:
             raise HnGeoError(f"not a readable Parquet file ({exc})", path=path) from exc
         if len(df) == 0:
-            raise HnGeoError(f"the file has no rows (columns found: {list(df.columns)})", path=path)
+            raise HnGeoError(f"the file has no rows (columns found: {list(df.columns)})",
+                             path=path) from None
         try:
             return _table_to_gdf(path, df, lon, lat, crs=assume_crs or WGS84)
         except HnGeoError as exc2:
