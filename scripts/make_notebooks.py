@@ -157,7 +157,7 @@ print(len(samples), "sample rows for", samples["section_id"].nunique() if "secti
 res = water.assess(samples, sections, rivers, points)   # pure: codes and numbers, no language
 from hn_geo.render.console import figure_lines
 
-print("\n".join(figure_lines(res, "zh")))             # the key figures, in words
+print("\\n".join(figure_lines(res, "zh")))             # the key figures, in words
 '''),
         md("""
 ## 断面评价 / Sections
@@ -247,7 +247,7 @@ res = zoning.check(projects, units, rules=rules, points=points, red_line=red_lin
                    water_source=water_source)
 from hn_geo.render.console import figure_lines
 
-print("\n".join(figure_lines(res, "zh")))
+print("\\n".join(figure_lines(res, "zh")))
 '''),
         md("""
 ## 结果 / Results
@@ -305,7 +305,7 @@ res = solar.rooftop_potential(buildings, weather, installed_mw=0.0,
                               homes_target=plan_figure("rooftop_pv_households", unit="homes"))
 from hn_geo.render.console import figure_lines
 
-print("\n".join(figure_lines(res, "zh")))
+print("\\n".join(figure_lines(res, "zh")))
 '''),
         code('''
 from hn_geo.render.tables import present
@@ -363,7 +363,7 @@ res = targets.targets_report(statistics, targets=plan, town_targets=plan_file.to
                              towns=hn_geo.load_layer("towns"))
 from hn_geo.render.console import figure_lines
 
-print("\n".join(figure_lines(res, "zh")))
+print("\\n".join(figure_lines(res, "zh")))
 '''),
         code('''
 from hn_geo.render.tables import present
@@ -406,24 +406,25 @@ field dictionaries, sources and SHA-256 checksums.*
 """),
         code(SETUP),
         code('''
-from hn_geo.render import maps
+from hn_geo.ground.inputs import Inputs
+from hn_geo.workflows import maps as map_flow
 
-m = maps.overview_map(lang="zh")                  # basemap="osm" etc. when online
-path = maps.save_map(m, OUT / "overview.html")
+inputs = Inputs()                                   # the embedded layers; Inputs(layers={...}) for yours
+path = map_flow.overview_map(inputs, OUT / "overview.html", lang="zh")   # basemap="osm" when online
 print(path, round(path.stat().st_size / 1e6, 1), "MB — open it in a browser")
 '''),
         md("""
-分析结果也可以上图：把结果图层和说明标签交给 `make_map`。
+分析结果也可以上图：结果图层叠加在镇（街道）、边界等底图图层上，图例和弹窗用统一词表的中文。
 
-*Analysis results go on a map the same way: pass the result layers and labels to `make_map`.*
+*Analysis results go on a map the same way, over context layers; legends and popups use the
+words of the one vocabulary.*
 """),
         code('''
-from hn_geo import targets
+from hn_geo.workflows import targets as targets_flow
 
-res = targets.targets_report(lang="zh")
-m2 = maps.make_map({"boundary": hn_geo.load_layer("boundary"), **res.layers},
-                   labels=res.labels, title="规划目标进度", lang="zh")
-maps.save_map(m2, OUT / "targets.html")
+res = targets_flow.run(inputs, OUT / "targets", lang="zh").result
+path = map_flow.result_map(inputs, res, OUT / "targets.html", lang="zh")
+print(path)
 '''),
         md("""
 ## 共享数据包 / Share package
@@ -433,11 +434,11 @@ maps.save_map(m2, OUT / "targets.html")
 *Layers are catalog names (embedded data) or file paths (e.g. result GeoPackages).*
 """),
         code('''
-from hn_geo.render import share
+from hn_geo.workflows import share as share_flow
 
-items = ["towns", "sections"] + share.result_layers(res)
-meta = share.write_share_package(items, OUT / "share" / "haining_demo.zip", lang="zh")
-pd.DataFrame(meta["layers"])[["name", "title", "feature_count", "bbox", "source"]]
+outcome = share_flow.run(inputs, OUT / "share" / "haining_demo.zip", lang="zh", results=[res],
+                         layers=["towns", "sections"])
+pd.DataFrame(outcome.result["layers"])[["name", "title", "feature_count", "bbox", "source"]]
 '''),
         code('''
 import zipfile
@@ -448,7 +449,9 @@ with zipfile.ZipFile(OUT / "share" / "haining_demo.zip") as zf:
 '''),
         code('''
 # 读回并核对 / read it back: checksums verified, every feature and attribute restored
-back = share.read_share_package(OUT / "share" / "haining_demo.zip")
+from hn_geo.render.share_read import read_share_package
+
+back = read_share_package(OUT / "share" / "haining_demo.zip")
 {name: len(gdf) for name, gdf in back.items()}
 '''),
         md("*命令行 / CLI:* `hn-geo map --out maps/overview.html`, "

@@ -95,20 +95,24 @@ def test_full_run_succeeds_and_every_output_exists(full_run):
 
 
 def test_report_workbook_has_the_sheets(full_run):
+    from hn_geo import vocabulary
+
     _, out, _ = full_run
-    steps = {s["name"]: s for s in _summary(out)["steps"]}
     wb = openpyxl.load_workbook(out / "report" / "hn_geo_report.xlsx")
     assert wb.sheetnames[0] == "汇总"
-    analyses = [n for n in pipeline.ANALYSES if steps[n]["status"] == "ok"]
-    assert analyses, "no analysis ran"
-    for name in analyses:
-        sheets = [s for s in wb.sheetnames if s.startswith(name)]
-        assert sheets, f"no sheet for {name}"
-        for sheet in sheets:
-            ws = wb[sheet]
-            assert ws.freeze_panes == "A2"
-            header = [c.value for c in ws[1]]
-            assert any(any("\u4e00" <= ch <= "\u9fff" for ch in str(h)) for h in header), (sheet, header)
+    assert len(set(wb.sheetnames)) == len(wb.sheetnames) and all(len(n) <= 31 for n in wb.sheetnames)
+    for name in pipeline.ANALYSES:
+        tables = [f.stem for f in (out / name).glob("*.csv")]
+        assert tables, name
+        for key in tables:
+            sheet = vocabulary.sheet_name(key, "zh", name)
+            assert any(s == sheet or s.startswith(sheet[:25]) for s in wb.sheetnames), (name, key, sheet)
+    for sheet in wb.sheetnames[1:]:
+        assert vocabulary.has_cjk(sheet), sheet  # Chinese sheet names in a zh run
+        ws = wb[sheet]
+        assert ws.freeze_panes == "A2"
+        header = [c.value for c in ws[1]]
+        assert any(vocabulary.has_cjk(h) for h in header), (sheet, header)
     csvs = list((out / "report" / "csv").glob("*.csv"))
     assert len(csvs) == len(wb.sheetnames)  # summary + one per table
     assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in csvs)
