@@ -57,7 +57,7 @@ ESTUARY_NEIGHBOURS = ("330114", "330602", "330603", "330604", "330281")
 RED_LINE_WIDTH_M = 300.0
 WS1_ALONG_M, WS1_INLAND_M = 1000.0, 300.0
 WS2_ALONG_M, WS2_INLAND_M = 3000.0, 1000.0
-URBAN_RADIUS_M = {"街道": 2000.0, "镇": 1000.0}
+URBAN_RADIUS_M = {"subdistrict": 2000.0, "town": 1000.0}  # by towns.kind (codes)
 SEED = 20241104
 
 SYN = "SYNTHETIC (scripts/build_control_units.py): "

@@ -69,3 +69,14 @@ def english_messages():
     settings.lang = "en"
     yield
     settings.lang = "en"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests by what they need: a headless browser (the ``browser`` fixture) or the
+    notebooks, so that ``-m "not slow and not browser and not notebooks"`` is the fast subset."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
+        if item.module.__name__.endswith("test_notebooks"):
+            item.add_marker(pytest.mark.notebooks)

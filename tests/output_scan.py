@@ -109,17 +109,36 @@ def _json_strings(obj, key=None):
             yield from _json_strings(v, key)
 
 
+_OPTIONS_RE = re.compile(r"new L\.hnGeo\.\w+\((\{.*?\})\)(?:\.addTo|;)", re.S)
+_OVERLAY_RE = re.compile(r'"([^"\n]+)"\s*:\s*[a-z_]+_[0-9a-f]{32}\b')
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
 def texts_of_html(path):
+    """Texts a reader sees on a map page: HTML text, JSON data blocks, the options of the
+    page's own controls (titles, captions, legends, search) and the layer-control names."""
+    page = Path(path).read_text(encoding="utf-8")
     p = _HtmlText()
-    p.feed(Path(path).read_text(encoding="utf-8"))
-    for i, t in enumerate(p.out):
+    p.feed(page)
+    out = list(p.out)
+    for m in _OPTIONS_RE.finditer(page):
+        try:
+            opts = json.loads(m.group(1))
+        except ValueError:
+            continue
+        for text in _json_strings(opts):
+            out += [t.strip() for t in _TAG_RE.split(text) if t.strip()]
+    out += _OVERLAY_RE.findall(page)
+    for i, t in enumerate(out):
         yield f"text {i}", t, False
 
 
 def english_sentence(text, data_strings):
     t = str(text)
+    if not SENTENCE.search(t):
+        return None
     for d in data_strings:
-        if d and d in t:
+        if d and len(d) > 3 and d in t:
             t = t.replace(d, " ")
     t = re.sub(r"\S+\.(csv|xlsx|gpkg|geojson|json|txt|html|png|zip|yaml|epw|tif|parquet)\b", " ", t)
     t = re.sub(r"https?://\S+", " ", t)
@@ -131,14 +150,17 @@ def english_sentence(text, data_strings):
     return None
 
 
-def chinese_outside_data(text, data_strings):
-    t = str(text)
-    if not CJK.search(t):
-        return None
-    for d in sorted(data_strings, key=len, reverse=True):
-        if d and CJK.search(d) and d in t:
-            t = t.replace(d, " ")
-    left = CJK.findall(t)
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def data_tokens(data_strings):
+    """The runs of Chinese characters of every data string: a Chinese run in an English
+    output is fine when it is one of these (a name, a quoted clause, a term of the data)."""
+    return {run for d in data_strings for run in CJK_RUN.findall(str(d))}
+
+
+def chinese_outside_data(text, tokens):
+    left = [run for run in CJK_RUN.findall(str(text)) if run not in tokens]
     return "".join(left) if left else None
 
 
@@ -157,6 +179,7 @@ class Scan:
     def __init__(self, lang, data_strings, roots, code_words):
         self.lang = lang
         self.data = {d for d in data_strings if isinstance(d, str) and d.strip()}
+        self.tokens = data_tokens(self.data)
         self.roots = [r for r in roots if r]
         self.codes = set(CODES) | set(code_words)
         self.findings = []
@@ -177,7 +200,7 @@ class Scan:
             if s:
                 self.findings.append((file, where, "english-in-zh", v))
         else:
-            c = chinese_outside_data(v, self.data)
+            c = chinese_outside_data(v, self.tokens)
             if c:
                 self.findings.append((file, where, "chinese-in-en", v))
 
@@ -217,9 +240,11 @@ class Scan:
         else:
             self.text(label, where, obj)
 
-    def zip(self, path, label, code_headers=()):
+    def zip(self, path, label, code_headers=(), skip=()):
         with zipfile.ZipFile(path) as z:
             for name in z.namelist():
+                if name in skip:
+                    continue
                 data = z.read(name)
                 sub = f"{label}:{name}"
                 if name.endswith((".txt", ".md")):
@@ -227,9 +252,11 @@ class Scan:
                         self.text(sub, f"line {i}", line)
                 elif name.endswith(".csv"):
                     rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+                    first = 2 if name.startswith("fields/") else 1  # a field dictionary's names are identifiers
                     for r, row in enumerate(rows, start=1):
                         for c, cell in enumerate(row, start=1):
-                            self.text(sub, f"row {r} col {c}", cell)
+                            if c >= first:
+                                self.text(sub, f"row {r} col {c}", cell)
                 elif name.endswith((".geojson", ".json")):
                     obj = json.loads(data.decode("utf-8"))
                     if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
@@ -239,4 +266,86 @@ class Scan:
                         for k in ("name", "title", "description"):
                             self.text(sub, k, obj.get(k))
                     else:
-                        self._json(obj, sub, "", ("sha256", "files", "hn_geo_version", "created"))
+                        self._json(obj, sub, "", ("sha256", "files", "hn_geo_version", "created", "name",
+                                                  "fields", "geopackage", "crs", "lang", "package",
+                                                  "generator", "checksums", "sources", "readme"))
+
+
+# ----------------------------------------------------------------------------- what counts as data
+def data_strings():
+    """Every text value the embedded inputs hold (layer attributes, results and statistics
+    tables, the access list, the plan's targets): names and quoted texts a run may show in
+    either language."""
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+    import yaml
+
+    from hn_geo.ground import catalog
+    from hn_geo.ground.rules import default_rules_path
+    from hn_geo.ground.plan import targets_path
+
+    out = set()
+    layers = catalog.layers_dir()
+    for path in list(layers.glob("*.gpkg")) + list(layers.glob("*.parquet")):
+        df = gpd.read_parquet(path) if path.suffix == ".parquet" else pyogrio.read_dataframe(path, read_geometry=False)
+        for c in df.columns:
+            if c != "geometry" and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])):
+                out |= {str(v) for v in df[c].dropna().unique()}
+    for path in list(layers.glob("*.csv")) + list((layers / "stats").glob("*.csv")):
+        df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        out |= set(df.columns)
+        for c in df.columns:
+            out |= set(df[c].dropna().unique())
+
+    def walk(obj):
+        if isinstance(obj, str):
+            out.add(obj)
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                walk(k)
+                walk(v)
+        elif isinstance(obj, list):
+            for v in obj:
+                walk(v)
+
+    for path in (default_rules_path(), targets_path()):
+        walk(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    return {s for s in out if s and s.strip()}
+
+
+def quoted_chinese():
+    """Chinese fragments the vocabulary's English texts quote on purpose (entries marked
+    ``en_keeps_chinese``: clause numbers such as 附件1, standards such as 环办〔2011〕22号,
+    Chinese header names a reader types)."""
+    from hn_geo import vocabulary
+
+    frags = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("en_keeps_chinese") and isinstance(node.get("en"), str):
+                frags.update(re.findall(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+[\w.（）()〔〕]*",
+                                        node["en"]))
+            for v in node.values():
+                walk(v)
+
+    walk(vocabulary.load())
+    return frags
+
+
+def code_words(lang):
+    """Codes of the vocabulary whose word in ``lang`` differs from the code itself: such a
+    code in an output is a code that was not rendered."""
+    from hn_geo import vocabulary
+
+    codes, words = set(), set()
+    for block in vocabulary.load().values():
+        for family, entries in ((block or {}).get("values") or {}).items():
+            for code, item in (entries or {}).items():
+                if not isinstance(item, dict):
+                    continue
+                words.add(str(item.get(lang)))
+                if item.get(lang) != code and (lang == "zh" or "_" in str(code)):
+                    codes.add(str(code))
+    return {c for c in codes - words if not c.isdigit()}  # numbers (industry codes) are identifiers

@@ -106,7 +106,7 @@ def test_towns_match_nbs_code_list():
     got = dict(zip(towns["code"].astype(str), towns["name"].astype(str)))
     assert got == dict(zip(nbs["code"], nbs["name"]))
     kind = dict(zip(towns["name"], towns["kind"]))
-    assert all(kind[n] == ("街道" if n.endswith("街道") else "镇") for n in kind)
+    assert all(kind[n] == ("subdistrict" if n.endswith("街道") else "town") for n in kind)
 
 
 def _plan_annex1(text):

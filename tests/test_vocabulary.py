@@ -119,3 +119,13 @@ def test_status_columns_hold_status_codes_only(results):
 def test_every_analysis_names_its_headline(results):
     for name, res in results.items():
         assert any(f.headline for f in res.figures), f"{name}: no headline figure"
+
+
+def test_industry_division_words_agree_with_the_standard_table():
+    from hn_geo.reference import industries
+
+    table = industries.divisions()
+    assert len(table) == 97
+    for code, name in zip(table["code"], table["name"]):
+        assert vocabulary.word("industry_division", code, "zh") == name
+        assert not vocabulary.has_cjk(vocabulary.word("industry_division", code, "en"))

@@ -133,9 +133,9 @@ POINT = ("Point",)
 POINT_OR_POLY = ("Point", "Polygon", "MultiPolygon")
 
 _APPROX = Field("approximate", "bool", required=False)
-_SOURCE = Field("source", "str", required=False, nullable=True)
+_SOURCE = Field("source", "str", required=False, nullable=True, family="ground.provenance")
 
-TOWN_KINDS = ("街道", "镇")
+TOWN_KINDS = ("subdistrict", "town")
 BUILDING_TYPES = ("residential", "industrial", "public", "commercial")
 ROOF_TYPES = ("flat", "pitched", "unknown")
 PROJECT_STATUS = ("new", "expansion", "existing")
@@ -177,7 +177,7 @@ _register(LayerSchema(
         Field("code", "str"),
         Field("name", "str"),
         Field("name_en", "str", required=False, nullable=True),
-        Field("kind", "str", choices=TOWN_KINDS),
+        Field("kind", "str", choices=TOWN_KINDS, family="town_kind"),
         Field("target_basic", "float"),
         Field("target_incentive", "float"),
         Field("seat_lon", "float", required=False, nullable=True),

@@ -82,7 +82,9 @@ class RunReport:
         out = {}
         for name, res in self.results.items():
             out[name] = [{**f.to_dict(), "label": vocabulary.figure_label(f, self.lang, name),
-                          "text": vocabulary.figure_value(f, self.lang, name)} for f in res.figures]
+                          "text": vocabulary.figure_value(f, self.lang, name),
+                          "status_text": vocabulary.word("status", f.status, self.lang) if f.status else None}
+                         for f in res.figures]
         return out
 
     def to_dict(self, state="finished"):

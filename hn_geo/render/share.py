@@ -137,7 +137,8 @@ def provenance(layer, lang):
             origin = Msg(origin.code, analysis=analysis_title(origin.params["analysis"], lang))
         parts.append(vocabulary.render(origin, lang))
     if "source" in gdf.columns:
-        vals = pd.Series(gdf["source"]).dropna().astype(str).unique()
+        vals = [vocabulary.word("ground.provenance", v, lang)
+                for v in pd.Series(gdf["source"]).dropna().astype(str).unique()]
         if len(vals):
             more = ui("more_sources", lang, n=len(vals) - 5) if len(vals) > 5 else ""
             parts.append("; ".join(vals[:5]) + more)

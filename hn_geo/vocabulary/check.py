@@ -24,7 +24,7 @@ def problems():
     out = _status_problems((data.get("common") or {}).get("status") or {})
     for block, content in data.items():
         for kind, node in (content or {}).items():
-            if kind == "status":
+            if kind in ("status", "open"):
                 continue
             if kind not in KINDS + ("units",):
                 out.append(f"{block}.{kind}: unknown kind; known: {KINDS}")

@@ -123,8 +123,21 @@ def word(family, code, lang=None, scope=None, default=None):
     if item is None:
         if default is not None:
             return default
+        if family != "status" and is_open(family, blocks[0] if blocks else None):
+            return str(code)  # an open family: text that is not one of its codes is data
         raise VocabularyError(f"no word for {family}={code!r}")
     return _text(item, lang, f"{family}={code!r}")
+
+
+def is_open(family, scope=None):
+    """Whether a value family is *open*: its codes get words, other values are data kept as
+    they are (e.g. ``ground.provenance``: the embedded layers' sources are coded, a user's
+    own source text is not). A block lists its open families under ``open:``."""
+    block, name = _split(family, scope or "common") if "." in family else (scope, family)
+    for b in ([block] if block else []) + ["common"]:
+        if name in ((load().get(b) or {}).get("open") or []):
+            return True
+    return False
 
 
 def words(family, lang=None, scope=None):

@@ -113,5 +113,7 @@ def run(inputs, out_path, *, lang="zh", results=None, layers=None, include_resul
     if include_results:
         for res in results or ():
             items += result_layers(res)
-    meta = write_share_package(items, out_path, lang=lang, sources=sources_text())
+    # the full provenance document (layers/SOURCES.md) is English: an English package carries
+    # it, a Chinese one the per-layer provenance in Chinese with a pointer to it
+    meta = write_share_package(items, out_path, lang=lang, sources=sources_text() if lang == "en" else None)
     return Outcome(meta, [Path(out_path)])

@@ -25,7 +25,7 @@ from hn_geo.ground.weather import load_weather
 from hn_geo.render.outputs import write_result
 from hn_geo.render.plots import supply_curve_png
 from hn_geo.solar import PVSystemConfig, RoofParams, dsm_roof_stats, rooftop_potential
-from hn_geo.workflows.common import Outcome, given
+from hn_geo.workflows.common import Outcome, given, with_catalog_codes
 
 ROOF_FIELDS = tuple(f.name for f in dataclasses.fields(RoofParams))
 SYSTEM_FIELDS = tuple(f.name for f in dataclasses.fields(PVSystemConfig))
@@ -108,7 +108,7 @@ def run(inputs, out_dir, *, lang="zh", installed_mw=None, target_mw=None, homes_
                                **given(installed_mw=installed_mw, roof_params=roof_params, system=system,
                                        dsm_stats=dsm_stats))
     out_dir = Path(out_dir)
-    files = write_result(result, out_dir, lang=lang)
+    files = write_result(with_catalog_codes(result), out_dir, lang=lang)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="matplotlib")  # glyph warnings
         files.append(supply_curve_png(result, out_dir / "solar_supply_curve.png", lang=lang))

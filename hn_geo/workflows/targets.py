@@ -11,7 +11,7 @@ from hn_geo.ground import plan
 from hn_geo.ground.stats import demo_stats_dir, read_stats
 from hn_geo.render.outputs import write_result
 from hn_geo.targets import targets_report
-from hn_geo.workflows.common import Outcome, given
+from hn_geo.workflows.common import Outcome, given, with_catalog_codes
 
 
 def load(inputs, *, kwh_factor=None):
@@ -58,5 +58,5 @@ def run(inputs, out_dir, *, lang="zh", year=None, path=None, kwh_factor=None):
     stats, targets, town_targets, towns = load(inputs, kwh_factor=kwh_factor)
     result = targets_report(stats, targets=targets, town_targets=town_targets, towns=towns,
                             **given(year=year, path=path))
-    files = write_result(result, out_dir, lang=lang)
+    files = write_result(with_catalog_codes(result), out_dir, lang=lang)
     return Outcome(result, files)

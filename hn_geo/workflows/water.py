@@ -13,7 +13,7 @@ from hn_geo.ground.plan import plan_figure
 from hn_geo.ground.water_results import read_results
 from hn_geo.render.outputs import write_result
 from hn_geo.water import assess
-from hn_geo.workflows.common import Outcome, given
+from hn_geo.workflows.common import Outcome, given, with_catalog_codes
 
 RESULTS_FILE = "water_results.csv"
 """The embedded demo results table (synthetic) in the layers folder."""
@@ -59,4 +59,4 @@ def run(inputs, out_dir, *, lang="zh", year=None, snap_distance=None, max_upstre
                             sea_entry=sea_entry))
     result.meta.update(results_file=Path(results).name,
                        synthetic=inputs.files.get("water_results") is None)
-    return Outcome(result, write_result(result, out_dir, lang=lang))
+    return Outcome(result, write_result(with_catalog_codes(result), out_dir, lang=lang))

@@ -11,7 +11,7 @@ from hn_geo import zoning
 from hn_geo.ground.projects import projects_of
 from hn_geo.ground.rules import default_rules_path, read_rules_file
 from hn_geo.render.outputs import write_result
-from hn_geo.workflows.common import Outcome, given
+from hn_geo.workflows.common import Outcome, given, with_catalog_codes
 from hn_geo.zoning.rules import parse
 
 
@@ -62,5 +62,5 @@ def run(inputs, out_dir, *, lang="zh", layers=None):
     """
     kw = load(inputs)
     result = zoning.check(kw.pop("projects"), kw.pop("units"), **kw, **given(layers=layers))
-    files = write_result(result, out_dir, lang=lang)
+    files = write_result(with_catalog_codes(result), out_dir, lang=lang)
     return Outcome(result, files)

@@ -23,7 +23,7 @@ from hn_geo.zoning.rules import AccessList
 from hn_geo.zoning.spatial import existing_loads, locate_all, warn_partly_outside
 
 CODES = {"status": "status", "cap_status": "status", "verdict": "status", "severity": "severity",
-         "rule_kind": "rule_kind", "build_type": "project_status", "unit_type": "unit_type",
+         "rule_kind": "rule_kind", "build_type": "project_status", "industry_division": "industry_division", "unit_type": "unit_type",
          "pollutant": "pollutant"}
 """Coded columns of the zoning tables and layers -> value family."""
 

@@ -29,7 +29,8 @@ def project_table(at, units, pp, pu, f, status_idx, R):
         "project_id": at.pid,
         "name": at.names_s.array,
         "industry_code": at.code_s.array,
-        "industry_division": cat(div_idx, list(at.code_div) + [""]),
+        "industry_division": np.array([c[:2] if d else None for c, d in zip(at.code_norm, at.code_div)]
+                                      + [None], dtype=object)[div_idx],
         "build_type": coded(at.st_idx, at.st_uniq),
         "unit_codes": per_project(pp, pu, n_p, codes_u),
         "unit_types": per_project(pp, pu, n_p, types_u, unique=True),

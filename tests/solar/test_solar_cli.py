@@ -148,7 +148,7 @@ def test_default_buildings_layer_is_small_valid_synthetic():
     assert p.suffix == ".parquet" and p.stat().st_size <= 2_000_000
     g = load_layer("buildings")
     towns = load_layer("towns")
-    assert len(g) > 10000 and g["approximate"].all() and g["source"].str.startswith("SYNTHETIC").all()
+    assert len(g) > 10000 and g["approximate"].all() and (g["source"] == "buildings").all()  # the provenance code of the embedded layer
     assert set(g["building_type"]) == {"residential", "industrial", "public", "commercial"}
     assert set(g["town"]) == set(towns["name"])
     # no overlapping footprints, each inside its own town

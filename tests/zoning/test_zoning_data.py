@@ -42,7 +42,11 @@ def test_default_units_codes_and_labels():
     assert set(units["sub_type"]) >= {"产业集聚", "城镇生活", "生态保护红线", "饮用水水源保护区"}
     for name in ("control_units", "red_line", "water_source"):
         gdf = load_layer(name)
-        assert gdf["approximate"].all() and gdf["source"].str.contains("SYNTHETIC").all()
+        assert gdf["approximate"].all() and (gdf["source"] == name).all()  # provenance code
+        from hn_geo import vocabulary
+
+        assert vocabulary.word("ground.provenance", name, "en").startswith("SYNTHETIC")
+        assert "合成" in vocabulary.word("ground.provenance", name, "zh")
     assert load_layer("red_line")["name"].str.contains("合成示意").all()
 
 
