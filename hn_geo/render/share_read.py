@@ -105,10 +105,11 @@ def read_share_package(zip_path, *, fmt="geojson", verify=True):
     out = {}
     vsi = f"/vsizip/{zip_path.resolve()}"
     for lyr in meta["layers"]:
-        if fmt == "geojson":
+        if fmt == "geojson" and lyr["files"].get("geojson"):
             gdf = pyogrio.read_dataframe(f"{vsi}/{lyr['files']['geojson']}")
-        else:
+        else:  # a layer too big for GeoJSON (GeoParquet instead): its GeoPackage layer, in WGS84 then
             gdf = pyogrio.read_dataframe(f"{vsi}/{meta['geopackage']}", layer=lyr["files"]["geopackage_layer"])
+            gdf = gdf.to_crs("EPSG:4326") if fmt == "geojson" else gdf
         if len(gdf) != lyr["feature_count"]:
             warnings.warn(HnGeoWarning("render.count_mismatch", path=zip_path, layer=lyr["name"], n=len(gdf),
                                        expected=lyr["feature_count"]), stacklevel=2)

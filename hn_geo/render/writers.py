@@ -19,6 +19,10 @@ from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.files import atomic_path, write_text
 from hn_geo.core.settings import STORAGE_CRS, WGS84
 
+GPKG_VERSION = "1.2"
+"""GeoPackage version written. GDAL >= 3.7 writes 1.4 by default, which GDAL 3.6 (Debian 12's
+ogrinfo, QGIS 3.22) opens with a "may only be partially supported" warning; 1.2 it reads
+without one, and hn_geo's layers need nothing of 1.3/1.4."""
 
 def _cell_to_text(v):
     if v is None or isinstance(v, str):
@@ -122,7 +126,8 @@ def write_gpkg(gdf, path, layer=None, crs=STORAGE_CRS):
     path = Path(path)
     out = _prepare_for_write(gdf, crs)
     with atomic_path(path) as tmp:
-        pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem)
+        pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem,
+                                dataset_options={"VERSION": GPKG_VERSION})
     return path
 
 
@@ -132,7 +137,9 @@ def write_gpkg_layers(layers, path, crs=STORAGE_CRS):
     with atomic_path(path) as tmp:
         for name, gdf in layers.items():
             out = _prepare_for_write(gdf, crs)
-            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=tmp.exists())
+            append = tmp.exists()
+            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=append,
+                                    dataset_options=None if append else {"VERSION": GPKG_VERSION})
     return path
 
 
