@@ -386,12 +386,32 @@ def _sample(gdf, shown):
     return gdf.iloc[idx].reset_index(drop=True), shown.iloc[idx].reset_index(drop=True)
 
 
+FILL_KEYS = ("fill", "fillColor", "fillOpacity", "radius")
+"""Keys of a map style that make a feature's fill (the rest make its outline)."""
+
+
+def _part_ids(looks, ids, keys, inside):
+    part = [json.dumps({k: v for k, v in lk.items() if (k in keys) == inside}, sort_keys=True) for lk in looks]
+    return pd.factorize(pd.Series(part))[0][ids]
+
+
 def _looks(spec, gdf, shown, lang):
+    """How the map draws a (sampled) layer: one look, or the column(s) its looks follow. The
+    fill and the outline are read apart: a fill that follows one column and an outline that
+    follows another (water class and status) give nested rules."""
     g, s = _sample(gdf, shown)
     ids, looks = _style_ids(style_for(spec, g, lang).styles)
     if len(looks) == 1:
         return _Looks(g, s, ids, looks, "single")
-    col = _categorical(g, spec, ids)
+    fill, line = _part_ids(looks, ids, FILL_KEYS, True), _part_ids(looks, ids, FILL_KEYS, False)
+    by_fill = _categorical(g, spec, fill) if fill.max() > 0 else None
+    by_line = _categorical(g, spec, line) if line.max() > 0 else None
+    if by_fill and by_line and by_fill != by_line:
+        return _Looks(g, s, ids, looks, "rules", (by_fill, by_line))
+    col = next((c for c in (by_fill, by_line) if c and _depends(pd.factorize(_hashable(g[c]),
+                                                                           use_na_sentinel=False)[0], ids)), None)
+    if col is None:
+        col = _categorical(g, spec, ids)
     if col is not None:
         return _Looks(g, s, ids, looks, "categorized", col)
     col = _numeric(g, ids)
