@@ -7,8 +7,9 @@ the reader's own fonts) holding
 * a card per analysis: its key figures (:class:`~hn_geo.core.results.Figure`, headline
   figures first and large) with their status words in the status table's colours
   (:func:`hn_geo.vocabulary.status_style`), the card edged in the colour of its worst status,
-  a 示意数据 mark when the inputs are synthetic, its notes folded away, and links to its map,
-  its workbook sheet and its CSV; an analysis that did not run gets a grey card saying why;
+  a 示意数据 mark when the inputs are synthetic, the figures without a verdict and the notes
+  folded away (one click opens them), and links to its map, its workbook sheet and its CSV;
+  an analysis that did not run gets a grey card saying why;
 * the charts of each analysis (:mod:`.dashboard_charts`), each with its legend and links to
   the sheet and CSV it is drawn from;
 * links to the report workbook, the overview map, the share package and the run summary.
@@ -65,6 +66,7 @@ main{padding:16px 28px 28px}
 .links{margin-top:auto;padding-top:6px;font-size:13px;display:flex;flex-wrap:wrap;gap:4px 12px}
 .links a{color:#1f5fa8}
 details{font-size:12px;color:#555;margin-top:4px}
+details.more .figs{font-size:12px;color:#333}
 details li{margin:2px 0}
 .muted{color:#777}
 section.analysis{margin-top:22px}
@@ -175,8 +177,13 @@ def card(result, links, lang):
              + (f'<span class="chip approx">{esc(ui("dash_synthetic", lang))}</span>'
                 if result.meta.get("synthetic") else "") + "</h2>",
              '<div class="headline">' + "".join(_figure_item(f, lang, name, True) for f in heads) + "</div>"]
-    if rest:
-        parts.append('<ul class="figs">' + "".join(_figure_item(f, lang, name) for f in rest) + "</ul>")
+    judged = [f for f in rest if f.status or f.target is not None]
+    more = [f for f in rest if f not in judged]
+    if judged:
+        parts.append('<ul class="figs">' + "".join(_figure_item(f, lang, name) for f in judged) + "</ul>")
+    if more:  # counts and facts without a verdict: folded away, one click to open
+        parts.append(f'<details class="more"><summary>{esc(ui("dash_more", lang, n=len(more)))}</summary>'
+                     '<ul class="figs">' + "".join(_figure_item(f, lang, name) for f in more) + "</ul></details>")
     if result.notes:
         notes = "".join(f"<li>{esc(vocabulary.render(n, lang, name))}</li>" for n in result.notes)
         parts.append(f"<details><summary>{esc(ui('dash_notes', lang, n=len(result.notes)))}</summary>"

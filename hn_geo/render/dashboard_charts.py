@@ -202,7 +202,7 @@ def _reductions(result, lang):
         text = ui("dash_of_target", lang, done=vocabulary.format_number(float(r["reduction_t"]), lang),
                   target=vocabulary.format_number(float(target), lang), unit=unit)
         rows.append(svg.Bar(word, pct, palette.status_colour(r["status"]) if palette.is_status(r["status"])
-                            else palette.NO_DATA, text, marks, tip=f"{word}：{text} · {_status_word(r['status'], lang)}"))
+                            else palette.NO_DATA, text, marks, tip=f"{word}{svg.colon(lang)}{text} · {_status_word(r['status'], lang)}"))
     if not rows:
         return None
     title = ui("dash_chart_reductions", lang)
@@ -240,7 +240,7 @@ def _supply(result, lang):
     series = [svg.Series(label, colour, pts)]
     title = ui("dash_chart_supply", lang)
     body = svg.line_chart(series, lang=lang, title=title, refs=refs, y_unit="", x_unit="")
-    legend = [(f"{label}：{_with_unit(pts[-1][1], mw, lang)}", colour, "line")]
+    legend = [(f"{label}{svg.colon(lang)}{_with_unit(pts[-1][1], mw, lang)}", colour, "line")]
     legend += [(r.label, r.colour, "dash") for r in refs]
     return Chart("solar-supply", title, body, legend, ["solar_supply_curve"],
                  note=ui("dash_supply_axes", lang, mw=mw))

@@ -28,6 +28,11 @@ def num(v, lang, digits=None):
     return vocabulary.format_number(v, lang, digits)
 
 
+def colon(lang):
+    """The colon between a label and its value: full-width in Chinese."""
+    return "：" if lang == "zh" else ": "
+
+
 def nice_ticks(lo, hi, n=5, integer=False):
     """Round tick values covering ``lo``..``hi`` (about ``n`` of them; whole numbers for counts)."""
     if not math.isfinite(lo) or not math.isfinite(hi) or hi <= lo:
@@ -103,7 +108,7 @@ def stacked_columns(categories, stacks, *, lang, title, unit="", width=560, heig
                 continue
             h = ph * v / y_max
             y = top + ph * (1 - (base + v) / y_max)
-            body.append(_rect(x, y, bw, h, s.colour, f"{cat} · {s.label}：{num(v, lang)}{unit}"))
+            body.append(_rect(x, y, bw, h, s.colour, f"{cat} · {s.label}{colon(lang)}{num(v, lang)}{unit}"))
             if h >= 14:
                 body.append(_text(x + bw / 2, y + h / 2 + 4, num(v, lang), "middle", size=11,
                                   fill=_ink(s.colour)))
@@ -195,7 +200,7 @@ def _series(s, px, py, lang, y_unit, x_unit):
             if y is None:
                 continue
             out.append(f'<circle class="point" cx="{px(x):.1f}" cy="{py(y):.1f}" r="5" fill="{c}" stroke="#ffffff" '
-                       f'stroke-width="1.5"><title>{esc(f"{s.label} · {num(x, lang)}{x_unit}：{num(y, lang)}{y_unit}")}'
+                       f'stroke-width="1.5"><title>{esc(f"{s.label} · {num(x, lang)}{x_unit}{colon(lang)}{num(y, lang)}{y_unit}")}'
                        f"</title></circle>")
     return out
 
@@ -250,7 +255,7 @@ def bars(rows, *, lang, title, x_max=None, unit="", width=560, label_width=None,
         yb = y + (row_height - bh) / 2
         body.append(_text(left - 8, y + row_height / 2 + 4, r.label, "end", weight="bold" if r.strong else None))
         if r.value is not None:
-            body.append(_rect(left, yb, px(r.value) - left, bh, r.colour, r.tip or f"{r.label}：{r.text}"))
+            body.append(_rect(left, yb, px(r.value) - left, bh, r.colour, r.tip or f"{r.label}{colon(lang)}{r.text}"))
         for m in r.marks:
             dash = ' stroke-dasharray="3 2"' if m.dashed else ""
             body.append(f'<line class="mark" x1="{px(m.value):.1f}" x2="{px(m.value):.1f}" y1="{y + 2:.1f}" '
