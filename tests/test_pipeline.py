@@ -69,7 +69,7 @@ def test_full_run_succeeds_and_every_output_exists(full_run):
     summ = _summary(out)
     assert summ["ok"] is True
     steps = {s["name"]: s for s in summ["steps"]}
-    assert list(steps) == ["water", "zoning", "solar", "targets", "report", "maps", "export"]
+    assert list(steps) == ["water", "zoning", "solar", "targets", "report", "maps", "export", "dashboard"]
     for name, s in steps.items():
         assert s["status"] == "ok", (name, s["message"])
         for rel in s["outputs"]:

@@ -3,30 +3,30 @@
 Every layer of a share package is drawn in QGIS as on the offline maps. The colours are not
 typed twice: a layer's look comes from the maps' own style registry
 (:func:`hn_geo.render.maps.registry.style_for`, which colours by codes through
-:mod:`hn_geo.render.palette` and the vocabulary's status table), and this module finds which
-column the map's styles follow and turns them into one of QGIS' renderers:
+:mod:`hn_geo.render.palette` and the vocabulary's status table);
+:mod:`hn_geo.render.qgis_looks` finds which column the map's styles follow, and this module
+turns them into one of QGIS' renderers:
 
 * one look for every feature -> a *single symbol* in the map's colours (boundary, towns);
 * a coded or boolean column -> *categorised* by the words written in the GeoPackage (water
   classes, status codes, control-unit types, sea-entry rivers), with a 无数据 (no data)
   class for empty cells;
-* a numeric column the map colours by a ramp or classes -> *graduated*, the class breaks
-  taken from where the map's colour changes (PV yield of the roofs), merged to at most
-  :data:`MAX_CLASSES`;
+* a numeric column the map colours by a ramp or classes -> *graduated*: the map's own class
+  breaks (where its colour changes), or quantile classes in the ramp's colours when the map
+  uses a smooth ramp of more than :data:`MAX_CLASSES` steps (PV yield of the roofs);
 * two columns (water class filled, status as the outline) -> *rule-based*, one rule per
   combination that occurs, nested under the first column's value;
 * graduated points (emission sources) -> *graduated circles*, with the maps' quantile classes,
   radii and colours (:func:`~hn_geo.render.maps.registry.graduated_classes`).
 
 Sizes are the map's pixels converted to millimetres at 96 dpi. A layer with points and
-polygons (projects) gets a style per geometry type. Layers of more than
-:data:`SAMPLE_ROWS` features are styled from a seeded sample of them (class breaks of
-numeric columns from all the values). :mod:`hn_geo.render.qgis_xml` writes the styles as
-QML and SLD, :mod:`hn_geo.render.qgis_project` the project.
+polygons (projects) gets a style per geometry type. Large layers are read from a sample
+(:data:`hn_geo.render.qgis_looks.SAMPLE_ROWS`; class breaks of numeric columns from all the
+values). :mod:`hn_geo.render.qgis_xml` writes the styles as QML and SLD,
+:mod:`hn_geo.render.qgis_project` the project.
 """
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass
 from dataclasses import field as _field
@@ -40,22 +40,14 @@ from hn_geo.render import palette
 from hn_geo.render.labels import ui
 from hn_geo.render.maps.families import column_family
 from hn_geo.render.maps.layers import SIZE_COLUMNS, LayerSpec
-from hn_geo.render.maps.registry import (
-    POINT_CLASS_COLORS,
-    POINT_CLASS_RADII,
-    graduated_classes,
-    style_for,
-)
+from hn_geo.render.maps.registry import POINT_CLASS_COLORS, POINT_CLASS_RADII, graduated_classes
 from hn_geo.render.maps.values import is_numeric
+from hn_geo.render.qgis_looks import hashable, read_looks
 
 PX_MM = 25.4 / 96
 """Millimetres per screen pixel (96 dpi): map sizes in pixels -> QGIS sizes in mm."""
 MAX_CLASSES = 7
 """At most this many graduated classes (a map ramp of 64 steps is merged into 7)."""
-MAX_CATEGORIES = 40
-"""A text column with more values than this is not a category column."""
-SAMPLE_ROWS = 20_000
-"""Layers larger than this are styled from a seeded sample of this many features."""
 LABELLED = {"towns": "name", "rivers": "name"}
 """Layers labelled in QGIS, and their label field."""
 POINT_STROKE = "#5a3000"
@@ -177,93 +169,6 @@ def stored(value):
     return str(value)
 
 
-def _hashable(series):
-    """A column as hashable values (lists and Msgs as text); text, numbers and booleans as they are."""
-    if series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) in ("string", "boolean", "integer",
-                                                                                   "floating", "empty"):
-        return series
-    return series.map(lambda v: v if v is None or isinstance(v, (str, int, float, bool, np.bool_, np.number))
-                      else str(v))
-
-
-# ----------------------------------------------------------------------------- which column
-def _style_ids(styles):
-    keys = [json.dumps({k: v for k, v in s.items() if v is not None}, sort_keys=True) for s in styles]
-    ids, uniq = pd.factorize(pd.Series(keys))
-    return ids, [json.loads(u) for u in uniq]
-
-
-def _columns(gdf):
-    return [c for c in gdf.columns if c != gdf.geometry.name]
-
-
-def _depends(keys, ids):
-    """Whether the look (``ids``) is a function of the factorised column ``keys``."""
-    n = int(keys.max()) + 1 if len(keys) else 0
-    return len(np.unique(keys.astype(np.int64) * (int(ids.max()) + 1) + ids)) == n
-
-
-def _categorical(gdf, spec, ids):
-    """The coded, boolean or text column the look follows (fewest values; declared codes
-    first), or None. Columns with a value per feature (ids, names) do not count."""
-    declared = set(spec.codes or {})
-    n_looks = int(ids.max()) + 1
-    found = []
-    for i, col in enumerate(_columns(gdf)):
-        s = gdf[col]
-        if is_numeric(s) and not pd.api.types.is_bool_dtype(s):
-            continue
-        keys, uniq = pd.factorize(_hashable(s), use_na_sentinel=False)
-        if len(uniq) > MAX_CATEGORIES or (len(uniq) == len(s) and len(uniq) > n_looks):
-            continue
-        if _depends(keys, ids):
-            rank = 0 if col in declared else 1 if pd.api.types.is_bool_dtype(s) else 2
-            found.append((len(uniq), rank, i, col))
-    return min(found)[3] if found else None
-
-
-def _numeric(gdf, ids):
-    """A numeric column along whose sorted values the look changes in contiguous blocks (a
-    colour ramp or classes), or None."""
-    for col in _columns(gdf):
-        s = gdf[col]
-        if pd.api.types.is_bool_dtype(s) or not is_numeric(s):
-            continue
-        v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(v)
-        if ok.sum() < 2:
-            continue
-        if not _depends(pd.factorize(v[ok])[0], ids[ok]):
-            continue
-        seq = ids[ok][np.argsort(v[ok], kind="stable")]
-        runs = int((np.diff(seq) != 0).sum()) + 1
-        if 2 <= runs == len(np.unique(seq)) and len(np.unique(ids[~ok])) <= 1:
-            return col
-    return None
-
-
-def _pair(gdf, spec, ids, looks):
-    """Two low-cardinality columns whose values together give the look (fewest combinations);
-    the one that sets the fill colour first (water class filled, status as the outline)."""
-    fills = pd.factorize(pd.Series([looks[i].get("fillColor") or looks[i].get("color") for i in ids]))[0]
-    cols = []
-    for col in _columns(gdf):
-        keys, uniq = pd.factorize(_hashable(gdf[col]), use_na_sentinel=False)
-        if 1 < len(uniq) <= 12:
-            cols.append((col, keys, len(uniq)))
-    declared, best = set(spec.codes or {}), None
-    for i, (a, ka, na) in enumerate(cols):
-        for b, kb, nb in cols[i + 1:]:
-            combo = pd.factorize(ka.astype(np.int64) * nb + kb)[0]
-            if not _depends(combo, ids):
-                continue
-            score = (int(combo.max()) + 1, (a not in declared) + (b not in declared))
-            first_a = _depends(ka, fills) or not _depends(kb, fills) and na <= nb
-            if best is None or score < best[0]:
-                best = (score, (a, b) if first_a else (b, a))
-    return None if best is None else best[1]
-
-
 # ----------------------------------------------------------------------------- classes
 def _label(value, lang):
     if value is None:
@@ -294,7 +199,7 @@ def _order_key(cls, family):
 
 def _categories(g, s, col, ids, looks, geom, lang, family=None):
     """One class per value of ``col`` (its word as stored), in legend order."""
-    keys, uniq = pd.factorize(_hashable(g[col]), use_na_sentinel=False)
+    keys, uniq = pd.factorize(hashable(g[col]), use_na_sentinel=False)
     classes = []
     for k, code in enumerate(uniq):
         rows = np.flatnonzero(keys == k)
@@ -369,63 +274,6 @@ def graduated_points(values, column, geom="point"):
 
 
 # ----------------------------------------------------------------------------- per layer
-@dataclass
-class _Looks:
-    """The map's looks of a (sampled) layer and the column(s) they follow."""
-
-    g: object
-    s: object
-    ids: np.ndarray
-    looks: list
-    kind: str
-    column: object = None
-
-
-def _sample(gdf, shown):
-    if len(gdf) <= SAMPLE_ROWS:
-        return gdf, shown
-    idx = np.sort(np.random.default_rng(0).choice(len(gdf), SAMPLE_ROWS, replace=False))
-    return gdf.iloc[idx].reset_index(drop=True), shown.iloc[idx].reset_index(drop=True)
-
-
-FILL_KEYS = ("fill", "fillColor", "fillOpacity", "radius")
-"""Keys of a map style that make a feature's fill (the rest make its outline)."""
-
-
-def _part_ids(looks, ids, keys, inside):
-    part = [json.dumps({k: v for k, v in lk.items() if (k in keys) == inside}, sort_keys=True) for lk in looks]
-    return pd.factorize(pd.Series(part))[0][ids]
-
-
-def _looks(spec, gdf, shown, lang):
-    """How the map draws a (sampled) layer: one look, or the column(s) its looks follow. The
-    fill and the outline are read apart: a fill that follows one column and an outline that
-    follows another (water class and status) give nested rules."""
-    g, s = _sample(gdf, shown)
-    ids, looks = _style_ids(style_for(spec, g, lang).styles)
-    if len(looks) == 1:
-        return _Looks(g, s, ids, looks, "single")
-    fill, line = _part_ids(looks, ids, FILL_KEYS, True), _part_ids(looks, ids, FILL_KEYS, False)
-    by_fill = _categorical(g, spec, fill) if fill.max() > 0 else None
-    by_line = _categorical(g, spec, line) if line.max() > 0 else None
-    if by_fill and by_line and by_fill != by_line:
-        return _Looks(g, s, ids, looks, "rules", (by_fill, by_line))
-    col = next((c for c in (by_fill, by_line) if c and _depends(pd.factorize(_hashable(g[c]),
-                                                                           use_na_sentinel=False)[0], ids)), None)
-    if col is None:
-        col = _categorical(g, spec, ids)
-    if col is not None:
-        return _Looks(g, s, ids, looks, "categorized", col)
-    col = _numeric(g, ids)
-    if col is not None:
-        return _Looks(g, s, ids, looks, "graduated", col)
-    pair = _pair(g, spec, ids, looks)
-    if pair is not None:
-        return _Looks(g, s, ids, looks, "rules", pair)
-    ids = np.zeros(len(ids), dtype=ids.dtype) + int(np.bincount(ids).argmax())
-    return _Looks(g, s, ids, looks, "single")
-
-
 def _classes(lk, mask, values_all, geom, lang, spec):
     """``(renderer, field, classes)`` of the features ``mask`` of the sample."""
     g, s, ids = lk.g[mask], lk.s[mask], lk.ids[mask]
@@ -495,7 +343,7 @@ def _layer_styles(layer, shown, title, lang, aliases):
     spec = LayerSpec(layer.key, gdf, title=title, scope=layer.scope, codes=dict(layer.codes or {}),
                      labels=dict(layer.labels or {}) or None)
     try:
-        lk = _looks(spec, gdf, shown, lang)
+        lk = read_looks(spec, gdf, shown, lang)
     except (HnGeoError, ValueError, KeyError) as exc:  # a layer the maps cannot style: plain, with a note
         warnings.warn(HnGeoWarning("render.qgis_plain_style", layer=layer.name, error=str(exc)), stacklevel=2)
         lk = None
