@@ -18,7 +18,7 @@ import shapely
 from hn_geo import vocabulary
 from hn_geo.core.results import AnalysisResult
 from hn_geo.core.settings import STORAGE_CRS
-from hn_geo.render import palette, qgis_styles, qgis_xml, share
+from hn_geo.render import outputs, palette, qgis_styles, qgis_xml, share
 from hn_geo.render.maps.layers import LayerSpec
 from hn_geo.render.maps.registry import POINT_CLASS_COLORS, style_for
 
@@ -182,3 +182,7 @@ def test_package_geopackage_carries_styles_and_reads_without_gdal36_warnings(tmp
     assert res.returncode == 0, res.stderr
     assert "Warning" not in res.stderr + res.stdout and "partially supported" not in res.stderr + res.stdout
     assert "layer_styles" in res.stdout
+    # an analysis' own GeoPackage (write_result) too
+    (gpkg,) = [p for p in outputs.write_result(water_result, tmp_path / "out", formats=("gpkg",))]
+    res = subprocess.run(["ogrinfo", "-ro", "-so", str(gpkg), "sections"], capture_output=True, text=True)
+    assert res.returncode == 0 and "Warning" not in res.stderr + res.stdout, res.stderr

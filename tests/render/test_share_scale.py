@@ -13,7 +13,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from click.testing import CliRunner
 
+from hn_geo.cli import main
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.results import AnalysisResult
 from hn_geo.core.settings import STORAGE_CRS
@@ -92,6 +94,19 @@ def test_no_limit_and_bad_limits(tmp_path):
     with pytest.raises(HnGeoError) as exc:
         share.write_share_package([layer], tmp_path / "b.zip", geojson_max_mb=-1)
     assert exc.value.code == "render.bad_geojson_limit"
+
+
+def test_cli_export_geojson_max_mb(tmp_path):
+    src = tmp_path / "roofs.gpkg"
+    roofs(3_000).to_file(src, layer="roofs", driver="GPKG")
+    res = CliRunner().invoke(main, ["export", str(src), "--out", str(tmp_path / "r.zip"), "--geojson-max-mb", "0.5",
+                                    "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert "roofs: its GeoJSON would be about" in res.output and "roofs.parquet" in res.output
+    with zipfile.ZipFile(tmp_path / "r.zip") as zf:
+        assert "roofs.parquet" in zf.namelist() and "roofs.geojson" not in zf.namelist()
+    res = CliRunner().invoke(main, ["export", str(src), "--out", str(tmp_path / "s.zip"), "--geojson-max-mb", "-1"])
+    assert res.exit_code != 0 and "--geojson-max-mb" in res.output
 
 
 def test_config_key_export_geojson_max_mb(tmp_path):
