@@ -149,7 +149,7 @@ def test_share_package_valid(full_run, tmp_path):
             assert r.returncode == 0 and f"Feature Count: {m['feature_count']}" in r.stdout, r.stderr
     # the GeoPackage opens with its CRS
     gpkg = root / meta["geopackage"]
-    layers = [row[0] for row in pyogrio.list_layers(gpkg)]
+    layers = [row[0] for row in pyogrio.list_layers(gpkg) if row[0] != "layer_styles"]  # QGIS' style table
     assert set(layers) == set(names)
     for lyr in layers:
         assert pyogrio.read_info(gpkg, layer=lyr)["crs"] == "EPSG:4490"
