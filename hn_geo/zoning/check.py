@@ -111,7 +111,7 @@ def check(projects, units, *, rules, points=None, red_line=None, water_source=No
         name="zoning", tables=tables,
         layers=tb.result_layers(projects, geoms, units, tables, status_idx) if layers else {},
         codes=dict(CODES), figures=_figures(status_idx, f, units, rules),
-        notes=_notes(rules, points is None), meta={"synthetic": _synthetic(projects, units)})
+        notes=notes(rules, points is None), meta={"synthetic": _synthetic(projects, units)})
 
 
 def check_parks(rules, parks):
@@ -146,7 +146,8 @@ def _figures(status_idx, f, units, rules):
     ]
 
 
-def _notes(rules, no_points):
+def notes(rules, no_points):
+    """Method notes of the check: existing loads, distance and cap conventions, the access list."""
     notes = [Msg("zoning.no_points")] if no_points else []
     notes.append(Msg("zoning.distance_rules", tolerance=DISTANCE_TOLERANCE_M * 1000, crs=METRIC_CRS))
     notes.append(Msg("zoning.emission_caps"))
