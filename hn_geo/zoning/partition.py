@@ -22,17 +22,13 @@ Geometry conventions (the check's, so the two agree at the boundaries)
   :func:`hn_geo.zoning.spatial.query`.
 * A distance rule fails where the EPSG:4549 distance to the zone union
   (:func:`hn_geo.zoning.spatial.metric_union`, the check's) is below ``d -``
-  :data:`~hn_geo.zoning.evaluate.DISTANCE_TOLERANCE_M`. Its buffer polygon is built in
-  EPSG:4549 with arcs whose chords deviate by at most :data:`SAGITTA_M` and a radius that
-  centres that deviation on ``d - 1 mm``, then segmentized to :data:`SEGMENT_M` (so edges
-  straight in EPSG:4549 stay straight to well under a micrometre in EPSG:4490) and
-  reprojected. Its edge is therefore within ±0.25 mm of the check's line: a point exactly
-  at the rule distance (or up to 0.75 mm inside it) passes on the map as in the check.
+  :data:`~hn_geo.zoning.evaluate.DISTANCE_TOLERANCE_M`; its polygon
+  (:func:`hn_geo.zoning.buffers.rule_buffer`) has its edge within ±0.25 mm of that line,
+  so a point exactly at the rule distance passes on the map as in the check.
 * Areas, lengths and distances are EPSG:4549.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -46,55 +42,11 @@ from hn_geo.core.results import Word
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.zoning.arrays import text
 from hn_geo.zoning.attributes import check_units
+from hn_geo.zoning.buffers import zone_buffers
 from hn_geo.zoning.check import check_parks
-from hn_geo.zoning.evaluate import DISTANCE_TOLERANCE_M, applicability
+from hn_geo.zoning.evaluate import applicability
 from hn_geo.zoning.rules import AccessList
-from hn_geo.zoning.spatial import existing_loads, metric_union, park_key, query
-
-SAGITTA_M = DISTANCE_TOLERANCE_M / 2
-"""Largest gap [m] between a rule buffer's arc chords and the true circle."""
-SEGMENT_M = 20.0
-"""Longest edge [m] of a rule buffer before it is reprojected to EPSG:4490."""
-
-
-def rule_buffer(union_m, distance_m):
-    """The polygon (EPSG:4549) where a distance rule of ``distance_m`` fails.
-
-    The check fails a footprint closer than ``distance_m - DISTANCE_TOLERANCE_M`` to the
-    zone union; the buffer's arcs get enough segments that their chords stay within
-    :data:`SAGITTA_M` of the circle, with the radius chosen so that the chord midpoints
-    and the vertices lie equally far (``SAGITTA_M / 2``) on either side of that line.
-    """
-    line = distance_m - DISTANCE_TOLERANCE_M
-    quad_segs = max(8, math.ceil(math.pi / (4 * math.acos(1 - SAGITTA_M / max(line, SAGITTA_M)))))
-    half = math.pi / (4 * quad_segs)
-    radius = line * 2 / (1 + math.cos(half))
-    return shapely.segmentize(shapely.buffer(union_m, radius, quad_segs=quad_segs), SEGMENT_M)
-
-
-def zone_buffers(rules, zones):
-    """``{(layer, distance_m): buffer polygon in EPSG:4490}`` of the distance rules.
-
-    Raises
-    ------
-    HnGeoError
-        A distance rule names a zone layer that was not given.
-    """
-    out, unions = {}, {}
-    for r in rules.rules:
-        if r.kind != "min_distance":
-            continue
-        layer, d = r.params["layer"], float(r.params["distance_m"])
-        if (layer, d) in out:
-            continue
-        if zones.get(layer) is None:
-            raise HnGeoError(code="zoning.rule_needs_layer",
-                             params={"rule": r.id, "layer": Word("zoning.distance_layer", layer)})
-        if layer not in unions:
-            unions[layer] = metric_union(zones[layer])
-        buf = gpd.GeoSeries([rule_buffer(unions[layer], d)], crs=METRIC_CRS).to_crs(STORAGE_CRS)
-        out[(layer, d)] = shapely.make_valid(buf.iloc[0])
-    return out
+from hn_geo.zoning.spatial import existing_loads, park_key, query
 
 
 @dataclass

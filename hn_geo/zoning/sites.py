@@ -33,9 +33,10 @@ from hn_geo.core.settings import METRIC_CRS
 from hn_geo.zoning import site_tables as st
 from hn_geo.zoning.arrays import rule_lists
 from hn_geo.zoning.attributes import project_attributes
+from hn_geo.zoning.buffers import SAGITTA_M
 from hn_geo.zoning.check import notes as check_notes
 from hn_geo.zoning.evaluate import STATUS, evaluate, findings, status_index
-from hn_geo.zoning.partition import SAGITTA_M, components
+from hn_geo.zoning.partition import components
 from hn_geo.zoning.partition import partition as make_partition
 from hn_geo.zoning.profiles import broadcast, profile_frame
 
