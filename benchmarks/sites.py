@@ -152,8 +152,8 @@ def growth(units, kw):
                         (2000, (100, 300, 1000, 2000))):
         u = split_units(units, cell)
         rules = grown_rules(u, extra)
-        t, part = best(lambda: zoning.partition(u, rules=rules, **kw), 1)
-        te, _ = best(lambda: zoning.sites_batch(batch, partition=part), 1)
+        t, part = best(lambda u=u, rules=rules: zoning.partition(u, rules=rules, **kw), 1)
+        te, _ = best(lambda part=part: zoning.sites_batch(batch, partition=part), 1)
         print(f"{cell or '-':>8} {len(u):>6} {len(rules.rules):>6} {len(part.dist):>7} {len(part):>6} "
               f"{t:>11.2f} {te / len(batch) * 1000:>14.0f}")
 

@@ -49,6 +49,7 @@ project footprints: where may a project of a given profile go?
 
 :mod:`~hn_geo.zoning.sites`       :func:`sites`, :func:`sites_batch`: verdict polygons tiling the city
 :mod:`~hn_geo.zoning.partition`   :func:`partition`: the faces on which every profile has one verdict
+:mod:`~hn_geo.zoning.buffers`     the distance rules' polygons, edges on the check's line (±0.25 mm)
 :mod:`~hn_geo.zoning.profiles`    a project profile (a project without a place), checked
 :mod:`~hn_geo.zoning.site_tables` the site tables and layers (area by town/park, clauses, parcels)
 """

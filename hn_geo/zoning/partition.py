@@ -29,7 +29,7 @@ Geometry conventions (the check's, so the two agree at the boundaries)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -121,7 +121,6 @@ class Partition:
     boundary_area_m2: float
     has_points: bool = True
     synthetic: bool = False
-    extra: dict = field(default_factory=dict)
 
     def __len__(self):
         return len(self.faces)
