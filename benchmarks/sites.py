@@ -10,7 +10,8 @@ profiles in <= 60 s. Printed:
 2. 50 profiles (random industry codes, loads, energy use, solvents, build types):
    :func:`hn_geo.zoning.sites_batch` (one partition, 50 evaluations), and with
    ``--files`` the batch run's ``sites`` step (:func:`hn_geo.workflows.sites.run_many`:
-   every profile's files and map, and the summary workbook);
+   every profile's tables and map, the workbook with a sheet per profile, the GeoPackage
+   with a layer per profile);
 3. growth: the embedded units split along a square grid (more units, same city) and the
    access list grown by one emission-cap rule per unit and more distance thresholds --
    the partition time and the time per profile against units, rules and faces.
@@ -18,7 +19,7 @@ profiles in <= 60 s. Printed:
 Usage::
 
     python benchmarks/sites.py               # all three
-    python benchmarks/sites.py --files       # also write the 50 profiles' files
+    python benchmarks/sites.py --files       # also time the run's sites step for the 50 profiles
     python benchmarks/sites.py --no-growth
 """
 from __future__ import annotations
@@ -114,7 +115,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("-n", type=int, default=50, help="profiles of the batch (default 50)")
-    ap.add_argument("--files", action="store_true", help="also time the batch with every file written")
+    ap.add_argument("--files", action="store_true", help="also time the batch run's sites step (files and maps)")
     ap.add_argument("--no-growth", action="store_true")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore", HnGeoWarning)
@@ -137,7 +138,8 @@ def main(argv=None):
         if args.files:
             t0 = time.perf_counter()
             out = workflow.run_many(Inputs(), f"{tmp}/many", profiles=batch)
-            print(f"{args.n} profiles, with every file and map: {time.perf_counter() - t0:.2f} s "
+            print(f"{args.n} profiles, the run's sites step (tables, maps, workbook, GeoPackage): "
+                  f"{time.perf_counter() - t0:.2f} s "
                   f"({len(out.files)} files)")
     if not args.no_growth:
         growth(units, kw)

@@ -2,9 +2,9 @@
 city once (:func:`hn_geo.zoning.partition.partition`) -> one site analysis per profile
 (:func:`hn_geo.zoning.sites.sites`) -> layers, tables, workbook and map.
 
-Called by ``hn-geo zoning sites`` (one profile, files straight into ``--out``) and by the
-batch run's ``sites`` step (:func:`run_many`: a folder per profile and one summary
-workbook with a sheet per profile).
+Called by ``hn-geo zoning sites`` (one profile, every file straight into ``--out``) and by
+the batch run's ``sites`` step (:func:`run_many`: per profile its tables and its map, one
+workbook with a sheet per profile and one GeoPackage with a layer per profile).
 
 Files of one profile: ``sites_<table>.csv`` (UTF-8 with BOM), ``sites.xlsx`` (a sheet per
 table), ``sites_layers.gpkg`` (layers ``sites`` and ``site_parcels``, EPSG:4490),
@@ -84,7 +84,7 @@ def run(inputs, out_dir, *, lang="zh", profile=None, min_area_ha=None, parcels=N
 
 def run_many(inputs, out_dir, *, lang="zh", profiles=(), min_area_ha=None, parcels=None, map=True,
              basemap=None, offline=None, tianditu_key=None):
-    """Find the sites of several profiles on one partition.
+    """Find the sites of several profiles on one partition (the batch run's ``sites`` step).
 
     Parameters
     ----------
@@ -92,8 +92,11 @@ def run_many(inputs, out_dir, *, lang="zh", profiles=(), min_area_ha=None, parce
         Profile mappings, or paths of profile YAML files (each may hold several,
         :func:`hn_geo.ground.profiles.read_profiles`).
 
-    Writes ``out_dir/<profile id>/`` (the files of :func:`run`) per profile and
-    ``out_dir/sites_summary.xlsx``: one sheet per profile, its area by verdict per town.
+    Writes, per profile, ``out_dir/<profile id>/sites_<table>.csv`` and its map
+    ``out_dir/<profile id>/sites.html``; for all, ``out_dir/sites.xlsx`` (one sheet per
+    profile: its area by verdict per town) and ``out_dir/sites_layers.gpkg`` (one layer of
+    site polygons per profile, named ``sites_<profile id>``). ``hn-geo zoning sites`` writes
+    one profile's every file (workbook, GeoJSON, parcels layer).
 
     Returns
     -------
@@ -106,12 +109,16 @@ def run_many(inputs, out_dir, *, lang="zh", profiles=(), min_area_ha=None, parce
              for p in (read_profiles(item) if isinstance(item, (str, Path)) else [item])]
     results = zoning.sites_batch(items, partition=part,
                                  **given(min_area_ha=min_area_ha, parcels=parcels))
-    files, used = [], set()
+    files, used, layers = [], set(), {}
     for res in results:
         folder = folder_name(res.meta["profile_id"], used)
-        files += write(inputs, res, out_dir / folder, lang=lang, map=map, basemap=basemap,
-                       offline=offline, tianditu_key=tianditu_key)
-    files.append(write_summary(results, out_dir / f"{STEM}_summary.xlsx", lang=lang))
+        files += write_tables(res, out_dir / folder, lang=lang)
+        layers[f"{STEM}_{folder}"] = _shown_layers(res, lang)["sites"]
+        if map:
+            files.append(site_map(inputs, res, out_dir / folder / f"{STEM}.html", lang=lang, basemap=basemap,
+                                  offline=offline, tianditu_key=tianditu_key))
+    files.append(write_summary(results, out_dir / f"{STEM}.xlsx", lang=lang))
+    files.append(writers.write_gpkg_layers(layers, out_dir / f"{STEM}_layers.gpkg"))
     return Outcome(results, files)
 
 
@@ -126,16 +133,26 @@ def folder_name(profile_id, used=None):
     return name
 
 
+def write_tables(result, out_dir, *, lang="zh"):
+    """The tables of a site result as ``sites_<table>.csv`` (UTF-8 with BOM)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [tables.write_csv(df, out_dir / f"{key}.csv")
+            for key, df in tables.present_result(result, lang=lang).items()]
+
+
+def _shown_layers(result, lang):
+    return {k: tables.present(g, lang=lang, scope=result.name, codes=result.codes, keep_geometry=True,
+                              labels=False, table=k, bool_words=False)
+            for k, g in result.layers.items()}
+
+
 def write(inputs, result, out_dir, *, lang="zh", map=True, basemap=None, offline=None, tianditu_key=None):
     """Write one site result: CSV tables, workbook, GeoPackage, GeoJSON and the map."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = [tables.write_csv(df, out_dir / f"{key}.csv")
-             for key, df in tables.present_result(result, lang=lang).items()]
+    files = write_tables(result, out_dir, lang=lang)
     files.append(tables.write_xlsx(tables.result_sheets(result, lang=lang), out_dir / f"{STEM}.xlsx"))
-    shown = {k: tables.present(g, lang=lang, scope=result.name, codes=result.codes, keep_geometry=True,
-                               labels=False, table=k, bool_words=False)
-             for k, g in result.layers.items()}
+    shown = _shown_layers(result, lang)
     files.append(writers.write_gpkg_layers(shown, out_dir / f"{STEM}_layers.gpkg"))
     files.append(writers.write_geojson(shown["sites"], out_dir / f"{STEM}.geojson"))
     if map:

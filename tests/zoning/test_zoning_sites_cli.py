@@ -120,8 +120,11 @@ def test_run_config_sites_step(tmp_path):
     steps = {s.name: s for s in report.steps}
     assert steps["sites"].status == "ok", steps["sites"].message
     out = tmp_path / "out" / "sites"
-    assert (out / "dyeing" / "sites.html").exists() and (out / "pv" / "sites_layers.gpkg").exists()
-    assert openpyxl.load_workbook(out / "sites_summary.xlsx").sheetnames == ["dyeing 印染厂", "pv"]
+    assert {p.name for p in (out / "pv").iterdir()} == {f"{t}.csv" for t in TABLES} | {"sites.html"}
+    assert (out / "dyeing" / "sites.html").exists()
+    assert openpyxl.load_workbook(out / "sites.xlsx").sheetnames == ["dyeing 印染厂", "pv"]
+    assert [n for n, _ in pyogrio.list_layers(out / "sites_layers.gpkg")] == ["sites_dyeing", "sites_pv"]
+    assert set(steps["sites"].outputs) == {p for p in out.rglob("*") if p.is_file()}
     assert load_config(None).sites["profiles"] == []
     cfg.write_text("sites: {profiles: [], colour: red}\n", encoding="utf-8")
     with pytest.raises(HnGeoError) as exc:
