@@ -163,6 +163,9 @@ def sites_cmd(**options):
     polygons and the largest passing parcels), sites_*.csv tables (area by verdict per town
     and per park, blocking clauses by the area they exclude, parcels, cap headroom),
     sites.xlsx and the offline map sites.html into --out.
+
+    A load, energy use or value added left out is unknown, as in `zoning check`: where a
+    rule needs it the verdict is "needs review" (the notes say which rules and how much area).
     """
     from hn_geo.ground.inputs import Inputs, LayerSource
     from hn_geo.render import console
