@@ -330,6 +330,8 @@ def layer_styles(layer, shown, *, title, lang="zh", aliases=None, units=None):
 
 def _layer_styles(layer, shown, title, lang, aliases):
     gdf, shown = layer.gdf.reset_index(drop=True), shown.reset_index(drop=True)
+    if not len(gdf):  # no feature, no geometry type: nothing to style
+        return []
     kinds = pd.Series(gdf.geometry.geom_type).map(geom_of).to_numpy()
     present = [k for k in ("point", "line", "polygon") if (kinds == k).any()]
     label = LABELLED.get(layer.key)

@@ -144,6 +144,8 @@ def title_of(layer, lang):
     if lab is not None:
         return lab if isinstance(lab, str) else lab[0 if lang == "zh" else 1]
     base = layer_title(layer.key, lang, default=layer.name)
+    if result and base == layer.name and vocabulary.entry("tables", layer.key, layer.scope) is not None:
+        base = vocabulary.title("tables", layer.key, lang, layer.scope)  # a result layer named as its table
     if result:
         return ui("result_layer_title", lang, analysis=analysis_title(layer.scope, lang), layer=base)
     return base
@@ -350,6 +352,30 @@ def _project_layers(lyr, gdf, fd, title, bbox, lang):
         out.append(qgis_project.ProjectLayer(st, columns, group, group_title, lyr.key, extent=bbox,
                                              wkb_type=wkb, visible=lyr.key not in qgis_project.HIDDEN_BASE))
     return out
+
+
+def write_styled_gpkg(layers, path, *, lang="zh", shown=None):
+    """Write ShareLayers into one GeoPackage (EPSG:4490, atomically) with their QGIS styles in
+    its ``layer_styles`` table (QML and SLD, the maps' symbology, field aliases in ``lang``),
+    so that it opens styled in QGIS as the share package's does.
+
+    Parameters
+    ----------
+    layers : iterable of ShareLayer
+        Their ``gdf`` in codes (the styles are read from the maps' styles of the codes).
+    shown : dict, optional
+        ``{layer name: GeoDataFrame}`` as written; default: the layer in words, as in a
+        share package.
+    """
+    shown, frames, project = dict(shown or {}), {}, []
+    for lyr in layers:
+        gdf = frames[lyr.name] = shown[lyr.name] if lyr.name in shown else _in_words(lyr, lang)
+        fd = field_dictionary(lyr, lang=lang, gdf=gdf)
+        project += _project_layers(lyr, gdf, fd, title_of(lyr, lang), None, lang)
+    with io_f.atomic_path(path) as tmp:
+        io_w.write_gpkg_layers(frames, tmp)
+        qgis_project.write_layer_styles(tmp, project, lang)
+    return Path(path)
 
 
 def _write_layers(layers, root, lang, created, meta, geojson_max_mb, contexts):

@@ -4,12 +4,15 @@ Run by ``test_share_qgis.py`` under Debian's ``/usr/bin/python3`` (with ``python
 ``QT_QPA_PLATFORM=offscreen``, never under the test virtualenv::
 
     /usr/bin/python3 tests/render/qgis_check.py PACKAGE_DIR PNG_DIR > report.json
+    /usr/bin/python3 tests/render/qgis_check.py --gpkg FILE.gpkg PNG_DIR > report.json
 
 It loads ``<package>.qgz`` and reports, per layer of the project: valid, feature count,
 renderer type, aliases, labels, the symbol colours QGIS draws the first features with (and
 features no class of the renderer draws); then loads every GeoPackage layer on its own
 (QGIS applies the default style of the ``layer_styles`` table) and every SLD file; and
 renders the project as opened (the overview theme), each map theme and all layers to PNGs.
+With ``--gpkg``: every feature layer of one GeoPackage opened on its own (its default style
+from ``layer_styles``), described and rendered together to ``gpkg.png``.
 """
 from __future__ import annotations
 
@@ -67,7 +70,7 @@ def describe(layer):
         info["single_colour"] = r.symbol().color().name()
     if r and r.type() in ("categorizedSymbol", "graduatedSymbol", "RuleRenderer"):
         info["legend"] = [item.label() for item in r.legendSymbolItems()]
-    if layer.isValid():
+    if layer.isValid() and r:  # no renderer: a table without geometry (an empty layer)
         info["colours"], info["undrawn"] = symbol_colours(layer)
     return info
 
@@ -125,5 +128,26 @@ def main(pkg, png_dir):
     os._exit(0)  # QGIS 3.22 may crash while tearing down under offscreen Qt; the report is out
 
 
+def main_gpkg(path, png_dir):
+    app = QgsApplication([], False)
+    app.initQgis()
+    probe = QgsVectorLayer(str(path), "probe", "ogr")
+    names = [s.split(probe.dataProvider().sublayerSeparator())[1] for s in probe.dataProvider().subLayers()]
+    layers = [QgsVectorLayer(f"{path}|layername={n}", n, "ogr") for n in names if n != "layer_styles"]
+    report = {"layers": {lyr.name(): describe(lyr) for lyr in layers}}
+    drawn = [lyr for lyr in layers if lyr.isValid() and lyr.featureCount()]
+    extent = QgsRectangle(drawn[0].extent())
+    for lyr in drawn[1:]:
+        extent.combineExtentWith(lyr.extent())
+    extent.scale(1.05)
+    report["png"] = render(drawn, extent, drawn[0].crs(), Path(png_dir) / "gpkg.png")
+    print(json.dumps(report, ensure_ascii=False))
+    sys.stdout.flush()
+    os._exit(0)
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]).resolve(), sys.argv[2])
+    if sys.argv[1] == "--gpkg":
+        main_gpkg(Path(sys.argv[2]).resolve(), sys.argv[3])
+    else:
+        main(Path(sys.argv[1]).resolve(), sys.argv[2])

@@ -4,6 +4,7 @@ The real-QGIS checks (project loads, every layer styled, rendered) are in ``test
 """
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -186,3 +187,24 @@ def test_package_geopackage_carries_styles_and_reads_without_gdal36_warnings(tmp
     (gpkg,) = [p for p in outputs.write_result(water_result, tmp_path / "out", formats=("gpkg",))]
     res = subprocess.run(["ogrinfo", "-ro", "-so", str(gpkg), "sections"], capture_output=True, text=True)
     assert res.returncode == 0 and "Warning" not in res.stderr + res.stdout, res.stderr
+
+
+def test_styled_geopackage_of_an_analysis(water_result, tmp_path):
+    """An analysis' own GeoPackage (the site finder's) with the share package's styles: one default
+    style per layer in layer_styles, the layers as given; an empty layer is written unstyled."""
+    layer = share.result_layers(water_result)[0]
+    shown = share._in_words(layer, "zh")
+    empty = share.ShareLayer("nothing", layer.gdf.iloc[:0], scope="water", table="sections",
+                             codes=dict(water_result.codes))
+    path = share.write_styled_gpkg([layer, empty], tmp_path / "a.gpkg", lang="zh", shown={layer.name: shown})
+    con = sqlite3.connect(path)
+    rows = con.execute("select f_table_name, useAsDefault, styleQML, styleSLD from layer_styles").fetchall()
+    assert con.execute("pragma user_version").fetchone()[0] == 10200
+    con.close()
+    (table, default, q, s), = rows
+    assert (table, default) == (layer.name, 1) and "RuleRenderer" in q and "<se:Rule>" in s
+    aliases = dict(re.findall(r'<alias [^>]*?field="([^"]+)"[^>]*?name="([^"]*)"', q))
+    assert set(aliases) - {"fid"} == set(shown.columns) - {"geometry"} and vocabulary.has_cjk(aliases["section_id"])
+    back = gpd.read_file(path, layer=layer.name)
+    assert list(back.columns) == list(shown.columns) and len(back) == len(shown)
+    assert len(gpd.read_file(path, layer="nothing")) == 0

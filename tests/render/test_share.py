@@ -393,3 +393,10 @@ def test_infinite_values_become_null_with_a_counted_warning(tmp_path):
         path = share.write_rfc7946(gdf, tmp_path / "inf.geojson")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert [f["properties"]["v"] for f in doc["features"]] == [1.0, None, None, None]
+
+
+def test_result_layer_without_a_layer_title_is_named_as_its_table():
+    gdf = gpd.GeoDataFrame({"town": ["许村镇"]}, geometry=[shapely.Point(120.6, 30.5)], crs="EPSG:4490")
+    lyr = share.ShareLayer("targets_reductions_town", gdf, scope="targets", table="targets_reductions_town")
+    assert share.title_of(lyr, "zh") == "规划目标进度·重点工程减排量（分镇街道）"  # not the raw table name
+    assert share.title_of(lyr, "en").endswith("Key-project reductions by town")

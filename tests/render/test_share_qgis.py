@@ -75,6 +75,9 @@ def test_project_opens_in_cgcs2000_grouped_by_analysis(qgis_report):
     assert set(themes) == {*titles, vocabulary.ui("qgis_theme_overview", "zh", scope="render")}
     by_table = _by_table(report)
     assert set(by_table) == {m["name"] for m in meta["layers"]}
+    for info in report["layers"].values():  # named in the run's language, never by a table name
+        assert vocabulary.has_cjk(info["name"]) and info["source"].split("layername=")[1].split("|")[0] \
+            not in info["name"], info["name"]
     water_theme = {report["layers"][i]["source"].split("layername=")[1].split("|")[0] for i in themes[titles[0]]}
     assert water_theme == {"water_sections", "boundary", "towns", "rivers"}  # as the water map
 
