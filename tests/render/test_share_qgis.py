@@ -149,3 +149,35 @@ def test_rendered_maps_are_not_blank(qgis_report):
     opened = set(report["visible"])
     overview = set(report["themes"][vocabulary.ui("qgis_theme_overview", "zh", scope="render")])
     assert opened == overview  # the project opens on the overview theme
+
+
+def test_site_finder_geopackage_opens_styled(tmp_path):
+    """The run's ``sites`` step GeoPackage: each profile's layer opens in QGIS with the site map's
+    verdict colours (from ``layer_styles``), Chinese aliases, and draws."""
+    from hn_geo.workflows import sites as sites_flow
+
+    reason = _qgis_missing()
+    if reason:
+        pytest.skip(reason)
+    profiles = [{"project_id": "dyeing", "name": "印染厂", "industry_code": "1752", "cod_t": 30, "vocs_t": 5},
+                {"project_id": "office", "name": "研发楼", "industry_code": "7320", "energy_tce": 50,
+                 "value_added_wan": 8000, "nox_t": 0, "cod_t": 0, "vocs_t": 0, "nh3n_t": 0}]
+    outcome = sites_flow.run_many(Inputs(), tmp_path / "sites", lang="zh", profiles=profiles, map=False)
+    gpkg = tmp_path / "sites" / "sites_layers.gpkg"
+    assert gpkg in [Path(f) for f in outcome.files]
+    res = subprocess.run([SYSTEM_PYTHON, str(CHECK), "--gpkg", str(gpkg), str(tmp_path)], capture_output=True,
+                         text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    report = json.loads(res.stdout.strip().splitlines()[-1])
+    assert set(report["layers"]) == {"sites_dyeing", "sites_office"}
+    status_words = {vocabulary.word("status", c, "zh") for c in ("pass", "fail", "review", "warn")}
+    for (name, info), result in zip(report["layers"].items(), outcome.result):
+        assert info["valid"] and info["crs"] == "EPSG:4490" and info["features"] == len(result.layers["sites"])
+        assert info["renderer"] == "categorizedSymbol" and info["undrawn"] == 0, name
+        assert set(info["legend"]) & status_words, info["legend"]
+        assert vocabulary.has_cjk(info["aliases"]["status"])
+        fills = {c["fill"] for c in info["colours"].values()}
+        shown = set(result.layers["sites"]["status"])
+        assert {palette.status_colour(s) for s in shown} <= fills | {None}, (fills, shown)
+    share, colours = _non_blank(report["png"])
+    assert share > 0.15 and colours > 20, (share, colours)
