@@ -140,6 +140,13 @@ def symbol_of(style, geom):
     return sym
 
 
+def geom_kinds(geom_types):
+    """:func:`geom_of` of each geometry type name, as an array (one call per distinct name)."""
+    s = pd.Series(np.asarray(geom_types, dtype=object))
+    kinds = {t: geom_of(t) for t in s.dropna().unique()}
+    return s.map(kinds).to_numpy(dtype=object)  # missing geometry: NaN, no kind
+
+
 def geom_of(geom_type):
     """'point', 'line' or 'polygon' of a geometry type name (None for empty)."""
     t = str(geom_type or "")
@@ -332,7 +339,7 @@ def _layer_styles(layer, shown, title, lang, aliases):
     gdf, shown = layer.gdf.reset_index(drop=True), shown.reset_index(drop=True)
     if not len(gdf):  # no feature, no geometry type: nothing to style
         return []
-    kinds = pd.Series(gdf.geometry.geom_type).map(geom_of).to_numpy()
+    kinds = geom_kinds(gdf.geometry.geom_type)
     present = [k for k in ("point", "line", "polygon") if (kinds == k).any()]
     label = LABELLED.get(layer.key)
     base = {"layer": layer.name, "title": title, "aliases": aliases,
@@ -349,7 +356,7 @@ def _layer_styles(layer, shown, title, lang, aliases):
     except (HnGeoError, ValueError, KeyError) as exc:  # a layer the maps cannot style: plain, with a note
         warnings.warn(HnGeoWarning("render.qgis_plain_style", layer=layer.name, error=str(exc)), stacklevel=2)
         lk = None
-    sample_kinds = None if lk is None else pd.Series(lk.g.geometry.geom_type).map(geom_of).to_numpy()
+    sample_kinds = None if lk is None else geom_kinds(lk.g.geometry.geom_type)
     out = []
     for geom in present:
         if lk is None:

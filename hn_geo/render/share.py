@@ -347,7 +347,7 @@ def _project_layers(lyr, gdf, fd, title, bbox, lang):
     types = pd.Series(gdf.geometry.geom_type)
     out = []
     for st in styles:
-        kinds = types[types.map(qgis_styles.geom_of) == st.geom].unique().tolist()
+        kinds = types[qgis_styles.geom_kinds(types) == st.geom].unique().tolist()
         wkb = kinds[0] if len(kinds) == 1 else next((k for k in kinds if k.startswith("Multi")), "Unknown")
         out.append(qgis_project.ProjectLayer(st, columns, group, group_title, lyr.key, extent=bbox,
                                              wkb_type=wkb, visible=lyr.key not in qgis_project.HIDDEN_BASE))
