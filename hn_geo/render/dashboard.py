@@ -105,6 +105,7 @@ class Links:
     sheets: dict = field(default_factory=dict)
     csv: dict = field(default_factory=dict)
     share: str | None = None
+    sites: str | None = None
     summary: str | None = None
 
 
@@ -239,7 +240,7 @@ def _ordered(results):
 
 def _nav(links, lang):
     items = [(links.workbook, "dash_workbook"), (links.overview, "dash_overview_map"), (links.share, "dash_share"),
-             (links.summary, "dash_summary")]
+             (links.sites, "dash_sites"), (links.summary, "dash_summary")]
     return "<nav>" + "".join(_a(p, ui(code, lang)) for p, code in items if p) + "</nav>"
 
 

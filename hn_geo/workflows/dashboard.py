@@ -16,6 +16,8 @@ from hn_geo.workflows.report import REPORT_NAME
 
 INDEX = "index.html"
 SUMMARY = "run_summary.json"
+SITES = "sites/sites.xlsx"
+"""The site finder's workbook (the run's ``sites`` step), linked from the page's header."""
 
 
 def _rel(path, root):
@@ -43,6 +45,7 @@ def links_of(results, out_dir, files, *, lang="zh"):
     if f"report/{REPORT_NAME}" in written:
         links.workbook = f"report/{REPORT_NAME}"
         links.sheets = table_sheet_names(results, lang=lang)
+    links.sites = SITES if SITES in written else None
     links.share = next((r for r in sorted(written) if r.startswith("share/") and r.endswith(".zip")), None)
     return links
 

@@ -152,6 +152,19 @@ def test_dashboard_is_written_atomically_as_html(tmp_path):
         dashboard.write_dashboard(mini_results(), tmp_path / "index.png")
 
 
+def test_links_are_the_files_the_run_wrote(tmp_path):
+    from hn_geo.workflows import dashboard as dashboard_flow
+
+    written = ["maps/water.html", "maps/overview.html", "report/hn_geo_report.xlsx", "share/hn_geo_share.zip",
+               "sites/sites.xlsx", "sites/dyeing/sites.html", "water/water_sections.csv"]
+    files = [tmp_path / w for w in written] + [tmp_path.parent / "elsewhere.csv"]
+    (index,) = dashboard_flow.run(mini_results(), tmp_path, lang="zh", files=files).files
+    hrefs = {a["href"].split("#")[0] for t, a in _parse(index.read_text(encoding="utf-8")).tags if t == "a"}
+    assert set(written) - {"sites/dyeing/sites.html"} <= hrefs  # the site finder: its workbook, in the header
+    assert "maps/zoning.html" not in hrefs and not any("elsewhere" in h for h in hrefs)  # only what was written
+    assert "选址分析（工作簿）" in index.read_text(encoding="utf-8")
+
+
 # ----------------------------------------------------------------------------- in the browser
 @pytest.fixture(scope="module")
 def browser():
