@@ -1,22 +1,21 @@
 """Leaflet pieces of an hn_geo map: own assets, controls, and layers whose data go as JSON.
 
 The JavaScript side is ``hn_geo/assets/hn_geo_map.js`` (``L.hnGeo.*``), always inlined.
+Every JSON written into the page goes through :func:`hn_geo.render.escape.script_json` (no
+``<``, ``>``, ``&``, U+2028/9 left), and layer names are HTML text in the layer control.
 """
 from __future__ import annotations
-
-import json
 
 import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from hn_geo.render import offline
+from hn_geo.render import escape, offline
 
 
 def js_json(obj):
-    """Compact JSON safe inside a <script> element."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """Compact JSON safe inside a <script> element (:func:`hn_geo.render.escape.script_json`)."""
+    return escape.script_json(obj)
 
 
 class Assets(MacroElement):
@@ -78,8 +77,10 @@ class JsonDataLayer(folium.map.Layer):
     """)
 
     def __init__(self, data_json, options, name=None, show=True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self.data_json = data_json
+        # Leaflet's layer control shows the name as HTML: give it the name as HTML text
+        super().__init__(name=None if name is None else escape.html_text(name), overlay=True, control=True,
+                         show=show)
+        self.data_json = escape.json_for_html(data_json)
         self.options_json = js_json(options)
 
     def render(self, **kwargs):

@@ -1,0 +1,108 @@
+"""Text of the data escaped for the medium it goes into: spreadsheets, HTML, JSON in HTML, consoles.
+
+Names, notes and values of the user's files are *data*: whatever they hold, they are shown as
+the same text in every output, never run as a formula, as markup or as a terminal command.
+Every writer of :mod:`hn_geo.render` passes text through one of these functions:
+
+* :func:`csv_text` -- a CSV cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets a
+  leading ``'`` (OWASP's advice against CSV injection); numbers and text that reads as a plain
+  number are left alone; :func:`csv_untext` undoes it when hn_geo reads its own CSVs back.
+* :func:`xlsx_text` -- text of a workbook cell: characters XML 1.0 cannot hold become U+FFFD,
+  line ends become ``\n`` as XML reads them (the cell itself is typed as text by
+  :mod:`hn_geo.render.xlsx`, so it is never a formula).
+* :func:`html_text` -- HTML text and attribute values (``& < > " '`` as entities).
+* :func:`script_json` / :func:`json_for_html` -- JSON inside a ``<script>`` element: ``<``,
+  ``>``, ``&``, U+2028 and U+2029 as ``\\uXXXX`` escapes, so no value (``</script>``,
+  ``<!--<script>``) can end the element or put the HTML parser into another state.
+* :func:`terminal_text` -- console lines: control characters (ESC sequences, BEL, backspace)
+  shown as ``\\x1b`` escapes instead of acting on the terminal.
+* :func:`stored_text` -- text GDAL stores: NUL (which GDAL's C strings cut the text at) becomes
+  U+FFFD.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+
+FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection)."""
+REPLACEMENT = "\ufffd"
+
+_PLAIN_NUMBER = re.compile(r"[+-]?((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+_FORMULA_LIKE = re.compile(r"'*[=+\-@\t\r]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_JSON_IN_HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_IN_HTML_RE = re.compile("[<>&\u2028\u2029]")
+
+
+def formula_like(text):
+    """Whether a spreadsheet would read ``text`` as a formula (a plain number, a lone ``-`` or
+    ``+`` is not one)."""
+    if not isinstance(text, str) or text[:1] not in FORMULA_STARTERS or text in ("-", "+"):
+        return False
+    return not _PLAIN_NUMBER.fullmatch(text)
+
+
+def csv_text(value):
+    """A CSV cell value: text that a spreadsheet would read as a formula gets a leading ``'``.
+
+    Text already starting with quotes before a formula character gets one more quote, so
+    :func:`csv_untext` restores every text exactly. Non-text values are returned as they are.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if formula_like(value) or (value[0] == "'" and _FORMULA_LIKE.match(value)):
+        return "'" + value
+    return value
+
+
+def csv_untext(value):
+    """The text :func:`csv_text` was given (one leading ``'`` before a formula character removed)."""
+    if isinstance(value, str) and _NEUTRALISED.match(value):
+        return value[1:]
+    return value
+
+
+def xlsx_text(text):
+    """Text a workbook cell holds as given: XML-illegal control characters become U+FFFD and
+    line ends ``\r\n`` or ``\r`` become ``\n`` (what every XML reader makes of them)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub(REPLACEMENT, text)
+
+
+def stored_text(text):
+    """Text GDAL stores whole: NUL becomes U+FFFD (GDAL would cut the text at it)."""
+    return text.replace("\x00", REPLACEMENT) if "\x00" in text else text
+
+
+def html_text(text):
+    """Text as HTML (element content or a quoted attribute value)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def json_for_html(text):
+    """JSON text made safe inside a ``<script>`` element (and still the same JSON).
+
+    ``<``, ``>``, ``&``, U+2028 and U+2029 can only occur inside JSON strings, where their
+    ``\\uXXXX`` escapes mean the same characters.
+    """
+    return _JSON_IN_HTML_RE.sub(lambda m: _JSON_IN_HTML[m.group(0)], text)
+
+
+def script_json(obj):
+    """Compact JSON of ``obj`` safe inside a ``<script>`` element (UTF-8, no NaN)."""
+    return json_for_html(json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
+
+
+def terminal_text(text):
+    """Text for a console line: control characters shown as escapes (``\\x1b``), never sent.
+
+    Newlines and tabs are kept; a carriage return, escape, bell, backspace or a C1 control
+    character would move the cursor, recolour or retitle the terminal.
+    """
+    text = "" if text is None else str(text)
+    return _TERMINAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
