@@ -262,7 +262,7 @@ def _write_layers(layers, root, lang, created, meta):
         for lyr in layers:
             if lyr.gdf.crs is None:
                 raise HnGeoError(code="render.layer_no_crs", params={"layer": lyr.name})
-            gdf = shown[lyr.name] = _in_words(lyr, lang)
+            gdf = shown[lyr.name] = io_w.valid_geometries(_in_words(lyr, lang), lyr.name)  # warns once
             gj, fields_name = f"{lyr.name}.geojson", f"fields/{lyr.name}_fields.csv"
             write_rfc7946(gdf, root / gj)
             fd = field_dictionary(lyr, lang=lang, gdf=gdf)
