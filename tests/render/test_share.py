@@ -365,7 +365,11 @@ def test_embedded_layers_export_round_trip(tmp_path):
         assert len(back[name]) == len(orig)
         a = shapely.normalize(np.asarray(orig.to_crs(catalog.WGS84).geometry.values))
         b = shapely.normalize(np.asarray(back[name].geometry.values))
-        assert shapely.equals_exact(a, b, tolerance=1e-7).all(), name
+        same = shapely.equals_exact(a, b, tolerance=1e-7)
+        # a polygon that rounding alone would break is snap-rounded (output safety, issue 12): valid, and
+        # off by no more than a 1e-7 degree band along its boundary (collapsed slivers removed)
+        moved = shapely.area(shapely.symmetric_difference(a[~same], b[~same]))
+        assert shapely.is_valid(b).all() and (moved <= shapely.length(a[~same]) * 1e-7).all(), name
         idf = catalog.get_schema(name).id_field
         assert back[name][idf].tolist() == orig[idf].astype(str).tolist()
 
