@@ -114,7 +114,8 @@ def _named(exc, path, tmpdir):
         named = exc.filename is None or str(exc.filename).startswith(str(tmpdir))
         if not named:
             return None
-        return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno or errno.EIO), str(path))
+        text = exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc))
+        return type(exc)(exc.errno, text, str(path))
     if _disk_full(exc, path.parent):
         return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
     return None

@@ -67,8 +67,7 @@ def os_error_text(exc, lang="zh", *, reason_only=False):
     name = errno.errorcode.get(exc.errno or 0)
     what = vocabulary.word("os_error", name, lang, "render", default="") if name else ""
     if not what:
-        what = vocabulary.ui("os_error_other", lang, "render", name=name or type(exc).__name__,
-                             text=exc.strerror or str(exc))
+        what = vocabulary.ui("os_error_other", lang, "render", name=name or type(exc).__name__)
     if reason_only:
         return what
     path = exc.filename if exc.filename is not None else None
