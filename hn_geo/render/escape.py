@@ -10,14 +10,19 @@ Every writer of :mod:`hn_geo.render` passes text through one of these functions:
 * :func:`xlsx_text` -- text of a workbook cell: characters XML 1.0 cannot hold become U+FFFD,
   line ends become ``\n`` as XML reads them (the cell itself is typed as text by
   :mod:`hn_geo.render.xlsx`, so it is never a formula).
-* :func:`html_text` -- HTML text and attribute values (``& < > " '`` as entities).
+* :func:`html_text` -- HTML text and attribute values (``& < > " '`` and ``{`` as entities).
 * :func:`script_json` / :func:`json_for_html` -- JSON inside a ``<script>`` element: ``<``,
   ``>``, ``&``, U+2028 and U+2029 as ``\\uXXXX`` escapes, so no value (``</script>``,
   ``<!--<script>``) can end the element or put the HTML parser into another state.
+
+Both also keep text from being read as a *Jinja template*: Folium/branca render the script
+of a map element and then compile the result again as a template, so a ``{{ ... }}`` in a
+town name would run as Python while the page is built. ``{`` is an entity in HTML text and
+``\\u007b`` before ``{``, ``%`` or ``#`` in JSON.
 * :func:`terminal_text` -- console lines: control characters (ESC sequences, BEL, backspace)
   shown as ``\\x1b`` escapes instead of acting on the terminal.
 * :func:`stored_text` -- text GDAL stores: NUL (which GDAL's C strings cut the text at) becomes
-  U+FFFD.
+  U+FFFD; so it does in CSV, in workbooks and in the JSON of maps (an HTML page drops NUL).
 """
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _JSON_IN_HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JSON_IN_HTML_RE = re.compile("[<>&\u2028\u2029]")
+_JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
 
 def formula_like(text):
@@ -80,17 +87,23 @@ def stored_text(text):
 
 
 def html_text(text):
-    """Text as HTML (element content or a quoted attribute value)."""
-    return html.escape("" if text is None else str(text), quote=True)
+    """Text as HTML (element content or a quoted attribute value); ``{`` as ``&#123;``, NUL
+    (which the HTML parser drops) as U+FFFD."""
+    return stored_text(html.escape("" if text is None else str(text), quote=True).replace("{", "&#123;"))
 
 
 def json_for_html(text):
     """JSON text made safe inside a ``<script>`` element (and still the same JSON).
 
     ``<``, ``>``, ``&``, U+2028 and U+2029 can only occur inside JSON strings, where their
-    ``\\uXXXX`` escapes mean the same characters.
+    ``\\uXXXX`` escapes mean the same characters; so can a ``{`` that opens a Jinja tag. A NUL
+    (``\\u0000``) becomes U+FFFD, as wherever text is stored: the page would drop it when it
+    shows the text as HTML.
     """
-    return _JSON_IN_HTML_RE.sub(lambda m: _JSON_IN_HTML[m.group(0)], text)
+    text = _JSON_IN_HTML_RE.sub(lambda m: _JSON_IN_HTML[m.group(0)], text)
+    if "{" in text:  # a Jinja opener ({{, {%, {#) only occurs inside strings: JSON never writes one
+        text = _JINJA_OPEN.sub(r"\\u007b", text)
+    return _JSON_NUL.sub(lambda m: m.group(1) + "\\ufffd", text) if "\\u0000" in text else text
 
 
 def script_json(obj):

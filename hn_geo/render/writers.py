@@ -173,11 +173,11 @@ def _prepare_for_write(gdf, crs=None):
         s = out[col]
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             out[col] = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        elif s.dtype == object:
+        elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
             sample = s.dropna()
-            if len(sample) and not all(isinstance(v, str) for v in sample):
+            if s.dtype == object and len(sample) and not all(isinstance(v, str) for v in sample):
                 out[col] = s.map(_cell_to_text).astype(object)
-            if any(isinstance(v, str) and "\x00" in v for v in out[col].tolist()):
+            if any(isinstance(v, str) and "\x00" in v for v in out[col].tolist()):  # GDAL would cut the text
                 out[col] = out[col].map(lambda v: stored_text(v) if isinstance(v, str) else v)
     return out
 

@@ -227,6 +227,7 @@ def test_sigterm_ends_the_run_as_interrupted(tmp_path):
     assert not (out / outdir.LOCK_FILE).exists()
 
 
+@pytest.mark.slow
 def test_out_folder_problems_are_clear_cli_errors(tmp_path, monkeypatch):
     from hn_geo.cli import main
 

@@ -144,6 +144,7 @@ def test_map_page_json_holds_no_markup_character(tmp_path):
     assert escape.json_for_html(json.dumps(escape.html_text(EVIL_NAME)))[1:-1] in page  # as HTML text
 
 
+@pytest.mark.slow
 def test_cli_layer_name_is_text(tmp_path):
     from hn_geo.cli import main
 
@@ -166,3 +167,22 @@ def test_map_layer_titles_escaped_in_legends(kind):
     spec = LayerSpec("evil", g, title=EVIL_NAME, graduated=kind == "graduated", color_by="load_t")
     page = maps.map_html(maps.make_map([spec]))
     assert EVIL_NAME not in page
+
+
+def test_text_is_never_a_template(tmp_path, monkeypatch):
+    """Folium/branca compile each element's script output again as a Jinja template: a town
+    name ``{{ ... }}`` ran as Python while the map was built (it made folders here)."""
+    monkeypatch.chdir(tmp_path)
+
+    def payload(tag):
+        return "{{ cycler.__init__.__globals__.os.mkdir(dict(hn_%s=1)|first) }}" % tag
+
+    g = _points_layer([payload("name"), "{{ 7*7 }}", "{% if 1 %}x{% endif %}", "{# c #}"])
+    g["note"] = [payload("value"), "b", "c", "d"]
+    m = maps.make_map([LayerSpec("towns", g, title=payload("layer"))], title=payload("title"))
+    page = maps.map_html(m)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing ran
+    data = json.loads(_data_blocks(page)[0])
+    shown = {v for c in data["cols"] for v in (c.get("v") or c.get("d") or []) if v}
+    assert {payload("name"), "{{ 7*7 }}", "{% if 1 %}x{% endif %}", "{# c #}", payload("value")} <= shown
+    assert "{{" not in page.split("<body>", 1)[1] and "{%" not in page.split("<body>", 1)[1]

@@ -2,7 +2,9 @@
 
 The JavaScript side is ``hn_geo/assets/hn_geo_map.js`` (``L.hnGeo.*``), always inlined.
 Every JSON written into the page goes through :func:`hn_geo.render.escape.script_json` (no
-``<``, ``>``, ``&``, U+2028/9 left), and layer names are HTML text in the layer control.
+``<``, ``>``, ``&``, U+2028/9 left), and layer names are HTML text in the layer control. Text
+is put into the page as a *value* of a template (:class:`RawHtml`), never as template source:
+a name such as ``{{ ... }}`` is data, not Jinja code run while the page is built.
 """
 from __future__ import annotations
 
@@ -18,6 +20,16 @@ def js_json(obj):
     return escape.script_json(obj)
 
 
+class RawHtml(Element):
+    """HTML given as text, put into the page as it is (never read as a Jinja template)."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text):
+        super().__init__()
+        self.text = text
+
+
 class Assets(MacroElement):
     """Inlines hn_geo's own JS/CSS into the page header (after Leaflet)."""
 
@@ -25,10 +37,8 @@ class Assets(MacroElement):
 
     def render(self, **kwargs):
         header = self.get_root().header
-        header.add_child(Element(offline.style_tag(offline.own_asset("hn_geo_map.css"))),
-                         name="hn_geo_css")
-        header.add_child(Element(offline.script_tag(offline.own_asset("hn_geo_map.js"))),
-                         name="hn_geo_js")
+        header.add_child(RawHtml(offline.style_tag(offline.own_asset("hn_geo_map.css"))), name="hn_geo_css")
+        header.add_child(RawHtml(offline.script_tag(offline.own_asset("hn_geo_map.js"))), name="hn_geo_js")
         super().render(**kwargs)
 
 
@@ -84,7 +94,7 @@ class JsonDataLayer(folium.map.Layer):
         self.options_json = js_json(options)
 
     def render(self, **kwargs):
-        self.get_root().html.add_child(Element(
+        self.get_root().html.add_child(RawHtml(
             f'<script type="application/json" id="{self.get_name()}_data">{self.data_json}</script>'),
             name=self.get_name() + "_data")
         super().render(**kwargs)

@@ -170,10 +170,21 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
     for s, g in zip(specs, frames):
         _add_layer(m, s, g, sp, lang, drawn)
     _add_tools(m, drawn, lang, title, search, minimap, tiles)
-    folium.FitBounds([[total[1], total[0]], [total[3], total[2]]], padding=(10, 10)).add_to(m)
+    folium.FitBounds(_fit_box(total), padding=(10, 10)).add_to(m)
     m.hn_geo = {"offline": bool(offline), "lang": lang, "basemap": basemap, "layers": drawn.info,
                 "approximate": drawn.approx, "scale": sp, "gcj02": gcj}
     return m
+
+
+def _fit_box(total, margin=0.002):
+    """``[[south, west], [north, east]]`` of the bounds; a single point gets a small box around it
+    (Leaflet cannot fit a box of zero size: its scale bar fails with a NaN position)."""
+    w, s, e, n = (float(v) for v in total)
+    if e - w < 1e-9:
+        w, e = w - margin, e + margin
+    if n - s < 1e-9:
+        s, n = s - margin, n + margin
+    return [[s, w], [n, e]]
 
 
 def map_html(m, *, offline_mode=None):
