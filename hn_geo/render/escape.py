@@ -21,6 +21,8 @@ town name would run as Python while the page is built. ``{`` is an entity in HTM
 ``\\u007b`` before ``{``, ``%`` or ``#`` in JSON.
 * :func:`terminal_text` -- console lines: control characters (ESC sequences, BEL, backspace)
   shown as ``\\x1b`` escapes instead of acting on the terminal.
+* :func:`markdown_text` -- text in a Markdown file (a share package's ``SOURCES.md``): markup
+  characters backslash-escaped, so ``<img ...>`` or ``[x](javascript:...)`` stays text.
 * :func:`stored_text` -- text GDAL stores: NUL (which GDAL's C strings cut the text at) becomes
   U+FFFD; so it does in CSV, in workbooks and in the JSON of maps (an HTML page drops NUL).
 """
@@ -43,6 +45,7 @@ _JSON_IN_HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2
 _JSON_IN_HTML_RE = re.compile("[<>&\u2028\u2029]")
 _JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 
 def formula_like(text):
@@ -119,3 +122,10 @@ def terminal_text(text):
     """
     text = "" if text is None else str(text)
     return _TERMINAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+def markdown_text(text):
+    """Text for one line of Markdown: markup characters backslash-escaped (CommonMark), line
+    breaks as spaces, control characters as escapes."""
+    text = terminal_text(str(text).replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+    return _MARKDOWN.sub(r"\\\1", text)

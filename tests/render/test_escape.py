@@ -186,3 +186,29 @@ def test_text_is_never_a_template(tmp_path, monkeypatch):
     shown = {v for c in data["cols"] for v in (c.get("v") or c.get("d") or []) if v}
     assert {payload("name"), "{{ 7*7 }}", "{% if 1 %}x{% endif %}", "{# c #}", payload("value")} <= shown
     assert "{{" not in page.split("<body>", 1)[1] and "{%" not in page.split("<body>", 1)[1]
+
+
+def test_console_and_markdown_show_text_as_text():
+    import click
+
+    from hn_geo.cli.options import handle_errors
+    from hn_geo.core.errors import HnGeoError, HnGeoWarning
+    from hn_geo.render.console import table_text
+
+    evil = "name\x1b]0;owned\x07\x1b[2J"
+
+    @click.command()
+    @handle_errors
+    def cmd():
+        import warnings
+
+        warnings.warn(HnGeoWarning(f"a warning about {evil}"), stacklevel=1)
+        raise HnGeoError(f"an error about {evil}")
+
+    r = CliRunner().invoke(cmd, [])
+    assert r.exit_code == 1 and "\x1b" not in r.output and "\x07" not in r.output
+    assert "name\\x1b]0;owned\\x07\\x1b[2J" in r.output
+    text = table_text(pd.DataFrame({"name": [evil]}), lang="en")
+    assert "\x1b" not in text and "\\x1b[2J" in text
+    md = escape.markdown_text("<img src=x onerror=alert(1)> [x](javascript:alert(1))\n# head")
+    assert md.startswith("\\<img") and "\\]\\(" in md and "\n" not in md  # markup escaped, one line
