@@ -8,6 +8,7 @@ characters (an ESC sequence in a name) are printed as ``\x1b`` escapes
 from __future__ import annotations
 
 import errno
+from pathlib import Path
 
 import pandas as pd
 
@@ -65,11 +66,16 @@ def os_error_text(exc, lang="zh", *, reason_only=False):
     ...), else the system's text; ``reason_only`` leaves out the file.
     """
     name = errno.errorcode.get(exc.errno or 0)
+    if name == "EEXIST" and exc.filename is not None and Path(exc.filename).is_file():
+        name = "ENOTDIR"  # a folder was to be made where a file is
     what = vocabulary.word("os_error", name, lang, "render", default="") if name else ""
     if not what:
         what = vocabulary.ui("os_error_other", lang, "render", name=name or type(exc).__name__)
     if reason_only:
         return what
     path = exc.filename if exc.filename is not None else None
+    if path is not None and exc.errno in (errno.ENOTDIR, errno.EEXIST):  # name the file in the way
+        p = Path(path)
+        path = next((q for q in (p, *p.parents) if q.exists() and not q.is_dir()), p)
     return terminal_text(vocabulary.message("pipeline.os_error", {
         "what": what, "path": vocabulary.display_path(path) if path is not None else "-"}, lang))
