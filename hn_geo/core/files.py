@@ -72,13 +72,16 @@ def is_stale_temp(path, now=None):
         return False
 
 
-def remove_stale_temp(root):
-    """Remove the temporary folders of killed writers anywhere under ``root``; returns how many."""
+def remove_stale_temp(root, max_depth=None):
+    """Remove the temporary folders of killed writers under ``root`` (at most ``max_depth``
+    folders down, all the way by default); returns how many."""
     root = Path(root)
     if not root.is_dir():
         return 0
     n = 0
     for folder, dirs, _ in os.walk(root):
+        if max_depth is not None and len(Path(folder).relative_to(root).parts) >= max_depth:
+            dirs.clear()
         for d in list(dirs):
             p = Path(folder) / d
             if is_stale_temp(p):

@@ -29,6 +29,9 @@ except ImportError:  # pragma: no cover - Windows
 SUMMARY_FILE = "run_summary.json"
 LOCK_FILE = ".hn_geo_run.lock"
 JOURNAL_FILE = ".hn_geo_run.journal"
+TEMP_DEPTH = 4
+"""Folders searched for stale temporary folders below the output folder (a run writes at most
+``OUT/report/csv/``; ``--out ~`` must not walk the whole home folder)."""
 
 
 def _held(path):
@@ -183,7 +186,7 @@ def clear_previous(out):
     out = Path(out)
     state, rels = previous_run(out)
     removed = remove_files(out, [r for r in rels if r != SUMMARY_FILE])
-    temp = files.remove_stale_temp(out)
+    temp = files.remove_stale_temp(out, max_depth=TEMP_DEPTH)
     (out / JOURNAL_FILE).unlink(missing_ok=True)
     return {"state": state, "removed": removed, "temp": temp}
 
