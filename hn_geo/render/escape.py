@@ -23,6 +23,8 @@ town name would run as Python while the page is built. ``{`` is an entity in HTM
   shown as ``\\x1b`` escapes instead of acting on the terminal.
 * :func:`markdown_text` -- text in a Markdown file (a share package's ``SOURCES.md``): markup
   characters backslash-escaped, so ``<img ...>`` or ``[x](javascript:...)`` stays text.
+* :func:`finite_numbers` -- infinite numbers (which JSON and workbooks cannot hold, and a
+  spreadsheet reads as text in CSV) become empty cells, with one counted warning per column.
 * :func:`stored_text` -- text GDAL stores: NUL (which GDAL's C strings cut the text at) becomes
   U+FFFD; so it does in CSV, in workbooks and in the JSON of maps (an HTML page drops NUL).
 """
@@ -31,6 +33,12 @@ from __future__ import annotations
 import html
 import json
 import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from hn_geo.core.errors import HnGeoWarning
 
 FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection)."""
@@ -129,3 +137,23 @@ def markdown_text(text):
     breaks as spaces, control characters as escapes."""
     text = terminal_text(str(text).replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
     return _MARKDOWN.sub(r"\\\1", text)
+
+
+def finite_numbers(df, path=None):
+    """``df`` with its infinite numbers as empty cells (NaN), one warning ``render.infinite_blank``
+    per column naming it and counting the cells (and ``path``)."""
+    out = None
+    for j in range(df.shape[1]):
+        s = df.iloc[:, j]
+        if pd.api.types.is_float_dtype(s.dtype):
+            inf = np.isinf(s.to_numpy(dtype="float64", na_value=np.nan))
+        elif s.dtype == object:
+            inf = np.array([isinstance(v, (float, np.floating)) and bool(np.isinf(v)) for v in s.tolist()], dtype=bool)
+        else:
+            continue
+        if inf.any():
+            warnings.warn(HnGeoWarning("render.infinite_blank", path=path, column=str(df.columns[j]),
+                                       n=int(inf.sum())), stacklevel=3)
+            out = df.copy() if out is None else out
+            out.isetitem(j, s.mask(inf))
+    return df if out is None else out

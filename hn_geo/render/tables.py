@@ -31,13 +31,15 @@ CSV_FLOAT_FORMAT = "%.10g"
 def write_csv(df, path):
     """Write CSV as UTF-8 with BOM, so Excel opens Chinese text correctly.
 
-    Floats are written with :data:`CSV_FLOAT_FORMAT` (no ``15.200000000000001``); text cells
+    Floats are written with :data:`CSV_FLOAT_FORMAT` (no ``15.200000000000001``), infinite ones
+    as empty cells with a counted warning (:func:`~hn_geo.render.escape.finite_numbers`); text cells
     and headers are neutralised against formula injection (:func:`csv_cells`); lines end in
     CRLF (RFC 4180).
     """
     buf = _io.StringIO()
     # CRLF line ends (RFC 4180): a field holding a CR or LF is quoted, so it stays one cell
-    csv_cells(_round_object_floats(pd.DataFrame(df))).to_csv(buf, index=False, float_format=CSV_FLOAT_FORMAT,
+    frame = escape.finite_numbers(pd.DataFrame(df), path)
+    csv_cells(_round_object_floats(frame)).to_csv(buf, index=False, float_format=CSV_FLOAT_FORMAT,
                                                              lineterminator="\r\n")
     return write_bytes(buf.getvalue().encode("utf-8-sig"), path)
 

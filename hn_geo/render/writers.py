@@ -24,7 +24,7 @@ import shapely
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.files import atomic_path, write_text
 from hn_geo.core.settings import STORAGE_CRS, WGS84
-from hn_geo.render.escape import stored_text
+from hn_geo.render.escape import finite_numbers, stored_text
 
 CHECKED = "hn_geo_geometry_checked"
 """``GeoDataFrame.attrs`` key set by :func:`valid_geometries` (the writers check only once)."""
@@ -201,12 +201,7 @@ def _properties(df):
             text = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
             cols[col] = [None if pd.isna(v) else v for v in text.tolist()]
         elif pd.api.types.is_float_dtype(s.dtype):
-            vals = s.to_numpy(dtype="float64", na_value=np.nan)
-            inf = np.isinf(vals)
-            if inf.any():  # JSON has no Infinity
-                warnings.warn(f"column '{col}': {int(inf.sum())} infinite value(s) written as null "
-                              "in the GeoJSON", HnGeoWarning, stacklevel=3)
-            cols[col] = [None if not np.isfinite(v) else float(v) for v in vals.tolist()]
+            cols[col] = [None if not np.isfinite(v) else float(v) for v in s.to_numpy(dtype="float64", na_value=np.nan)]
         else:
             vals = [None if (v is None or (not isinstance(v, (list, dict)) and pd.isna(v))) else v
                     for v in s.astype(object).tolist()]
@@ -237,7 +232,7 @@ def write_geojson(gdf, path, precision=7):
     geoms = snap_round(np.asarray(out.geometry.values, dtype=object), precision, layer=Path(path).stem)
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
     gjs = geometry_json(geoms, precision)
-    props = _properties(pd.DataFrame(out.drop(columns=out.geometry.name)))
+    props = _properties(finite_numbers(pd.DataFrame(out.drop(columns=out.geometry.name)), path))
     feats = []
     for p, g in zip(props, gjs):
         pj = json.dumps(p, ensure_ascii=False, default=_json_default, allow_nan=False)

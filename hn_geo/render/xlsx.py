@@ -255,7 +255,7 @@ def write_table(ws, frame, *, status=None, keys=None, start_row=1, max_rows=EXCE
     int
         Rows written (at most ``max_rows``).
     """
-    frame = frame.iloc[:max_rows]
+    frame = escape.finite_numbers(frame.iloc[:max_rows], getattr(ws.parent, "hn_geo_path", None))
     keys = list(keys) if keys is not None else [str(c) for c in frame.columns]
     _header(ws, frame.columns, start_row)
     cols = _columns(frame)
@@ -311,6 +311,7 @@ def write_workbook(sheets, path):
     """Write an XLSX of ``sheets`` (list of :class:`Sheet`) atomically; returns the path."""
     wb = Workbook()
     wb.remove(wb.active)
+    wb.hn_geo_path = str(path)  # named in warnings of the sheets
     add_sheets(wb, list(sheets))
     if not wb.worksheets:
         wb.create_sheet("Sheet")

@@ -212,3 +212,34 @@ def test_console_and_markdown_show_text_as_text():
     assert "\x1b" not in text and "\\x1b[2J" in text
     md = escape.markdown_text("<img src=x onerror=alert(1)> [x](javascript:alert(1))\n# head")
     assert md.startswith("\\<img") and "\\]\\(" in md and "\n" not in md  # markup escaped, one line
+
+
+def test_infinite_numbers_are_empty_cells_with_a_counted_warning(tmp_path):
+    """``inf`` was written to CSV tables as text (``inf``) while the workbook left the cell
+    empty without a word; GeoJSON warned in English only."""
+    import warnings
+
+    import numpy as np
+
+    from hn_geo.core.errors import HnGeoWarning
+    from hn_geo.render import writers
+
+    frame = pd.DataFrame({"ratio": [1.5, np.inf, -np.inf, np.nan], "mixed": ["x", np.inf, "y", 2.0]})
+    g = gpd.GeoDataFrame(frame[["ratio"]], geometry=list(shapely.points([120.6] * 4, [30.5] * 4)), crs=STORAGE_CRS)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HnGeoWarning)
+        path = tables.write_csv(frame, tmp_path / "t.csv")
+        book = tables.write_xlsx({"t": frame}, tmp_path / "t.xlsx")
+        gj = writers.write_geojson(g, tmp_path / "t.geojson")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert [r[0] for r in rows[1:]] == ["1.5", "", "", ""] and [r[1] for r in rows[1:]] == ["x", "", "y", "2"]
+    ws = openpyxl.load_workbook(book)["t"]
+    assert [ws.cell(row=r, column=1).value for r in range(2, 6)] == [1.5, None, None, None]
+    assert [f["properties"]["ratio"] for f in json.loads(gj.read_text(encoding="utf-8"))["features"]] == [
+        1.5, None, None, None]
+    got = [(w.message.path.rsplit("/", 1)[-1], w.message.params["column"], w.message.params["n"])
+           for w in caught if isinstance(w.message, HnGeoWarning) and w.message.code == "render.infinite_blank"]
+    assert got == [("t.csv", "ratio", 2), ("t.csv", "mixed", 1), ("t.xlsx", "ratio", 2), ("t.xlsx", "mixed", 1),
+                   ("t.geojson", "ratio", 2)]
+    assert "2" in caught[0].message.render("zh") and "ratio" in caught[0].message.render("en")
