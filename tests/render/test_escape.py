@@ -175,7 +175,7 @@ def test_text_is_never_a_template(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
     def payload(tag):
-        return "{{ cycler.__init__.__globals__.os.mkdir(dict(hn_%s=1)|first) }}" % tag
+        return "{{ cycler.__init__.__globals__.os.mkdir(dict(hn_" + tag + "=1)|first) }}"
 
     g = _points_layer([payload("name"), "{{ 7*7 }}", "{% if 1 %}x{% endif %}", "{# c #}"])
     g["note"] = [payload("value"), "b", "c", "d"]
