@@ -220,9 +220,12 @@ def _metadata_problem(meta, names, fmt):
         if not isinstance(count, int) or isinstance(count, bool):
             return "meta_bad_count", {"layer": lyr["name"]}
         files = lyr["files"]
-        for key in ("geojson", "fields") if fmt == "geojson" else ("fields", "geopackage_layer"):
+        from_gpkg = fmt == "gpkg" or files.get("geojson") is None  # a layer too big for GeoJSON
+        for key in ("fields", "geopackage_layer") if from_gpkg else ("geojson", "fields"):
             if not isinstance(files.get(key), str) or (key != "geopackage_layer" and files[key] not in names):
                 return "meta_file_missing", {"layer": lyr["name"], "key": key, "name": str(files.get(key))}
+        if from_gpkg and meta.get("geopackage") not in names:
+            return "meta_file_missing", {"layer": lyr["name"], "key": "geopackage", "name": str(meta.get("geopackage"))}
     return None
 
 
@@ -236,11 +239,14 @@ def _fields(zf, zip_path, name):
 
 def _read_layer(zip_path, meta, lyr, fmt):
     vsi = f"/vsizip/{Path(zip_path).resolve()}"
-    name = lyr["files"]["geojson"] if fmt == "geojson" else meta["geopackage"]
+    geojson = lyr["files"].get("geojson") if fmt == "geojson" else None
+    name = geojson or meta["geopackage"]
     try:
-        if fmt == "geojson":
+        if geojson:
             return pyogrio.read_dataframe(f"{vsi}/{name}")
-        return pyogrio.read_dataframe(f"{vsi}/{name}", layer=lyr["files"]["geopackage_layer"])
+        gdf = pyogrio.read_dataframe(f"{vsi}/{name}", layer=lyr["files"]["geopackage_layer"])
+        # a layer without GeoJSON (written as GeoParquet): its GeoPackage layer, in WGS84 as asked
+        return gdf.to_crs("EPSG:4326") if fmt == "geojson" and gdf.crs is not None else gdf
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
             pyogrio.errors.GeometryError, pyogrio.errors.CRSError, OSError) as exc:
         raise _fail("package_bad_file", zip_path, name=name, error=str(exc).replace(vsi + "/", "")) from None

@@ -68,6 +68,22 @@ def test_the_good_package_round_trips(good):
     assert verify_checksums(path) == 8
 
 
+def test_a_layer_without_geojson_is_read_from_the_geopackage(good, tmp_path):
+    """A layer too big for GeoJSON (``files.geojson`` null, GeoParquet beside it) reads from the
+    GeoPackage, in WGS84 like the GeoJSON layers; its GeoPackage missing is a clear error."""
+    _, files = good
+    meta = json.loads(files["metadata.json"])
+    lyr = next(m for m in meta["layers"] if m["name"] == "towns")
+    files = {n: d for n, d in files.items() if n != lyr["files"]["geojson"]}
+    lyr["files"]["geojson"] = None
+    files["metadata.json"] = json.dumps(meta).encode()
+    back = read_share_package(_write(tmp_path / "big.zip", files))
+    assert back["towns"].crs.to_epsg() == 4326 and len(back["towns"]) == 4
+    assert back["towns"]["=cmd|' /C calc'!A0"].tolist() == ["=1+1", "-2", "@x", "+y"]
+    no_gpkg = {n: d for n, d in files.items() if n != meta["geopackage"]}
+    assert _code(_write(tmp_path / "nogpkg.zip", no_gpkg))[0] == "render.meta_file_missing"
+
+
 def test_partial_checksum_list_with_tampered_files(good, tmp_path):
     _, files = good
     files = dict(files)
