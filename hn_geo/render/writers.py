@@ -157,6 +157,16 @@ def _cell_to_text(v):
     return str(v)
 
 
+def _nul_free(gdf):
+    """Text columns with NUL as U+FFFD (GDAL would cut the text at it); in place, returned."""
+    for col in gdf.columns:
+        s = gdf[col]
+        if col != gdf.geometry.name and (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+            if any(isinstance(v, str) and "\x00" in v for v in s.tolist()):
+                gdf[col] = s.map(lambda v: stored_text(v) if isinstance(v, str) else v)
+    return gdf
+
+
 def _prepare_for_write(gdf, crs=None):
     """Copy in ``crs`` with attribute columns GDAL can write.
 
@@ -173,13 +183,11 @@ def _prepare_for_write(gdf, crs=None):
         s = out[col]
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             out[col] = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        elif s.dtype == object:
             sample = s.dropna()
-            if s.dtype == object and len(sample) and not all(isinstance(v, str) for v in sample):
+            if len(sample) and not all(isinstance(v, str) for v in sample):
                 out[col] = s.map(_cell_to_text).astype(object)
-            if any(isinstance(v, str) and "\x00" in v for v in out[col].tolist()):  # GDAL would cut the text
-                out[col] = out[col].map(lambda v: stored_text(v) if isinstance(v, str) else v)
-    return out
+    return _nul_free(out)
 
 
 def _json_default(value):
@@ -257,9 +265,10 @@ def write_gpkg(gdf, path, layer=None, crs=STORAGE_CRS):
 def write_gpkg_layers(layers, path, crs=STORAGE_CRS):
     """Write several layers (``{name: GeoDataFrame}``) into one new GeoPackage atomically."""
     path = Path(path)
+    layers = {name: valid_geometries(gdf, str(name)) for name, gdf in layers.items()}  # warns before writing
     with atomic_path(path) as tmp:
         for name, gdf in layers.items():
-            out = _prepare_for_write(valid_geometries(gdf, str(name)), crs)
+            out = _prepare_for_write(gdf, crs)
             pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=tmp.exists())
     return path
 
