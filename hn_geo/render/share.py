@@ -40,6 +40,7 @@ import functools
 import hashlib
 import json
 import re
+import shutil
 import tempfile
 import warnings
 import zipfile
@@ -357,9 +358,8 @@ def _project_layers(lyr, gdf, fd, title, bbox, lang):
 
 
 def write_styled_gpkg(layers, path, *, lang="zh", shown=None):
-    """Write ShareLayers into one GeoPackage (EPSG:4490, atomically) with their QGIS styles in
-    its ``layer_styles`` table (QML and SLD, the maps' symbology, field aliases in ``lang``),
-    so that it opens styled in QGIS as the share package's does.
+    """Write ShareLayers into one GeoPackage (EPSG:4490) with their QGIS styles in ``layer_styles``
+    (QML and SLD, the maps' symbology, aliases in ``lang``), styled in QGIS as a share package's.
 
     Parameters
     ----------
@@ -374,8 +374,9 @@ def write_styled_gpkg(layers, path, *, lang="zh", shown=None):
         gdf = frames[lyr.name] = shown[lyr.name] if lyr.name in shown else _in_words(lyr, lang)
         fd = field_dictionary(lyr, lang=lang, gdf=gdf)
         project += _project_layers(lyr, gdf, fd, title_of(lyr, lang), None, lang)
-    with io_f.atomic_path(path) as tmp:
-        io_w.write_gpkg_layers(frames, tmp)
+    io_w.write_gpkg_layers(frames, path)
+    with io_f.atomic_path(path) as tmp:  # the styles added in a second atomic step (writes never nest)
+        shutil.copyfile(path, tmp)
         qgis_project.write_layer_styles(tmp, project, lang)
     return Path(path)
 
