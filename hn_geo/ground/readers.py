@@ -271,6 +271,8 @@ def _read_vector(path, layer, encoding):
             kwargs["encoding"] = enc
     elif encoding:
         kwargs["encoding"] = encoding
+    else:
+        kwargs["use_arrow"] = True  # GDAL's columnar Arrow stream: several times faster
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*More than one layer found.*")
@@ -413,11 +415,12 @@ def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False
 
 
 def _bounds(gdf):
-    geoms = gdf.geometry
-    ok = (geoms.notna() & ~geoms.is_empty).to_numpy()
-    if not ok.any():
+    """(minx, miny, maxx, maxy) of every coordinate (missing and empty geometries have none)."""
+    xy = shapely.get_coordinates(np.asarray(gdf.geometry.values, dtype=object))
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if not len(xy):
         return None
-    return geoms[ok].total_bounds
+    return (*xy.min(axis=0), *xy.max(axis=0))
 
 
 def _fits(gdf, crs):

@@ -253,6 +253,17 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
                          f"{_where(gdf, idx, schema.id_field)}",
                          path=path, row=int(idx[0]) + _first_row(gdf), field=schema.id_field)
     gdf = _check_geometry(gdf, schema, path)
+    return in_crs(gdf, crs)
+
+
+def in_crs(gdf, crs):
+    """``gdf`` in ``crs``; no coordinate is touched when its CRS is already that one.
+
+    (``GeoDataFrame.to_crs`` reprojects unless the CRS objects are exactly the same: a
+    GeoParquet's PROJJSON EPSG:4490 is equal to, but not exactly the same as, 'EPSG:4490'.)
+    """
+    if gdf.crs == crs:
+        return gdf if gdf.crs.is_exact_same(crs) else gdf.set_crs(crs, allow_override=True)
     return gdf.to_crs(crs)
 
 
