@@ -71,7 +71,7 @@ def load():
 
 
 # ----------------------------------------------------------------------------- inputs
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def module(path):
     """Import a script (``scripts/build_buildings.py`` ...) as a module."""
     path = ROOT / path
@@ -144,8 +144,10 @@ class Phases:
 
     def __init__(self):
         self.seconds = {"read": 0.0, "write": 0.0}
+        self.cpu = {"read": 0.0, "write": 0.0}
         self._depth = 0
         self._undo = []
+        self._cpu0 = time.process_time()
 
     def wrap(self, owner, name, phase):
         func = getattr(owner, name)
@@ -155,11 +157,12 @@ class Phases:
             if self._depth:
                 return func(*args, **kwargs)
             self._depth += 1
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 return func(*args, **kwargs)
             finally:
                 self.seconds[phase] += time.perf_counter() - t0
+                self.cpu[phase] += time.process_time() - c0
                 self._depth -= 1
 
         setattr(owner, name, timed)
@@ -170,9 +173,16 @@ class Phases:
             setattr(owner, name, func)
         self._undo.clear()
 
+    def start(self):
+        """Start the clock of the CPU total (``result`` takes the wall total)."""
+        self._cpu0 = time.process_time()
+
     def result(self, total):
         r, w = self.seconds["read"], self.seconds["write"]
-        return {"read": r, "compute": max(total - r - w, 0.0), "write": w}
+        cpu = time.process_time() - self._cpu0
+        return {"read": r, "compute": max(total - r - w, 0.0), "write": w,
+                "cpu": {"read": self.cpu["read"], "compute": max(cpu - self.cpu["read"] - self.cpu["write"], 0.0),
+                        "write": self.cpu["write"]}}
 
 
 def timed_workflow(workflow, inputs, out_dir, read=(), write=(), **options):
@@ -191,6 +201,7 @@ def timed_workflow(workflow, inputs, out_dir, read=(), write=(), **options):
         ph.wrap(workflow, name, "write")
     try:
         t0 = time.perf_counter()
+        ph.start()
         outcome = workflow.run(inputs, out_dir, **options)
         total = time.perf_counter() - t0
     finally:
@@ -202,13 +213,14 @@ def timed_workflow(workflow, inputs, out_dir, read=(), write=(), **options):
 
 def stopwatch():
     """``lap(phase)`` adds the seconds since the previous lap to ``times[phase]``."""
-    times = {"read": 0.0, "compute": 0.0, "write": 0.0}
-    last = [time.perf_counter()]
+    times = {"read": 0.0, "compute": 0.0, "write": 0.0, "cpu": {"read": 0.0, "compute": 0.0, "write": 0.0}}
+    last = [time.perf_counter(), time.process_time()]
 
     def lap(phase):
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         times[phase] += now - last[0]
-        last[0] = now
+        times["cpu"][phase] += cpu - last[1]
+        last[:] = [now, cpu]
         return times
 
     return lap
@@ -257,12 +269,19 @@ HEADER = ("benchmark", "N", "case", "read s", "compute s", "write s", "total s",
           "peak GB", "baseline s", "ratio")
 
 
-def _row(bench, n, case, r, base):
-    total = r["read"] + r["compute"] + r["write"]
-    btotal = None if base is None else base["read"] + base["compute"] + base["write"]
-    return (bench, f"{n:,}", case, f"{r['read']:.2f}", f"{r['compute']:.2f}", f"{r['write']:.2f}",
-            f"{total:.2f}", f"{r['process_wall']:.1f}", f"{r['process_cpu']:.1f}", f"{r['peak_gb']:.2f}",
-            "" if btotal is None else f"{btotal:.2f}", "" if btotal is None else f"{total / btotal:.2f}")
+def total(r, clock="wall"):
+    """read + compute + write of a case's result, wall or CPU seconds."""
+    p = r if clock == "wall" else r["cpu"]
+    return p["read"] + p["compute"] + p["write"]
+
+
+def _row(bench, n, case, r, base, clock="wall"):
+    p = r if clock == "wall" else r["cpu"]
+    tot = total(r, clock)
+    btot = None if base is None else total(base, clock)
+    return (bench, f"{n:,}", case, f"{p['read']:.2f}", f"{p['compute']:.2f}", f"{p['write']:.2f}",
+            f"{tot:.2f}", f"{r['process_wall']:.1f}", f"{r['process_cpu']:.1f}", f"{r['peak_gb']:.2f}",
+            "" if btot is None else f"{btot:.2f}", "" if btot is None else f"{tot / btot:.2f}")
 
 
 def print_table(rows, markdown=False):
@@ -284,8 +303,10 @@ def main(script, description, cases, prepare, *, bench, sizes=SIZES, baseline="b
 
     ``cases``: ``{name: func(n, out_dir) -> dict}`` run in child processes (``--child``);
     ``prepare(n)`` makes the inputs (in the parent, cached); ``baseline`` names the case the
-    others are compared with; ``notes(results)`` may print extra lines (key figures).
+    others are compared with, or maps each case to its baseline case (``{'gpkg': 'gpkg
+    pyogrio'}``); ``notes(results)`` may print extra lines (key figures).
     """
+    base_of = baseline if isinstance(baseline, dict) else {c: baseline for c in cases if c != baseline}
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--n", type=int, nargs="+", default=list(sizes), help="sizes (default: %(default)s)")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each case; the fastest is shown")
@@ -309,17 +330,18 @@ def main(script, description, cases, prepare, *, bench, sizes=SIZES, baseline="b
             for case in args.cases:  # interleaved: every case sees the same machine state
                 with tempfile.TemporaryDirectory(prefix="hn_geo_bench_") as d:
                     r = child(script, case, n, Path(d) / "out")
-                tot = r["read"] + r["compute"] + r["write"]
-                if case not in best or tot < best[case]["read"] + best[case]["compute"] + best[case]["write"]:
+                if case not in best or total(r) < total(best[case]):
                     best[case] = r
         results[n] = best
-        base = best.get(baseline)
         for case in args.cases:
-            rows.append(_row(bench, n, case, best[case], None if case == baseline else base))
-            print("  " + "  ".join(rows[-1]), flush=True)
+            rows.append((n, case))
+            print("  " + "  ".join(_row(bench, n, case, best[case], best.get(base_of.get(case)))), flush=True)
     print(f"load average after: {load()}")
-    print()
-    print_table(rows, markdown=args.markdown)
+    for clock in ("wall", "cpu"):
+        print(f"\n{'wall-clock' if clock == 'wall' else 'CPU'} seconds of the phases (in-process; process s and "
+              f"CPU s: the whole child process, imports included):")
+        print_table([_row(bench, n, case, results[n][case], results[n].get(base_of.get(case)), clock)
+                     for n, case in rows], markdown=args.markdown)
     if notes:
         notes(results)
     return 0

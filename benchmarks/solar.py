@@ -64,6 +64,7 @@ def hn_geo(n, out):
 
     workflow.run = keep
     t0 = time.perf_counter()
+    ph.start()
     cli.main(["solar", "potential", str(harness.buildings_file(n)), "--out", str(out)], standalone_mode=False)
     res = ph.result(time.perf_counter() - t0)
     result = outcomes[0].result

@@ -415,12 +415,9 @@ def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False
 
 
 def _bounds(gdf):
-    """(minx, miny, maxx, maxy) of every coordinate (missing and empty geometries have none)."""
-    xy = shapely.get_coordinates(np.asarray(gdf.geometry.values, dtype=object))
-    xy = xy[np.isfinite(xy).all(axis=1)]
-    if not len(xy):
-        return None
-    return (*xy.min(axis=0), *xy.max(axis=0))
+    """(minx, miny, maxx, maxy) of the layer; missing and empty geometries are ignored."""
+    b = shapely.total_bounds(np.asarray(gdf.geometry.values, dtype=object))
+    return None if np.isnan(b).all() else tuple(b)
 
 
 def _fits(gdf, crs):
