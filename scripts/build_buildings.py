@@ -29,12 +29,24 @@ Footprints falling outside their town polygon are discarded; a footprint that
 intersects an earlier one (in the order industrial, public, commercial,
 apartments, houses) is dropped (STRtree query), so footprints do not overlap.
 
+**Shapes** (:func:`footprints`, :data:`SHAPE_MIX`): no footprint is a plain
+rectangle. Within the length x width above, each building gets one of: a
+chamfered corner (5 vertices), an L (6), a T (8), a U (8), one or two stair
+cores / balconies projecting from the north side (8 or 12), an E (12), or a
+courtyard (a rectangle or a chamfered rectangle around a rectangular hole: 8
+or 9 vertices); the mix depends on the kind (slab blocks mostly with
+projections, houses mostly L or chamfered, schools and offices U, E and
+courtyards). Shapes are mirrored at random, rotated to the orientation, and
+every vertex gets 3 cm of digitising noise, so no angle is exactly right.
+
 Usage::
 
     python scripts/build_buildings.py                 # layers/buildings.parquet (~15k footprints)
     python scripts/build_buildings.py --n 1000000 --out /tmp/b.parquet --no-overlap-check
 
-The function :func:`generate` is reused by ``benchmarks/solar.py``.
+The ``town`` of each footprint is the polygon of ``layers/towns.gpkg`` it was placed in:
+rebuild this layer after the towns change. The function :func:`generate` is reused by the
+benchmarks (``benchmarks/harness.py``: 10k-3M footprints without the overlap check).
 """
 from __future__ import annotations
 
