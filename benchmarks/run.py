@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/run.py [--repeat 3]             # the embedded data (goal: <= 8 s)
     python benchmarks/run.py --buildings 1000000      # 1M buildings (goal: <= 60 s, <= 3 GB)
+    python benchmarks/run.py --buildings 1000000 --skip maps export   # the analyses and report only
     python benchmarks/run.py --keep DIR               # keep the outputs
 
 Runs the installed ``hn-geo`` command in a fresh temporary folder (a real process: imports
@@ -32,12 +33,19 @@ def hn_geo_command():
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "hn_geo.cli"]
 
 
-def one_run(tmp, buildings=None):
+def one_run(tmp, buildings=None, skip=()):
     out = tmp / "out"
     cmd = hn_geo_command() + ["run"]
+    config = {}
     if buildings is not None:
+        config["layers"] = {"buildings": str(buildings)}
+    if "maps" in skip:
+        config["maps"] = {"overview": False, "per_analysis": False}
+    if "export" in skip:
+        config["export"] = {"enabled": False}
+    if config:
         cfg = tmp / "run.yaml"
-        cfg.write_text(json.dumps({"layers": {"buildings": str(buildings)}}), encoding="utf-8")  # JSON is YAML
+        cfg.write_text(json.dumps(config), encoding="utf-8")  # JSON is YAML
         cmd.append(str(cfg))
     rc, stdout, stderr, wall, cpu, peak = harness.spawn(cmd + ["--out", str(out), "--quiet"])
     return rc, stdout, stderr, wall, cpu, peak, out
@@ -56,19 +64,22 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--buildings", type=int, default=None, help="N synthetic real-shaped buildings")
     ap.add_argument("--keep", default=None, help="Write the outputs here instead of a temp folder.")
+    ap.add_argument("--skip", nargs="+", default=[], choices=["maps", "export"],
+                    help="Leave these steps out (config: maps off / export disabled).")
     args = ap.parse_args(argv)
     print(f"machine: {harness.machine()}")
     src = harness.buildings_file(args.buildings) if args.buildings else None
     what = f"{args.buildings:,} buildings ({src.name})" if src else "the embedded data"
     goal = "wall <= 60 s, peak <= 3 GB" if src else "wall <= 8 s"
-    print(f"hn-geo run on {what}; goal: {goal}")
+    skipped = f" (without {', '.join(args.skip)})" if args.skip else ""
+    print(f"hn-geo run on {what}{skipped}; goal: {goal}")
     walls, cpus = [], []
     for i in range(args.repeat):
         tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hn_geo_bench_"))
         if (tmp / "out").exists():
             shutil.rmtree(tmp / "out")
         before = harness.load()
-        rc, stdout, stderr, wall, cpu, peak, out = one_run(tmp, src)
+        rc, stdout, stderr, wall, cpu, peak, out = one_run(tmp, src, args.skip)
         if rc != 0:
             print(stdout, stderr, sep="\n")
             print(f"run {i + 1}: FAILED (exit code {rc})")

@@ -39,10 +39,10 @@ def _rectangle_axes(geoms):
     """
     n = len(geoms)
     p = np.full((3, n, 2), np.nan)
-    five = ((shapely.get_type_id(geoms) == 3) & (shapely.get_num_coordinates(geoms) == 5)
-            & (shapely.get_num_interior_rings(geoms) == 0))
     ok = np.zeros(n, bool)
-    cand = np.flatnonzero(five)
+    cand = np.flatnonzero(shapely.get_num_coordinates(geoms) == 5)
+    sub = geoms[cand]
+    cand = cand[(shapely.get_type_id(sub) == 3) & (shapely.get_num_interior_rings(sub) == 0)]
     if cand.size:
         coords = shapely.get_coordinates(geoms[cand]).reshape(-1, 5, 2)
         ok[cand], p[0, cand], p[1, cand], p[2, cand] = _corners(coords, np.ones(cand.size, bool))
@@ -75,7 +75,7 @@ def long_axis_bearing(geoms, return_centre=False):
     rest = np.flatnonzero(~valid)
     if rest.size:
         mrr = shapely.oriented_envelope(geoms[rest])
-        env = (shapely.get_type_id(mrr) == 3) & (shapely.get_num_coordinates(mrr) == 5)
+        env = shapely.get_num_coordinates(mrr) == 5  # a rectangle (degenerate input: a line or point)
         sel = rest[env]
         coords = shapely.get_coordinates(mrr[env]).reshape(-1, 5, 2)
         p0[sel], p1[sel], p2[sel] = coords[:, 0], coords[:, 1], coords[:, 2]
