@@ -171,9 +171,9 @@ def schema_names(schema):
 def _to_codes(vals, family):
     """Map the words of a value family (either language, or the codes) to codes; unknown
     values stay as they are (the choices check names them)."""
-    uniq = pd.unique(vals.dropna())
-    table = {v: vocabulary.code_of(family, v) or v for v in uniq}
-    return vals.map(table).where(vals.notna(), None)
+    codes, uniq = pd.factorize(vals)  # one look-up per distinct value; missing -> -1 -> None
+    table = np.array([vocabulary.code_of(family, v) or v for v in uniq] + [None], dtype=object)
+    return pd.Series(table[codes], index=vals.index, dtype="str")
 
 
 def validate(gdf, schema, path=None, crs=STORAGE_CRS):
