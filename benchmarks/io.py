@@ -3,9 +3,10 @@
 Cases (each in a fresh process, see ``benchmarks/harness.py``), on N real-shaped building
 footprints (``scripts/build_buildings.py``) and N emission points:
 
-* ``parquet``: ``load_layer('buildings', FILE.parquet)`` -- read = ``readers.read_file``
-  (GeoParquet through pyarrow, CRS and coordinate checks), compute = ``validate`` (schema,
-  types, codes, ids, geometry validity, CRS) -- then ``writers.write_parquet``;
+* ``parquet``: ``load_layer('buildings', FILE.parquet)`` -- read = its ``readers.read_file``
+  (GeoParquet through pyarrow, CRS and coordinate checks), compute = the rest of
+  ``load_layer``: ``validate`` (schema, types, codes, ids, geometry validity, CRS) -- then
+  ``writers.write_parquet``; read + compute is the ``load_layer`` time;
   ``parquet geopandas``: ``geopandas.read_parquet`` and ``GeoDataFrame.to_parquet``.
 * ``gpkg``: the same from and to a GeoPackage (``writers.write_gpkg``);
   ``gpkg pyogrio``: ``pyogrio.read_dataframe(use_arrow=True)`` and
@@ -23,6 +24,7 @@ Usage::
 from __future__ import annotations
 
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -64,20 +66,21 @@ def prepare(n):
 def _hn_geo(layer, path, suffix):
     def case(n, out):
         from hn_geo.ground import readers
-        from hn_geo.ground.catalog import get_schema
-        from hn_geo.ground.validate import validate
+        from hn_geo.ground.catalog import load_layer
         from hn_geo.render import writers
 
-        lap = harness.stopwatch()
-        gdf = readers.read_file(path(n))
-        lap("read")
+        ph = harness.Phases()
+        ph.wrap(readers, "read_file", "read")
+        for name in ("write_parquet", "write_gpkg"):
+            ph.wrap(writers, name, "write")
+        t0 = time.perf_counter()
+        ph.start()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gdf = validate(gdf, get_schema(layer), path=path(n))
-        lap("compute")
+            gdf = load_layer(layer, path(n))
         Path(out).mkdir(parents=True)
         (writers.write_parquet if suffix == ".parquet" else writers.write_gpkg)(gdf, Path(out) / f"out{suffix}")
-        return dict(lap("write"), features=len(gdf))
+        return dict(ph.result(time.perf_counter() - t0), features=len(gdf))
 
     return case
 

@@ -11,14 +11,8 @@ import importlib.util
 
 import click
 
+from hn_geo.core.memory import GC_THRESHOLD
 from hn_geo.core.version import __version__
-
-GC_THRESHOLD = (100_000, 50, 100)
-"""Garbage-collector thresholds of an ``hn-geo`` process. The defaults (700, 10, 10) make
-Python traverse the millions of geometries and object arrays of a large layer thousands of
-times (about 2.5 CPU seconds of reading and roof geometry for 1M buildings); hn_geo's
-frames hold few reference cycles, so collecting them less often costs no memory to speak
-of (``benchmarks/solar.py``)."""
 
 # command name -> "module:attribute" under hn_geo.cli
 COMMANDS = {
@@ -60,4 +54,4 @@ def main():
     export share packages. Every command runs on the embedded Haining data when no input
     file is given. Run `hn-geo COMMAND --help` for details.
     """
-    gc.set_threshold(*GC_THRESHOLD)
+    gc.set_threshold(*GC_THRESHOLD)  # million-feature layers: see hn_geo.core.memory

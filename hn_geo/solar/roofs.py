@@ -42,6 +42,7 @@ import pyproj
 import shapely
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.core.memory import rare_collections
 from hn_geo.core.results import Msg, Word
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.solar.geometry import long_axis_bearing, meridian_convergence, to_crs_array
@@ -235,6 +236,7 @@ def _modules(footprint, frac, pitched, pitch, tiny, ok1, ok2, degenerate, gcr, p
     return roof_area, usable, m1, m2
 
 
+@rare_collections()
 def roof_planes(buildings, params=None, *, dsm_stats=None):
     """Roof areas, usable areas and module planes of every building.
 
