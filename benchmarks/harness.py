@@ -27,6 +27,7 @@ import argparse
 import functools
 import hashlib
 import importlib.util
+import inspect
 import json
 import os
 import platform
@@ -302,7 +303,8 @@ def main(script, description, cases, prepare, *, bench, sizes=SIZES, baseline="b
     """Command line of a benchmark script.
 
     ``cases``: ``{name: func(n, out_dir) -> dict}`` run in child processes (``--child``);
-    ``prepare(n)`` makes the inputs (in the parent, cached); ``baseline`` names the case the
+    ``prepare(n)`` (or ``prepare(n, cases=...)``: the chosen cases) makes the inputs (in the
+    parent, cached); ``baseline`` names the case the
     others are compared with, or maps each case to its baseline case (``{'gpkg': 'gpkg
     pyogrio'}``); ``notes(results)`` may print extra lines (key figures).
     """
@@ -324,7 +326,10 @@ def main(script, description, cases, prepare, *, bench, sizes=SIZES, baseline="b
     print(f"load average before: {load()}", flush=True)
     rows, results = [], {}
     for n in args.n:
-        prepare(n)
+        if "cases" in inspect.signature(prepare).parameters:  # only the inputs of the chosen cases
+            prepare(n, cases=args.cases)
+        else:
+            prepare(n)
         best = {}
         for _ in range(args.repeat):
             for case in args.cases:  # interleaved: every case sees the same machine state

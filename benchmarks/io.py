@@ -57,10 +57,15 @@ def points_file(n):
     return harness.cached(f"points_{n}.gpkg", make)
 
 
-def prepare(n):
-    harness.buildings_file(n)
-    harness.buildings_file(n, ".gpkg")
-    points_file(n)
+def prepare(n, cases=("parquet", "gpkg", "points")):
+    """The input files of ``cases`` (a 1M-building GeoPackage takes minutes to make)."""
+    kinds = {c.split()[0] for c in cases}
+    if "parquet" in kinds:
+        harness.buildings_file(n)
+    if "gpkg" in kinds:
+        harness.buildings_file(n, ".gpkg")
+    if "points" in kinds:
+        points_file(n)
 
 
 def _hn_geo(layer, path, suffix):
