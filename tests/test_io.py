@@ -130,7 +130,7 @@ def test_read_gbk_shapefile_with_explicit_encoding(gbk_shapefile):
 
 def test_read_gbk_shapefile_whose_cpg_wrongly_says_utf8(gbk_shapefile):
     gbk_shapefile.with_suffix(".cpg").write_text("UTF-8")
-    with pytest.warns(HnGeoWarning, match=r"not valid in the encoding named by gbk\.cpg; decoded as GB18030"):
+    with pytest.warns(HnGeoWarning, match=r"do not read as UTF-8, the encoding named by gbk\.cpg; decoded as GB18030"):
         gdf = io_r.read_file(gbk_shapefile)
     assert list(gdf["name"]) == NAMES
 
