@@ -261,6 +261,7 @@ def lab_table(tmp):
     """A lab's own table: sections not in any layer, 水体类型, ---, pH*, cut headers, 发布日期."""
     df = results_frame().iloc[:120].copy()
     df["断面编号"] = "LAB-" + df["断面编号"]
+    df["断面名称"] = "实验室" + df["断面名称"]
     df = df.rename(columns={"采样日期": "发布日期", "pH值": "pH*", "高锰酸盐指数(mg/L)": "高锰酸盐指",
                             "五日生化需氧量(mg/L)": "五日生化需量"})
     df.insert(2, "水体类型", "河流")

@@ -67,14 +67,25 @@ def classify(results, sections_path, rivers_path, points_path, year, dl_path, sn
     res = outcome.result
     for line in console.figure_lines(res, lang):
         click.echo(line)
-    layer = pd.DataFrame(res.layers["sections"].drop(columns="geometry"))
-    click.echo(console.table_text(layer, lang, scope=res.name, codes=res.codes,
+    click.echo(console.table_text(section_rows(res), lang, scope=res.name, codes=res.codes,
                                   columns=SECTION_COLUMNS))
     for line in upstream_lines(res.tables["water_upstream"], lang):
         click.echo(line)
     for line in console.note_lines(res, lang):
         click.echo(line)
     click.echo(console.files_line(outcome.files, lang))
+
+
+def section_rows(res):
+    """The console table of the sections: the layer's (with the reported year's results),
+    then those classified only (results of sections not in the layer)."""
+    annual = res.tables["water_sections"]
+    this = annual[annual["year"] == res.meta["year"]]
+    if "sections" not in res.layers:
+        return this
+    layer = pd.DataFrame(res.layers["sections"].drop(columns="geometry"))
+    only = this[~this["section_id"].isin(set(layer["section_id"]))]
+    return pd.concat([layer, only], ignore_index=True) if len(only) else layer
 
 
 def upstream_lines(upstream, lang):
