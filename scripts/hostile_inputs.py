@@ -295,7 +295,7 @@ def zhejiang_as_boundary(tmp):
 
 CASES = [
     ("multi-sheet workbook", "water results, 2 sheets (300 + 1,200 rows)", multi_sheet_results),
-    ("multi-sheet workbook", "projects, 2 sheets (3 + 7)", multi_sheet_projects),
+    ("multi-sheet workbook", "projects, 2 sheets (3 + 19)", multi_sheet_projects),
     ("range rules", "emission point nox_t = -1e6 t", negative_load),
     ("range rules", "emission point vocs_t = inf (CSV)", infinite_load),
     ("range rules", "project vocs_t = -1000", negative_project),

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from hn_geo.cli.options import (
+    aoi_option,
     assume_crs_option,
     from_gcj02_option,
     handle_errors,
@@ -40,11 +41,12 @@ def zoning():
               help="Drinking-water source protection zones (default: embedded layer).")
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @lang_option
 @out_dir_option
 @handle_errors
 def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_file,
-              water_source_file, assume_crs, from_gcj02, lang, out):
+              water_source_file, assume_crs, from_gcj02, aoi, lang, out):
     """Check PROJECTS against the control units and the access list.
 
     PROJECTS is a GeoJSON, GeoPackage, Shapefile, GeoParquet or a CSV/XLSX table with lon/lat
@@ -62,7 +64,7 @@ def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_fil
     sources = {name: LayerSource(Path(path), layer=layer if name == "projects" else None,
                                  assume_crs=assume_crs, from_gcj02=from_gcj02)
                for name, path in files.items() if path is not None}
-    inputs = Inputs(layers=sources, files={"rules": rules_file})
+    inputs = Inputs(layers=sources, files={"rules": rules_file}, aoi=aoi)
     outcome = workflow.run(inputs, out, lang=lang)
     result = outcome.result
     for line in console.figure_lines(result, lang):
