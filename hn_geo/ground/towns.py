@@ -209,7 +209,7 @@ def normalise_towns(values, *, path=None, field="town"):
     mapping = town_mapping(text.dropna())
     if mapping.empty:
         return values
-    official = dict(zip(mapping["input"], mapping["town"].where(mapping["town"].notna(), None)))
+    official = {a: b for a, b in zip(mapping["input"], mapping["town"]) if isinstance(b, str)}
     repaired = mapping[mapping["method"].isin(["variant", "pinyin", "code"])]
     unknown = list(mapping.loc[mapping["method"] == "unknown", "input"])
     if unknown:
