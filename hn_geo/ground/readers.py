@@ -129,6 +129,8 @@ def _read_vector(path, layer, encoding):
     enc = shapefile_encoding(path, layer, encoding) if is_shp else encoding
     if enc:
         kwargs["encoding"] = enc
+    if driver == "GeoJSON":
+        kwargs["DATE_AS_STRING"] = "YES"  # JSON has no dates: '2024-01-05' stays the text it is
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*More than one layer found.*")
@@ -167,7 +169,7 @@ def _read_feature_array(path):
                          params={"n": len(items), "item": 0 if bad is None else bad + 1})
     collection = json.dumps({"type": "FeatureCollection", "features": items}).encode("utf-8")
     try:
-        gdf = pyogrio.read_dataframe(io.BytesIO(collection))
+        gdf = pyogrio.read_dataframe(io.BytesIO(collection), DATE_AS_STRING="YES")
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
         raise HnGeoError(code="ground.json_array_unreadable", params={"what": str(exc)[:200]},
                          path=path) from exc
