@@ -100,6 +100,7 @@ def test_layer_town_column_is_normalised_everywhere():
     assert by_code["ground.unknown_towns_kept"].params["names"] == ["某某镇"]
 
 
+@pytest.mark.slow  # a whole command or the embedded layers: over the fast budget
 def test_solar_town_table_has_one_row_per_town(tmp_path):
     from click.testing import CliRunner
 

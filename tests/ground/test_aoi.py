@@ -65,6 +65,7 @@ def test_some_features_outside_are_counted_with_ids(tmp_path):
     assert "3 of the 50 features" in w.render("en")
 
 
+@pytest.mark.slow  # a whole command or the embedded layers: over the fast budget
 def test_embedded_layers_are_inside_and_neighbours_near():
     with warnings.catch_warnings():
         warnings.simplefilter("error", HnGeoWarning)
@@ -72,6 +73,7 @@ def test_embedded_layers_are_inside_and_neighbours_near():
             load_layer(name)
 
 
+@pytest.mark.slow  # a whole command or the embedded layers: over the fast budget
 def test_zhejiang_counties_are_not_haining_s_boundary(tmp_path):
     cells = [shapely.box(x, y, x + 0.55, y + 0.45) for x in np.arange(118.0, 123.0, 0.55)
              for y in np.arange(27.0, 31.2, 0.45)][:90]
@@ -98,6 +100,7 @@ def test_the_haining_boundary_from_a_datav_array_is_accepted(tmp_path):
     assert "ground.json_array_read" in [w.message.code for w in record if isinstance(w.message, HnGeoWarning)]
 
 
+@pytest.mark.slow  # a whole command or the embedded layers: over the fast budget
 def test_another_county_as_area_of_interest(tmp_path):
     area = gpd.GeoDataFrame({"name": ["某县"]}, geometry=[shapely.box(116.3, 39.8, 116.5, 40.0)],
                             crs="EPSG:4326")
@@ -115,6 +118,7 @@ def test_another_county_as_area_of_interest(tmp_path):
     assert r.exit_code == 0, r.output
 
 
+@pytest.mark.slow  # a whole command or the embedded layers: over the fast budget
 def test_buildings_700_km_away_get_no_town_table(tmp_path):
     b = load_layer("buildings").iloc[:100]
     b = b.set_geometry(b.geometry.translate(-7.5, 0.0), crs=b.crs)

@@ -86,6 +86,8 @@ def test_crs_strings_are_checked(tmp_path, crs):
     with pytest.raises(HnGeoError) as err:
         readers.parse_crs(crs)
     assert err.value.code == "ground.bad_crs" and crs in err.value.render("en")
+    if crs != "EPSG:999999":
+        return  # the CLI once: a clean usage error, not pyproj's CRSError traceback
     p = tmp_path / "xy.csv"
     p.write_text("name,x,y\na,558000,3377000\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["layers", "validate", str(p), "--as", "sections", "--assume-crs", crs,

@@ -88,6 +88,7 @@ def test_water_body_column(results):
     assert err.value.code == "water.bad_water_body" and err.value.row == 3
 
 
+@pytest.mark.slow  # a whole command or the embedded layers: over the fast budget
 def test_lab_table_without_sections_classified_by_the_cli(tmp_path):
     df = pd.read_csv(layers_dir() / "water_results.csv", dtype=str, encoding="utf-8-sig",
                      keep_default_na=False)
@@ -99,11 +100,13 @@ def test_lab_table_without_sections_classified_by_the_cli(tmp_path):
     df.loc[3, "氨氮(mg/L)"] = "---"
     p = tmp_path / "lab.csv"
     df.to_csv(p, index=False, encoding="utf-8-sig")
-    for args in ([], ["--classify-only"]):
-        out = tmp_path / f"o{len(args)}"
-        r = CliRunner().invoke(main, ["water", "classify", str(p), "--out", str(out), "--lang", "en", *args])
-        assert r.exit_code == 0, r.output  # before: "no sampling-date column"; then "no result row belongs"
-        assert "classified only" in r.output and "matched to GB 3838 items loosely" in r.output
-        t = pd.read_csv(out / "water_sections.csv", encoding="utf-8-sig")
-        assert set(t["section id"]) == {"LAB-HN-W01", "LAB-HN-W02"} and t["water class"].notna().all()
-        assert len(pd.read_csv(out / "water_samples.csv", encoding="utf-8-sig")) == 24
+    out = tmp_path / "o"
+    r = CliRunner().invoke(main, ["water", "classify", str(p), "--classify-only", "--out", str(out),
+                                  "--lang", "en"])
+    assert r.exit_code == 0, r.output  # before: "no sampling-date column"; then "no result row belongs"
+    assert "classified only" in r.output and "matched to GB 3838 items loosely" in r.output
+    t = pd.read_csv(out / "water_sections.csv", encoding="utf-8-sig")
+    assert set(t["section id"]) == {"LAB-HN-W01", "LAB-HN-W02"} and t["water class"].notna().all()
+    assert len(pd.read_csv(out / "water_samples.csv", encoding="utf-8-sig")) == 24
+    assert not (out / "water_layers.gpkg").exists() or "sections" not in __import__("pyogrio").list_layers(
+        out / "water_layers.gpkg")[:, 0]
