@@ -206,7 +206,7 @@ def normalise_towns(values, *, path=None, field="town"):
         ``ground.unknown_towns_kept`` counting the names that match no town.
     """
     text = pd.Series(values).astype("string").str.strip()
-    mapping = town_mapping(text.dropna())
+    mapping = town_mapping(pd.unique(text.dropna().to_numpy(dtype=object)))
     if mapping.empty:
         return values
     official = {a: b for a, b in zip(mapping["input"], mapping["town"]) if isinstance(b, str)}
@@ -222,7 +222,7 @@ def normalise_towns(values, *, path=None, field="town"):
     n_rows = int(text.isin(set(repaired["input"])).sum())
     warnings.warn(HnGeoWarning("ground.towns_mapped", path=path, n=len(repaired), rows=n_rows,
                                pairs=pairs[:10]), stacklevel=3)
-    return text.map(lambda v: official.get(v) or v if isinstance(v, str) else v).astype("string")
+    return text.map(official).fillna(text).astype("string")
 
 
 def town_table():
