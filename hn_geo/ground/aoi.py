@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import warnings
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ import shapely
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import STORAGE_CRS
+from hn_geo.ground.catalog import default_path
+from hn_geo.ground.readers import read_file
 
 TOLERANCE_M = 2000.0
 """Features this close to the area count as inside it [m]."""
@@ -133,26 +136,18 @@ def from_frame(gdf, *, name=None, path=None, tolerance_m=TOLERANCE_M):
 
 def read_aoi(path, *, layer=None, assume_crs=None, tolerance_m=TOLERANCE_M):
     """The area of interest of a polygon file (GeoJSON, GeoPackage, Shapefile ...)."""
-    from hn_geo.ground.readers import read_file
-
     return from_frame(read_file(path, layer=layer, assume_crs=assume_crs), path=path,
                       tolerance_m=tolerance_m)
 
 
 @functools.lru_cache(maxsize=4)
 def _default(path, mtime):
-    from hn_geo.ground.readers import read_file
-
     return from_frame(read_file(path), path=path)
 
 
 def default_aoi():
     """Haining: the ``boundary`` layer of the layers folder (``HN_GEO_LAYERS``), else the
     installed package's; None when neither exists."""
-    from importlib import resources
-
-    from hn_geo.ground.catalog import default_path
-
     candidates = [default_path("boundary")]
     try:
         candidates.append(Path(str(resources.files("hn_geo.layers"))) / "boundary.gpkg")

@@ -9,6 +9,8 @@ analyses, and every error names the config file and the key.
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,6 +19,7 @@ from pathlib import Path
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from hn_geo import solar, targets, water, zoning
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.results import Msg
 from hn_geo.ground import aoi as aoi_check
@@ -24,6 +27,7 @@ from hn_geo.ground import catalog
 from hn_geo.ground.inputs import Inputs, LayerSource
 from hn_geo.ground.readers import parse_crs
 from hn_geo.ground.yamlfile import read_yaml
+from hn_geo.pipeline.steps import WORKFLOWS
 
 ANALYSES = ("water", "zoning", "solar", "targets")
 OUTPUTS = ("report", "maps", "export")
@@ -277,12 +281,6 @@ def _is_type(value, want):
 
 def option_types(name):
     """``{option: 'number' | 'integer' | 'boolean' | 'string'}`` of an analysis' options."""
-    import dataclasses
-    import inspect
-
-    from hn_geo import solar, targets, water, zoning
-    from hn_geo.pipeline.steps import WORKFLOWS
-
     funcs = {"water": [water.assess], "zoning": [zoning.check], "targets": [targets.targets_report],
              "solar": [solar.rooftop_potential]}
     defaults = {}
