@@ -1,7 +1,8 @@
 """Property: random cell text written into every reader's table format comes back as the same text.
 
 Formats: CSV in UTF-8 and in GBK, XLSX (cells stored as text, including ones that start with
-``=``), GeoJSON properties and GeoPackage attributes. Readers may only fail with an
+``=``), GeoJSON properties, GeoPackage attributes and Shapefile attributes in GBK and UTF-8
+(with a truthful ``.cpg``: the encoding check must never second-guess it). Readers may only fail with an
 :class:`HnGeoError` (never a raw traceback), and the text they return is the text written:
 for tables, the documented normalisation only (surrounding white space stripped, an empty
 cell is missing); for vector formats, exactly. (The output side -- no formula or markup in
@@ -56,6 +57,15 @@ def expected_table(values):
     out = []
     for v in values:
         s = v.strip()
+        out.append(None if s == "" else s)
+    return out
+
+
+def expected_dbf(values):
+    """A DBF text field as GDAL reads it: spaces around trimmed, a blank field is missing."""
+    out = []
+    for v in values:
+        s = v.strip(" ")
         out.append(None if s == "" else s)
     return out
 
@@ -147,6 +157,22 @@ def test_geopackage_attributes(tmp_path_factory, values):
     p = tmp_path_factory.mktemp("gpkg") / "t.gpkg"
     frame(values).to_file(p)
     assert got(read_quietly(p)["名称"]) == values
+
+
+@SETTINGS
+@given(values=texts(exclude=("\x00",), gbk=True))
+def test_shapefile_gbk(tmp_path_factory, values):
+    p = tmp_path_factory.mktemp("shp") / "t.shp"
+    frame(values).to_file(p, encoding="gbk")  # writes t.cpg saying GBK
+    assert got(read_quietly(p)["名称"]) == expected_dbf(values)
+
+
+@SETTINGS
+@given(values=texts(exclude=("\x00",)))
+def test_shapefile_utf8(tmp_path_factory, values):
+    p = tmp_path_factory.mktemp("shp") / "t.shp"
+    frame(values).to_file(p, encoding="utf-8")  # writes t.cpg saying UTF-8
+    assert got(read_quietly(p)["名称"]) == expected_dbf(values)
 
 
 @pytest.mark.parametrize("text", ["2024-01-05", "12:30:00", "2024-01-05T08:00:00"])
