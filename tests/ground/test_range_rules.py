@@ -108,3 +108,11 @@ def test_numeric_cli_options_are_checked(tmp_path, value, words):
                                   "--lang", "en"])
     assert r.exit_code == 2 and words in r.output and "--target-mw" in r.output
     assert not (tmp_path / "o").exists()  # before: "nan MW still needed"
+
+
+@pytest.mark.parametrize("option, value", [("--vocs-t", "nan"), ("--nox-t", "-1000"), ("--energy-tce", "inf")])
+def test_site_profile_loads_on_the_command_line_are_checked(tmp_path, option, value):
+    r = CliRunner().invoke(main, ["zoning", "sites", "--industry", "2614", option, value,
+                                  "--out", str(tmp_path / "o"), "--lang", "en"])
+    assert r.exit_code == 2 and option in r.output  # before: nan taken as "unknown load"
+    assert not (tmp_path / "o").exists()
