@@ -334,7 +334,7 @@ _register(LayerSchema(
         Field("town", "str", required=False, nullable=True, towns=True),
         Field("two_high", "bool", required=False),
         Field("energy_tce", "float", required=False, nullable=True, **ENERGY_TCE),
-        Field("value_added_wan", "float", required=False, nullable=True),
+        Field("value_added_wan", "float", required=False, nullable=True, min=0.0),
         Field("solvent_type", "str", required=False, nullable=True),
         Field("nox_t", "float", required=False, nullable=True, **LOAD_T),
         Field("vocs_t", "float", required=False, nullable=True, **LOAD_T),

@@ -11,6 +11,7 @@ from hn_geo.cli import main
 from hn_geo.core.errors import HnGeoError
 from hn_geo.ground import readers
 from hn_geo.ground.catalog import SCHEMAS, layers_dir, load_layer
+from hn_geo.ground.profiles import profile_from_projects, read_profiles
 
 
 def points_file(tmp_path, column, value, name="ep"):
@@ -116,3 +117,35 @@ def test_site_profile_loads_on_the_command_line_are_checked(tmp_path, option, va
                                   "--out", str(tmp_path / "o"), "--lang", "en"])
     assert r.exit_code == 2 and option in r.output  # before: nan taken as "unknown load"
     assert not (tmp_path / "o").exists()
+
+
+def test_negative_value_added_is_an_error(tmp_path):
+    pr = load_layer("projects", layers_dir() / "projects_demo.gpkg")
+    pr.loc[1, "value_added_wan"] = -500.0  # a negative energy intensity passes every intensity cap
+    p = tmp_path / "pr.gpkg"
+    pr.to_file(p)
+    with pytest.raises(HnGeoError) as err:
+        load_layer("projects", p)
+    assert err.value.code == "ground.value_below_min" and err.value.field == "value_added_wan"
+
+
+@pytest.mark.parametrize("text, code", [("vocs_t: -1000", "ground.value_below_min"),
+                                        ("nox_t: 5.0e+9", "ground.value_above_max"),
+                                        ("value_added_wan: -3", "ground.value_below_min")])
+def test_profile_yaml_numbers_follow_the_projects_range_rules(tmp_path, text, code):
+    p = tmp_path / "profile.yaml"
+    p.write_text(f"profiles:\n  - {{industry_code: '2614'}}\n  - {{industry_code: '2614', {text}}}\n",
+                 encoding="utf-8")
+    with pytest.raises(HnGeoError) as err:
+        read_profiles(p)
+    assert err.value.code == code and err.value.row == 2 and err.value.field == text.split(":")[0]
+    assert str(p) in err.value.render("en")
+
+
+def test_profile_row_of_a_projects_table_follows_the_range_rules(tmp_path):
+    p = tmp_path / "projects.csv"
+    p.write_text("project_id,industry_code,vocs_t\nA,2614,1.5\nB,2614,-20\n", encoding="utf-8")
+    assert profile_from_projects(p, "A")["vocs_t"] == 1.5
+    with pytest.raises(HnGeoError) as err:
+        profile_from_projects(p, "B")
+    assert err.value.code == "ground.value_below_min" and err.value.row == 3 and err.value.field == "vocs_t"
