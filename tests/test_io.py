@@ -202,7 +202,7 @@ def test_read_xlsx_with_lon_lat_and_sheet(tmp_path):
     np.testing.assert_allclose(gdf.geometry.y, LAT)
     with pytest.raises(HnGeoError, match=r"no sheet 'foo'; sheets found: \['说明', '点位'\]"):
         io_r.read_file(p, layer="foo")
-    with pytest.raises(HnGeoError, match="no longitude/latitude columns found.*columns found: \\['x'\\]"):
+    with pytest.raises(HnGeoError, match="no longitude/latitude columns found.*columns found: x$"):
         io_r.read_file(p)  # first sheet has no coordinates
 
 

@@ -52,7 +52,9 @@ def _table_to_gdf(path, df, lon=None, lat=None, crs=WGS84):
     if lon is None or lat is None:
         raise HnGeoError("no longitude/latitude columns found (expected one of "
                          f"{list(LON_NAMES)} and {list(LAT_NAMES)}); "
-                         f"columns found: {list(df.columns)}", path=path)
+                         f"columns found: {list(df.columns)}", path=path, code="ground.no_lonlat_columns",
+                         params={"lon": list(LON_NAMES), "lat": list(LAT_NAMES),
+                                 "columns": [str(c) for c in df.columns]})
     out = {}
     for col in (lon, lat):
         cells = df[col]

@@ -99,9 +99,9 @@ def _combine(path, frames):
     df = pd.concat(parts, ignore_index=True)
     df.attrs[ROWS_ATTR] = labels
     rows = [len(filled[n]) for n in same]
-    warnings.warn(HnGeoWarning("ground.sheets_read", path=path, n=len(same), sheets=same,
-                               rows=rows, total=int(sum(rows)), skipped=other or ["-"],
-                               n_skipped=len(other)), stacklevel=4)
+    code = "ground.sheets_read" if other else "ground.sheets_read_all"
+    warnings.warn(HnGeoWarning(code, path=path, n=len(same), sheets=same, rows=rows,
+                               total=int(sum(rows)), skipped=other, n_skipped=len(other)), stacklevel=4)
     return df
 
 

@@ -39,9 +39,9 @@ def test_water_results_in_two_sheets_are_read_whole(tmp_path):
     with pytest.warns(HnGeoWarning) as record:
         samples = read_results(p)
     assert len(samples) == 150  # before: 100 (the first sheet only, without a word)
-    (w,) = [w.message for w in record if w.message.code == "ground.sheets_read"]
+    (w,) = [w.message for w in record if w.message.code == "ground.sheets_read_all"]
     assert w.params["sheets"] == ["上半年", "下半年"] and w.params["rows"] == [100, 50]
-    assert "read 2 sheets" in w.render("en") and "上半年" in w.render("zh")
+    assert "read 2 sheets" in w.render("en") and "上半年" in w.render("zh") and "another header" not in w.render("en")
     # rows of the second sheet are numbered in it: sheet!row
     assert list(samples["row"][:1]) == ["上半年!2"] and list(samples["row"][100:101]) == ["下半年!2"]
     with warnings.catch_warnings():
@@ -80,7 +80,7 @@ def test_projects_workbook_in_two_sheets_all_checked(tmp_path):
     p = write_book(tmp_path / "projects.xlsx", {"一批": df.iloc[:3], "二批": df.iloc[3:]})
     with pytest.warns(HnGeoWarning) as record:
         layer = load_layer("projects", p)
-    assert len(layer) == len(pr) and "ground.sheets_read" in codes(record)  # before: 3
+    assert len(layer) == len(pr) and "ground.sheets_read_all" in codes(record)  # before: 3
 
 
 def test_one_sheet_and_csv_have_plain_row_numbers(tmp_path):
