@@ -214,15 +214,17 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
         the field.
     """
     if len(gdf) == 0:
-        raise HnGeoError(f"layer '{schema.name}' is empty: no features", path=path)
+        raise HnGeoError(f"layer '{schema.name}' is empty: no features", path=path,
+                         code="ground.layer_empty", params={"layer": schema.name})
     if gdf.crs is None:
-        raise HnGeoError("the layer has no CRS", path=path)
+        raise HnGeoError("the layer has no CRS", path=path, code="ground.layer_no_crs")
     gdf = match_columns(gdf, schema, path).copy()
     missing = [c for c in schema.required if c not in gdf.columns]
     if missing:
         found = [c for c in gdf.columns if c != gdf.geometry.name]
         raise HnGeoError(f"missing required column(s) {missing} for layer '{schema.name}'; "
-                         f"columns found: {found}", path=path, field=missing[0])
+                         f"columns found: {found}", path=path, field=missing[0], code="ground.missing_columns",
+                         params={"missing": missing, "layer": schema.name, "found": [str(c) for c in found]})
     for f in schema.fields:
         if f.name in gdf.columns:
             gdf[f.name] = _check_field(gdf, f, schema, path)
@@ -234,7 +236,9 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
         raise HnGeoError(f"{len(values)} duplicate id value(s) {values[:10]}"
                          f"{' ...' if len(values) > 10 else ''} at "
                          f"{_where(gdf, idx, schema.id_field)}",
-                         path=path, row=_row(gdf, idx[0]), field=schema.id_field)
+                         path=path, row=_row(gdf, idx[0]), field=schema.id_field, code="ground.duplicate_ids",
+                         params={"n": len(values), "values": values[:10], "more": " …" if len(values) > 10 else "",
+                                 "where": _where(gdf, idx, schema.id_field)})
     gdf = _check_geometry(gdf, schema, path)
     return gdf.to_crs(crs)
 
@@ -248,13 +252,17 @@ def _check_field(gdf, f, schema, path):
         kind = f"finite numbers ({f.dtype})" if f.dtype in ("int", "float") else f"of type {f.dtype}"
         raise HnGeoError(f"{idx.size} value(s) are not {kind} "
                          f"(first: {sample!r} at {_where(gdf, idx, schema.id_field)})",
-                         path=path, row=_row(gdf, idx[0]), field=f.name)
+                         path=path, row=_row(gdf, idx[0]), field=f.name,
+                         code="ground.values_not_number" if f.dtype in ("int", "float") else "ground.values_not_type",
+                         params={"n": int(idx.size), "dtype": f.dtype, "first": repr(sample),
+                                 "where": _where(gdf, idx, schema.id_field)})
     if not f.nullable and f.required:
         nulls = np.flatnonzero(vals.isna().to_numpy())
         if nulls.size:
             raise HnGeoError(f"{nulls.size} empty value(s) in a required field, at "
                              f"{_where(gdf, nulls, schema.id_field)}",
-                             path=path, row=_row(gdf, nulls[0]), field=f.name)
+                             path=path, row=_row(gdf, nulls[0]), field=f.name, code="ground.values_empty",
+                             params={"n": int(nulls.size), "where": _where(gdf, nulls, schema.id_field)})
     if f.min is not None or f.max is not None:
         _check_range(gdf, vals, f, schema, path)
     if f.family:  # coded field: zh or en words (or the codes) -> codes
@@ -268,7 +276,10 @@ def _check_field(gdf, f, schema, path):
             raise HnGeoError(f"{wrong.size} value(s) not among {list(f.choices)} "
                              f"(first: {vals.iloc[wrong[0]]!r} at "
                              f"{_where(gdf, wrong, schema.id_field)})",
-                             path=path, row=_row(gdf, wrong[0]), field=f.name)
+                             path=path, row=_row(gdf, wrong[0]), field=f.name, code="ground.values_not_among",
+                             params={"n": int(wrong.size), "choices": list(f.choices),
+                                     "first": repr(vals.iloc[wrong[0]]),
+                                     "where": _where(gdf, wrong, schema.id_field)})
     return vals
 
 
