@@ -19,6 +19,7 @@ from pathlib import Path
 
 from hn_geo.core.errors import HnGeoError
 from hn_geo.ground import buildings as _buildings  # noqa: F401  (registers the layer's preparer)
+from hn_geo.ground.aoi import check_site
 from hn_geo.ground.plan import plan_figure
 from hn_geo.ground.rasters import read_dsm
 from hn_geo.ground.weather import load_weather
@@ -96,6 +97,7 @@ def run(inputs, out_dir, *, lang="zh", installed_mw=None, target_mw=None, homes_
     roof_params, system = configs(roof_params, system, **params)
     buildings = inputs.layer("buildings")
     weather = load_weather(inputs.file("weather"))
+    check_site(weather.latitude, weather.longitude, buildings, path=inputs.file("weather"))
     dsm = inputs.file("dsm")
     dsm_stats = (dsm_roof_stats(buildings, read_dsm(dsm, around=buildings), **given(params=roof_params))
                  if dsm is not None else None)
