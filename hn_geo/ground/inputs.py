@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hn_geo.core.errors import HnGeoError
-from hn_geo.ground import catalog, readers, validate
+from hn_geo.ground import catalog, datasets, readers, validate
 
 PREPARERS = {}
 """``{layer name: func(raw GeoDataFrame, path) -> GeoDataFrame}`` run on a user's file
@@ -100,6 +100,9 @@ class Inputs:
         if src is None:
             return catalog.load_layer(name)
         prepare = PREPARERS.get(name)
+        if datasets.is_dataset(src.path):  # a folder of GeoParquet parts or a glob
+            return datasets.read_all(src.path, name, prepare=prepare, assume_crs=src.assume_crs,
+                                     from_gcj02=src.from_gcj02)
         if prepare is None:
             return catalog.load_layer(name, src.path, layer=src.layer, encoding=src.encoding,
                                       assume_crs=src.assume_crs, from_gcj02=src.from_gcj02)
