@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import threading
 import warnings
@@ -59,7 +60,7 @@ def scheduler(value=None):
 
     if value == "processes":
         with LocalCluster(n_workers=None, threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs="error") as cluster, Client(cluster) as client:
+                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             yield client
         return
     try:

@@ -47,7 +47,7 @@ def _step(chunk, state, j, out, need_mw, n_homes):
     cum_mw = cum / 1000.0
     rank = state.count + np.arange(1, len(chunk) + 1)
     pd.DataFrame({"_row": chunk["_row"].to_numpy(), "_part": chunk["_part"].to_numpy(), "supply_rank": rank,
-                  "cum_mw": cum_mw}).to_parquet(Path(out) / f"part.{j:05d}.parquet", index=False)
+                  "cum_mw": cum_mw, "kwh_per_kwp": -chunk["neg_spec"].to_numpy()}).to_parquet(Path(out) / f"part.{j:05d}.parquet", index=False)
     new = {}
     if state.crossing is None and cum_mw[-1] >= need_mw:
         i = int(np.searchsorted(cum_mw, need_mw))
@@ -76,6 +76,20 @@ class Walk:
         ranks = dd.read_parquet(str(self.ranks_dir))
         ranks = ranks.set_index("_part", divisions=list(range(n_parts)) + [n_parts - 1])
         return ranks.to_delayed()
+
+    def curve(self, max_points=20000):
+        """Points of the supply curve (``supply_rank``, ``cum_mw``, ``kwh_per_kwp``) for the chart:
+        every building when there are few, else evenly spaced ones and each part's last."""
+        files = sorted(self.ranks_dir.glob("part.*.parquet"))
+        step = max(1, self.state.count // max_points)
+        frames = []
+        for f in files:
+            df = pd.read_parquet(f, columns=["supply_rank", "cum_mw", "kwh_per_kwp"])
+            keep = (df["supply_rank"].to_numpy() % step == 0)
+            keep[-1] = True
+            frames.append(df[keep])
+        cols = {"supply_rank": np.zeros(0, np.int64), "cum_mw": np.zeros(0), "kwh_per_kwp": np.zeros(0)}
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(cols)
 
     def plan_check(self, *, target_mw, installed_mw, homes_target, total_kwp, total_kwh, n_houses, n_homes):
         """:class:`PlanCheck` as :func:`hn_geo.solar.targets.plan_check` computes it."""

@@ -159,7 +159,8 @@ def rooftop_potential(source, weather, *, target_mw, homes_target, installed_mw=
     -------
     (AnalysisResult, list of Path)
         The result with the same tables and figures as the in-memory analysis and no layer
-        (the per-building layer is the dataset), and the dataset's part files.
+        (the per-building layer is the dataset; ``meta['supply_points']`` holds points of the
+        supply curve for the chart), and the dataset's part files.
     """
     pot._check_targets(installed_mw, target_mw, homes_target)
     params = roof_params or RoofParams()
@@ -182,6 +183,7 @@ def rooftop_potential(source, weather, *, target_mw, homes_target, installed_mw=
             walk = ranking.rank(keys, scratch / "ranks", need_mw=need_mw, n_homes=n_homes, client=client,
                                 progress=progress)
             ranked = walk.by_part(len(parts))
+            curve = walk.curve()
             written = cluster.compute(*[dask.delayed(_finish_part)(scratch / f"stage.{k:05d}.parquet", r, ds, k)
                                         for k, r in enumerate(ranked)], client=client, progress=progress)
         files = ds.commit()
@@ -190,6 +192,7 @@ def rooftop_potential(source, weather, *, target_mw, homes_target, installed_mw=
         raise
     del written
     result = _result(stats, walk, weather, params, system, target_mw, installed_mw, homes_target, n_homes)
+    result.meta["supply_points"] = curve
     return result, files
 
 

@@ -77,6 +77,8 @@ def parts(path):
     text = str(path)
     if _is_glob(text) and not Path(text).exists():
         found = [Path(p) for p in _glob.glob(text, recursive=True)]
+    elif Path(text).is_file():  # one GeoParquet file: a dataset of one part
+        found = [Path(text)]
     else:
         found = [q for q in Path(text).rglob("*")]
     found = [p for p in found if p.is_file() and p.suffix.lower() in SUFFIXES

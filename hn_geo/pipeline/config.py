@@ -53,6 +53,10 @@ CONFIG_SCHEMA = {
                            "basemap": {"enum": [*BASEMAPS, None]}, "offline": {"type": "boolean"},
                            "tianditu_key": _TEXT}}]},
         "report": {"type": "boolean"},
+        # the solar and zoning steps: in memory, or partition by partition with dask
+        "engine": {"enum": ["memory", "dask", None]},
+        "scheduler": {"anyOf": [{"type": "null"}, {"enum": ["threads", "processes"]},
+                                {"type": "string", "pattern": r"^(tcp|tls)://[^\s]+$"}]},
         "export": {"anyOf": [{"type": "boolean"}, {
             "type": "object", "additionalProperties": False,
             "properties": {"enabled": {"type": "boolean"},
@@ -85,6 +89,10 @@ class RunConfig:
     maps : dict
         ``overview``, ``per_analysis`` (bool), ``basemap``, ``offline``, ``tianditu_key``.
     report : bool
+    engine : {'memory', 'dask'} or None
+        Engine of the solar and zoning steps (their ``options`` may override it).
+    scheduler : str or None
+        dask scheduler of the dask engine: threads, processes or ``tcp://host:port``.
     export : dict
         ``enabled`` (bool), ``layers`` (catalog names; empty: all embedded),
         ``include_results`` (bool), ``name`` (zip stem).
@@ -100,6 +108,8 @@ class RunConfig:
     maps: dict = field(default_factory=lambda: {"overview": True, "per_analysis": True,
                                                  "basemap": None, "offline": True})
     report: bool = True
+    engine: str | None = None
+    scheduler: str | None = None
     export: dict = field(default_factory=lambda: {"enabled": True, "layers": [],
                                                    "include_results": True, "name": "hn_geo_share"})
 
@@ -158,6 +168,7 @@ def load_config(path=None):
     elif isinstance(maps, dict):
         cfg.maps.update(maps)
     cfg.report = data.get("report", cfg.report)
+    cfg.engine, cfg.scheduler = data.get("engine"), data.get("scheduler")
     export = data.get("export", True)
     if export is False:
         cfg.export["enabled"] = False
