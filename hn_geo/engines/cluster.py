@@ -31,6 +31,8 @@ SCHEDULERS = ("threads", "processes")
 """Local schedulers; any ``tcp://`` (or ``tls://``) address names a distributed one."""
 LISTED = ("n", "ids", "first")
 """Warning parameters that differ per partition: a count and the first ids."""
+SHOWN = 5
+"""How many ids a merged warning names (as the analyses do)."""
 PROGRESS_AFTER_S = 3.0
 """The progress bar appears once a computation has run this long [s]."""
 
@@ -184,7 +186,7 @@ def merge_warnings(records):
             more_code = first.code if isinstance(first, Msg) else f"{code.split('.')[0]}.ids_more"
             params["ids"] = _merge_ids([p["ids"] for p in group], more_code)
         if "first" in params:  # the first few ids, without a count of the others
-            params["first"] = [i for p in group for i in p["first"]][:len(group[0]["first"]) or 5]
+            params["first"] = [i for p in group for i in p["first"]][:SHOWN]
         warnings.warn(HnGeoWarning(code, path=path, **params), stacklevel=2)
 
 

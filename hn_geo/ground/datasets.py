@@ -225,15 +225,20 @@ def open_dataset(path, name, *, prepare=None, assume_crs=None, from_gcj02=False,
     -------
     (dask_geopandas.GeoDataFrame, list of Part)
     """
+    import dask
     import dask.dataframe as dd
+    import dask_geopandas
 
     described = describe(path)
     head = read_part(described[0], name, prepare=prepare, assume_crs=assume_crs, from_gcj02=from_gcj02)
     meta = head.iloc[:0]
-    ddf = dd.from_map(_PartReader(name, prepare, assume_crs, from_gcj02), described, meta=meta,
-                      divisions=[p.offset for p in described] + [described[-1].offset
-                                                                  + max(described[-1].rows - 1, 0)],
-                      label=f"read-{name}", enforce_metadata=False)
+    with dask.config.set({"dataframe.convert-string": False}):  # keep the validated dtypes
+        ddf = dd.from_map(_PartReader(name, prepare, assume_crs, from_gcj02), described, meta=meta,
+                          divisions=[p.offset for p in described] + [described[-1].offset
+                                                                      + max(described[-1].rows - 1, 0)],
+                          label=f"read-{name}", enforce_metadata=False)
+    if not isinstance(ddf, dask_geopandas.GeoDataFrame):
+        ddf = dask_geopandas.from_dask_dataframe(ddf, geometry=meta.geometry.name)
     boxes = [_bbox_4490(p) for p in described]
     if all(b is not None for b in boxes):
         ddf.spatial_partitions = gpd.GeoSeries(boxes, crs=STORAGE_CRS)
@@ -241,8 +246,14 @@ def open_dataset(path, name, *, prepare=None, assume_crs=None, from_gcj02=False,
         if shuffle not in SHUFFLES:
             raise HnGeoError(code="ground.dataset_bad_shuffle", params={"value": shuffle,
                                                                         "known": list(SHUFFLES)})
-        ddf = ddf.spatial_shuffle(by=shuffle, npartitions=npartitions or len(described))
+        ddf = ddf.assign(_row=ddf.index).spatial_shuffle(by=shuffle, npartitions=npartitions or len(described))
+        ddf = ddf.map_partitions(_row_index, meta=meta)
     return ddf, described
+
+
+def _row_index(df):
+    """The global row number back as the index after a spatial shuffle (which indexes by curve)."""
+    return df.set_index("_row").rename_axis(None)
 
 
 class _PartReader:
