@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from hn_geo.core.settings import STORAGE_CRS
 from hn_geo.ground import catalog
 from hn_geo.render import tables, writers
 
@@ -64,7 +65,8 @@ class Dataset:
             return None
         shown = tables.present(gdf, lang=self.lang, scope=self.scope, codes=layer_codes(self.codes, gdf.columns),
                                keep_geometry=True, labels=False, table=self.layer, bool_words=False)
-        return writers.write_parquet(shown, self.part_path(k))
+        # the layers are in EPSG:4490 already (validated inputs): no reprojection on the way out
+        return writers.write_parquet(shown, self.part_path(k), crs=None if shown.crs.equals(STORAGE_CRS) else STORAGE_CRS)
 
     def commit(self):
         """Move the finished parts onto :attr:`target` (replacing an earlier dataset)."""

@@ -34,6 +34,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
@@ -141,7 +142,7 @@ def describe(path):
     return out
 
 
-def read_part(part, name, *, prepare=None, assume_crs=None, from_gcj02=False, crs=STORAGE_CRS):
+def read_part(part, name, *, prepare=None, assume_crs=None, from_gcj02=False, crs=STORAGE_CRS, source=None):
     """Read and validate one part against catalog layer ``name``.
 
     Parameters
@@ -161,7 +162,12 @@ def read_part(part, name, *, prepare=None, assume_crs=None, from_gcj02=False, cr
     """
     path = part.path if isinstance(part, Part) else Path(part)
     offset = part.offset if isinstance(part, Part) else 0
-    raw = readers.read_file(path, assume_crs=assume_crs, from_gcj02=from_gcj02)
+    if source is None:
+        raw = readers.read_file(path, assume_crs=assume_crs, from_gcj02=from_gcj02)
+    else:  # the first rows only, for the columns and dtypes (the lazy frame's meta)
+        raw = gpd.read_parquet(source)
+        if raw.crs is None and assume_crs is not None:
+            raw = raw.set_crs(assume_crs)
     if prepare is not None:
         raw = prepare(raw, path)
     gdf = validate.validate(raw, catalog.get_schema(name), path=path, crs=crs)
@@ -230,8 +236,7 @@ def open_dataset(path, name, *, prepare=None, assume_crs=None, from_gcj02=False,
     import dask_geopandas
 
     described = describe(path)
-    head = read_part(described[0], name, prepare=prepare, assume_crs=assume_crs, from_gcj02=from_gcj02)
-    meta = head.iloc[:0]
+    meta = _meta(described[0], name, prepare=prepare, assume_crs=assume_crs, from_gcj02=from_gcj02)
     with dask.config.set({"dataframe.convert-string": False}):  # keep the validated dtypes
         ddf = dd.from_map(_PartReader(name, prepare, assume_crs, from_gcj02), described, meta=meta,
                           divisions=[p.offset for p in described] + [described[-1].offset
@@ -254,6 +259,16 @@ def open_dataset(path, name, *, prepare=None, assume_crs=None, from_gcj02=False,
 def _row_index(df):
     """The global row number back as the index after a spatial shuffle (which indexes by curve)."""
     return df.set_index("_row").rename_axis(None)
+
+
+def _meta(part, name, sample=64, **options):
+    """The empty validated frame of a part's first rows: the columns and dtypes of every partition."""
+    f = pq.ParquetFile(part.path)
+    table = pa.Table.from_batches([next(f.iter_batches(batch_size=sample))])
+    sink = pa.BufferOutputStream()
+    pq.write_table(table.replace_schema_metadata(f.schema_arrow.metadata), sink)
+    head = pa.BufferReader(sink.getvalue())
+    return read_part(Part(part.path, sample, 0, part.bbox, part.crs), name, source=head, **options).iloc[:0]
 
 
 class _PartReader:
