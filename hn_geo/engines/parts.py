@@ -14,6 +14,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from hn_geo.core.settings import STORAGE_CRS
 from hn_geo.ground import catalog
 from hn_geo.render import tables, writers
@@ -59,12 +62,27 @@ class Dataset:
     def part_path(self, k):
         return self.staging / f"part.{k:05d}.parquet"
 
+    def present(self, gdf):
+        """:func:`hn_geo.render.tables.present` of a layer as the GeoPackage writer calls it, with
+        each distinct value of an object column rendered once (a million rows share a few
+        thousand unit lists and rule sets)."""
+        kw = {"lang": self.lang, "scope": self.scope, "codes": layer_codes(self.codes, gdf.columns),
+              "labels": False, "table": self.layer, "bool_words": False}
+        geom = gdf.geometry.name
+        objects = [c for c in gdf.columns if c != geom and gdf[c].dtype == object]
+        shown = tables.present(gdf.drop(columns=objects), keep_geometry=True, **kw)
+        for c in objects:
+            codes, uniq = pd.factorize(gdf[c], use_na_sentinel=True)
+            small = pd.DataFrame({c: pd.Series(list(uniq) + [None], dtype=object)})
+            words = tables.present(small, **kw)[c].to_numpy(dtype=object)
+            shown[c] = pd.Series(words[np.where(codes >= 0, codes, len(uniq))], index=shown.index, dtype=object)
+        return shown[[c for c in gdf.columns if c != geom and c in shown.columns] + [geom]]
+
     def write(self, gdf, k):
         """Present partition ``k`` in words and write it; returns its path, None when empty."""
         if len(gdf) == 0:
             return None
-        shown = tables.present(gdf, lang=self.lang, scope=self.scope, codes=layer_codes(self.codes, gdf.columns),
-                               keep_geometry=True, labels=False, table=self.layer, bool_words=False)
+        shown = self.present(gdf)
         # the layers are in EPSG:4490 already (validated inputs): no reprojection on the way out
         return writers.write_parquet(shown, self.part_path(k), crs=None if shown.crs.equals(STORAGE_CRS) else STORAGE_CRS)
 

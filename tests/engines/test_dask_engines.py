@@ -75,6 +75,7 @@ def _check_solar(solar_memory, outcome, warned):
     assert got.geometry.geom_equals_exact(layer.geometry, 0).all()
 
 
+@pytest.mark.slow  # ~4 s, with its in-memory reference ~7 s
 def test_solar_dask_equals_memory(data, solar_memory, tmp_path):
     outcome, warned = _run(solar, "buildings", data["buildings"], tmp_path, engine="dask")
     _check_solar(solar_memory, outcome, warned)
@@ -143,3 +144,37 @@ def test_local_cluster_runs_both_analyses(data, solar_memory, zoning_memory, tmp
         outcome, warned = _run(zoning, "projects", data["projects"], tmp_path / "zoning", engine="dask",
                                scheduler=address)
         _check_zoning(zoning_memory, outcome, warned)
+
+
+def test_run_config_engine_reaches_the_solar_and_zoning_steps(tmp_path, monkeypatch):
+    from hn_geo.pipeline import config, steps
+
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("engine: dask\nscheduler: tcp://127.0.0.1:8786\noptions:\n  zoning: {scheduler: threads}\n",
+                   encoding="utf-8")
+    rc = config.load_config(cfg)
+    assert (rc.engine, rc.scheduler) == ("dask", "tcp://127.0.0.1:8786")
+    seen = {}
+    monkeypatch.setitem(steps.WORKFLOWS, "zoning", lambda inputs, out, *, lang, **kw: seen.update(kw) or
+                        type("O", (), {"result": None, "files": []})())
+    ctx = type("Ctx", (), {"config": rc, "inputs": Inputs(), "out": tmp_path, "lang": "en"})()
+    steps._analysis("zoning")(ctx)
+    assert seen == {"engine": "dask", "scheduler": "threads"}  # the step's own option wins
+    cfg.write_text("scheduler: yarn\n", encoding="utf-8")
+    with pytest.raises(HnGeoError) as exc:
+        config.load_config(cfg)
+    assert exc.value.field == "scheduler"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_partitioned_layers_are_presented_as_the_geopackage_layers(zoning_memory, lang):
+    from hn_geo.engines.parts import Dataset, layer_codes
+    from hn_geo.render import tables
+
+    res = zoning_memory[0].result
+    for name in ("projects", "violations"):
+        g = res.layers[name]
+        fast = Dataset(None, None, lang, "zoning", name, res.codes).present(g)
+        pd.testing.assert_frame_equal(fast, tables.present(g, lang=lang, scope="zoning", keep_geometry=True,
+                                                           codes=layer_codes(res.codes, g.columns), labels=False,
+                                                           table=name, bool_words=False))

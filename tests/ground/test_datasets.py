@@ -45,6 +45,7 @@ def test_read_all_is_the_file_in_row_order(raw, tmp_path):
     assert len(glob) == sum(p.rows for p in datasets.describe(ds)[:2])
 
 
+@pytest.mark.slow  # the Hilbert shuffle: ~5 s
 def test_lazy_frame_has_row_divisions_and_spatial_partitions(raw, tmp_path):
     ds = _write(raw, tmp_path / "ds", 3)
     ddf, parts = datasets.open_dataset(ds, "buildings")
