@@ -184,13 +184,12 @@ def rooftop_potential(source, weather, *, target_mw, homes_target, installed_mw=
                                 progress=progress)
             ranked = walk.by_part(len(parts))
             curve = walk.curve()
-            written = cluster.compute(*[dask.delayed(_finish_part)(scratch / f"stage.{k:05d}.parquet", r, ds, k)
-                                        for k, r in enumerate(ranked)], client=client, progress=progress)
+            cluster.compute(*[dask.delayed(_finish_part)(scratch / f"stage.{k:05d}.parquet", r, ds, k)
+                              for k, r in enumerate(ranked)], client=client, progress=progress)
         files = ds.commit()
     except BaseException:
         ds.discard()
         raise
-    del written
     result = _result(stats, walk, weather, params, system, target_mw, installed_mw, homes_target, n_homes)
     result.meta["supply_points"] = curve
     return result, files
