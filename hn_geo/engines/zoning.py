@@ -4,7 +4,7 @@
 * **Broadcast** (once, :func:`hn_geo.zoning.check.prepare`): the control units in EPSG:4490,
   the rules skipped for unknown unit codes, the applicability matrix, the existing loads per
   unit from the emission points and the buffered red-line / water-source zones of the
-  distance rules.
+  distance rules, the parks of the park-only rules.
 * **Per partition** (:func:`hn_geo.zoning.check.check_part`): attributes, the (project, unit)
   pairs, rule evaluation and status of its projects; the partition writes its part of the
   ``projects`` and ``violations`` layers (``OUT/zoning_projects/``,
@@ -27,7 +27,7 @@ from hn_geo.core.results import AnalysisResult, Word
 from hn_geo.engines import cluster
 from hn_geo.engines.parts import Dataset
 from hn_geo.zoning import tables as tb
-from hn_geo.zoning.check import CODES, check_part, key_figures, notes_of, prepare
+from hn_geo.zoning.check import CODES, check_part, key_figures, notes, prepare
 from hn_geo.zoning.evaluate import STATUS
 
 OUTPUTS = {"projects": "zoning_projects", "violations": "zoning_violations"}
@@ -98,8 +98,8 @@ def _sorted(parts, name):
     return table.iloc[order].drop(columns=["_sev", "_rule", "_row"]).reset_index(drop=True)
 
 
-def check(source, units, *, rules, points=None, red_line=None, water_source=None, out_dir, lang="zh",
-          client=None, progress=True):
+def check(source, units, *, rules, points=None, red_line=None, water_source=None, parks=None, out_dir,
+          lang="zh", client=None, progress=True):
     """The zoning check of a partitioned projects dataset.
 
     Parameters
@@ -107,7 +107,7 @@ def check(source, units, *, rules, points=None, red_line=None, water_source=None
     source : dask_geopandas.GeoDataFrame
         Validated projects, indexed by the global row number
         (:func:`hn_geo.ground.datasets.open_dataset`).
-    units, rules, points, red_line, water_source
+    units, rules, points, red_line, water_source, parks
         As for :func:`hn_geo.zoning.check` (small: broadcast to every partition).
     out_dir : Path
         Where ``zoning_projects/`` and ``zoning_violations/`` are written.
@@ -119,7 +119,8 @@ def check(source, units, *, rules, points=None, red_line=None, water_source=None
         in-memory check gives them (the per-project table is the ``zoning_projects``
         dataset), layer ``control_units``, figures and notes; and the datasets' part files.
     """
-    prep = prepare(source._meta, units, rules=rules, points=points, red_line=red_line, water_source=water_source)
+    prep = prepare(source._meta, units, rules=rules, points=points, red_line=red_line, water_source=water_source,
+                   parks=parks)
     out_dir = Path(out_dir)
     outputs = {name: Dataset.create(out_dir / folder, lang=lang, scope="zoning", layer=name, codes=CODES)
                for name, folder in OUTPUTS.items()}
@@ -150,5 +151,5 @@ def _result(parts, prep, points, units_in):
         codes=dict(CODES),
         figures=key_figures(counts, sum(p["n_violations"] for p in parts), sum(p["n_notices"] for p in parts),
                             len(units), len(prep.rules.rules)),
-        notes=notes_of(prep.rules, points is None),
+        notes=notes(prep.rules, points is None),
         meta={"synthetic": synthetic, "engine": "dask", "partitions": len(parts)})

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from hn_geo.core.errors import HnGeoError
-from hn_geo.core.results import AnalysisResult, Figure, Msg
+from hn_geo.core.results import AnalysisResult, Figure, Msg, Word
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.zoning import tables as tb
 from hn_geo.zoning.arrays import ids, warn
@@ -21,7 +21,14 @@ from hn_geo.zoning.evaluate import (
     status_index,
 )
 from hn_geo.zoning.rules import AccessList
-from hn_geo.zoning.spatial import distance_candidates, existing_loads, locate_all, warn_partly_outside
+from hn_geo.zoning.spatial import (
+    distance_candidates,
+    existing_loads,
+    locate_all,
+    park_membership,
+    warn_partly_outside,
+    warn_unknown_parks,
+)
 
 CODES = {"status": "status", "cap_status": "status", "verdict": "status", "severity": "severity",
          "rule_kind": "rule_kind", "build_type": "project_status", "industry_division": "industry_division", "unit_type": "unit_type",
@@ -29,7 +36,8 @@ CODES = {"status": "status", "cap_status": "status", "verdict": "status", "sever
 """Coded columns of the zoning tables and layers -> value family."""
 
 
-def check(projects, units, *, rules, points=None, red_line=None, water_source=None, layers=True):
+def check(projects, units, *, rules, points=None, red_line=None, water_source=None, parks=None,
+          layers=True):
     """Check projects against the 三线一单 control units and access list.
 
     Parameters
@@ -48,6 +56,8 @@ def check(projects, units, *, rules, points=None, red_line=None, water_source=No
         caps. Without it existing loads are 0 (noted).
     red_line, water_source : geopandas.GeoDataFrame, optional
         Needed when a rule of kind ``min_distance`` names the layer.
+    parks : geopandas.GeoDataFrame, optional
+        Catalog schema 'parks' (``park_id``): needed when the list has a ``park_only`` rule.
     layers : bool
         Build the result layers.
 
@@ -65,11 +75,11 @@ def check(projects, units, *, rules, points=None, red_line=None, water_source=No
     Raises
     ------
     HnGeoError
-        Missing required columns, layers without CRS, a distance rule whose layer was
-        not given, ``rules`` not an access list.
+        Missing required columns, layers without CRS, a distance or park-only rule whose
+        layer was not given, ``rules`` not an access list.
     """
     prepared = prepare(projects, units, rules=rules, points=points, red_line=red_line,
-                       water_source=water_source)
+                       water_source=water_source, parks=parks)
     units = prepared.units
     part = check_part(projects, prepared)
     at, pp, pu, f, status_idx = part.attrs, part.pp, part.pu, part.f, part.status_idx
@@ -89,14 +99,15 @@ def check(projects, units, *, rules, points=None, red_line=None, water_source=No
         codes=dict(CODES),
         figures=key_figures(counts, int(f.is_violation.sum()), int((~f.is_violation).sum()), len(units),
                             len(rules.rules)),
-        notes=notes_of(rules, points is None), meta={"synthetic": _synthetic(projects, units)})
+        notes=notes(rules, points is None), meta={"synthetic": _synthetic(projects, units)})
 
 
 @dataclass
 class Prepared:
     """What the check computes once, whatever the projects: the units in EPSG:4490, the
     rules skipped for unknown unit codes, the applicability matrix [unit, rule], the
-    existing loads per unit and the buffered zones of the distance rules. Small; the
+    existing loads per unit, the buffered zones of the distance rules and the parks of the
+    park-only rules. Small; the
     partitioned engine broadcasts it to every part of the projects."""
 
     rules: AccessList
@@ -107,9 +118,10 @@ class Prepared:
     ex_counts: np.ndarray
     candidates: dict
     zones: dict
+    parks: object = None
 
 
-def prepare(projects, units, *, rules, points=None, red_line=None, water_source=None):
+def prepare(projects, units, *, rules, points=None, red_line=None, water_source=None, parks=None):
     """Check the inputs and compute the project-independent part of the check (:class:`Prepared`).
 
     ``projects`` is only checked for its required columns and CRS (any part of them will do).
@@ -117,13 +129,14 @@ def prepare(projects, units, *, rules, points=None, red_line=None, water_source=
     if not isinstance(rules, AccessList):
         raise HnGeoError(code="zoning.rules_not_parsed", params={"got": type(rules).__name__})
     zones = {"red_line": red_line, "water_source": water_source}
-    check_inputs(projects, units, {"emission_points": points, **zones})
+    check_inputs(projects, units, {"emission_points": points, **zones, "parks": parks})
+    check_parks(rules, parks)
     units = (units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units).reset_index(drop=True)
     skipped = check_units(units, rules)
     ex_loads, ex_counts = existing_loads(points, units)
     return Prepared(rules=rules, units=units, skipped=skipped, A=applicability(units, rules),
                     ex_loads=ex_loads, ex_counts=ex_counts,
-                    candidates=distance_candidates(rules, zones), zones=zones)
+                    candidates=distance_candidates(rules, zones), zones=zones, parks=parks)
 
 
 @dataclass
@@ -150,10 +163,25 @@ def check_part(projects, prepared):
     if outside.any():
         warn("zoning.projects_outside", n=int(outside.sum()), ids=ids(attrs.pid, np.flatnonzero(outside)))
     warn_partly_outside(geoms, units, attrs.pid)
-    hits, review = evaluate(rules, prepared.A, prepared.skipped, attrs, pp, pu, dist, prepared.ex_loads)
+    hits, review = evaluate(rules, prepared.A, prepared.skipped, attrs, pp, pu, dist, prepared.ex_loads,
+                            parks=park_membership(geoms, prepared.parks, rules))
     f = findings(hits, pp, pu, rules.rules)
     return Part(attrs=attrs, geoms=geoms, pp=pp, pu=pu, f=f, status_idx=status_index(f, review, outside),
                 outside=outside)
+
+
+def check_parks(rules, parks):
+    """A ``park_only`` rule needs the parks layer; unknown park ids are warned about."""
+    if not rules.needs_parks():
+        return
+    if parks is None:
+        rule = next(r for r in rules.rules if r.kind == "park_only")
+        raise HnGeoError(code="zoning.rule_needs_layer",
+                         params={"rule": rule.id, "layer": Word("zoning.input", "parks")})
+    if "park_id" not in parks.columns:
+        raise HnGeoError(code="zoning.missing_column", field="park_id",
+                         params={"what": Word("zoning.input", "parks"), "column": "park_id"})
+    warn_unknown_parks(parks, rules)
 
 
 def key_figures(counts, n_violations, n_notices, n_units, n_rules):
@@ -176,7 +204,7 @@ def key_figures(counts, n_violations, n_notices, n_units, n_rules):
     ]
 
 
-def notes_of(rules, no_points):
+def notes(rules, no_points):
     """The notes of the check: distance tolerance, emission caps, the access list used."""
     notes = [Msg("zoning.no_points")] if no_points else []
     notes.append(Msg("zoning.distance_rules", tolerance=DISTANCE_TOLERANCE_M * 1000, crs=METRIC_CRS))
