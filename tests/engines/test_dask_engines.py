@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely.affinity
+import yaml
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.ground.catalog import default_path, layers_dir
 from hn_geo.ground.inputs import Inputs, LayerSource
+from hn_geo.ground.rules import read_rules_file
 from hn_geo.render.tables import present
 from hn_geo.workflows import solar, zoning
 
@@ -178,3 +180,22 @@ def test_partitioned_layers_are_presented_as_the_geopackage_layers(zoning_memory
         pd.testing.assert_frame_equal(fast, tables.present(g, lang=lang, scope="zoning", keep_geometry=True,
                                                            codes=layer_codes(res.codes, g.columns), labels=False,
                                                            table=name, bool_words=False))
+
+
+@pytest.mark.slow  # two checks of the demo projects: ~6 s
+def test_zoning_dask_broadcasts_the_parks_of_a_park_only_rule(data, tmp_path):
+    doc = read_rules_file()
+    doc["rules"]["all_units"].append({"id": "T-PARK", "kind": "park_only", "params": {"parks": ["P04"]},
+                                      "severity": "error", "source": "test", "clause": "须进入尖山新区（测试条款）。"})
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    runs = []
+    for engine in ("memory", "dask"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", HnGeoWarning)
+            runs.append(zoning.run(Inputs(layers={"projects": LayerSource(data["projects"])}, files={"rules": rules}),
+                                   tmp_path / engine, lang="en", engine=engine).result)
+    ref, res = runs
+    _same_result(ref, res, skip={"projects"})
+    rule_ids = ref.tables["violations"]["rule_id"].astype(str)
+    assert 0 < (rule_ids == "T-PARK").sum() < len(ref.tables["projects"])  # some inside P04, some not
