@@ -20,7 +20,7 @@ Usage::
   county (codes of one prefecture follow each other), so each part is spatially compact (the
   footers' bounding boxes are the dataset's spatial partitions).
 * **Projects** (``OUT/projects/``): M points inside the embedded control units (the only
-  三线一单 units the package has: Haining's): 95 % non-manufacturing GB/T 4754 classes, 5 %
+  三线一单 units the package has: Haining's): 99 % non-manufacturing GB/T 4754 classes, 1 %
   manufacturing; build types, energy use (median 90 tce/a), value added, solvents and loads drawn
   so that most projects pass and a few per cent break a rule (or get a notice).
 
