@@ -6,6 +6,7 @@ Usage::
 
     python benchmarks/scale.py                                   # solar 1M, 10M, 30M; zoning 10M, 100M
     python benchmarks/scale.py --solar 100000,1000000 --zoning 1000000 --memory-max 1000000
+    python benchmarks/scale.py --data province/ --memory-max 0    # datasets written before
 
 Every run is a separate process (the ``hn-geo`` command as a user runs it, writing its outputs):
 wall time, peak memory = the largest sum of the resident set sizes of the process and all its
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
 BYTES_PER_ROW = {"buildings": 260, "projects": 140}
@@ -92,26 +94,44 @@ def bench(kind, n, args, rows):
     root = Path(tempfile.mkdtemp(prefix=f"hn_geo_scale_{kind}_", dir=args.workdir))
     try:
         data = make(kind, n, root, args.part_size)
-        if data is None:
-            return
-        command = ["solar", "potential"] if kind == "buildings" else ["zoning", "check"]
-        cli = [str(Path(sys.executable).parent / "hn-geo")]
-        engines = [("dask", ["--engine", "dask", "--scheduler", s]) for s in args.schedulers]
-        if n <= args.memory_max:
-            engines.insert(0, ("memory", []))
-        for name, extra in engines:
-            out = root / f"out_{name}_{extra[-1] if extra else ''}"
-            wall, peak = run(cli + command + [str(data), "--out", str(out), "--lang", "en", *extra])
-            label = name if name == "memory" else f"dask/{extra[-1]}"
-            rows.append((kind, n, label, wall, peak))
-            _print_row(rows[-1])
-            shutil.rmtree(out, ignore_errors=True)
-        if kind == "projects" and args.duckdb:
-            wall, peak = run([sys.executable, "-c", DUCKDB_JOIN, str(data)])
-            rows.append((kind, n, "duckdb join", wall, peak))
-            _print_row(rows[-1])
+        if data is not None:
+            _runs(kind, n, data, root, args, rows)
     finally:
         if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _runs(kind, n, data, root, args, rows):
+    """Every engine (and DuckDB for the projects) on dataset ``data``; outputs under ``root``, deleted."""
+    command = ["solar", "potential"] if kind == "buildings" else ["zoning", "check"]
+    cli = [str(Path(sys.executable).parent / "hn-geo")]
+    engines = [("dask", ["--engine", "dask", "--scheduler", s]) for s in args.schedulers]
+    if n <= args.memory_max:
+        engines.insert(0, ("memory", []))
+    for name, extra in engines:
+        out = root / f"out_{name}_{extra[-1] if extra else ''}"
+        wall, peak = run(cli + command + [str(data), "--out", str(out), "--lang", "en", *extra])
+        label = name if name == "memory" else f"dask/{extra[-1]}"
+        rows.append((kind, n, label, wall, peak))
+        _print_row(rows[-1])
+        shutil.rmtree(out, ignore_errors=True)
+    if kind == "projects" and args.duckdb:
+        wall, peak = run([sys.executable, "-c", DUCKDB_JOIN, str(data)])
+        rows.append((kind, n, "duckdb join", wall, peak))
+        _print_row(rows[-1])
+
+
+def existing(args, rows):
+    """``--data DIR``: the datasets of an earlier ``make_province.py`` run, N from the part footers."""
+    for kind in ("buildings", "projects"):
+        data = args.data / kind
+        if not data.is_dir():
+            continue
+        n = sum(pq.ParquetFile(f).metadata.num_rows for f in data.glob("*.parquet"))
+        root = Path(tempfile.mkdtemp(prefix=f"hn_geo_scale_out_{kind}_", dir=args.workdir))
+        try:
+            _runs(kind, n, data, root, args, rows)
+        finally:
             shutil.rmtree(root, ignore_errors=True)
 
 
@@ -132,12 +152,18 @@ def main(argv=None):
     ap.add_argument("--no-duckdb", dest="duckdb", action="store_false")
     ap.add_argument("--workdir", default=None, help="where the datasets go (default: the temp folder)")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--data", type=Path, default=None,
+                    help="benchmark the buildings/ and projects/ of an existing make_province.py output "
+                         "instead of writing datasets (--solar/--zoning ignored)")
     args = ap.parse_args(argv)
     args.schedulers = [s for s in args.schedulers.split(",") if s]
     print(f"load before: {os.getloadavg()}; {os.cpu_count()} cores; "
           f"{shutil.disk_usage(args.workdir or tempfile.gettempdir()).free / 1e9:.0f} GB free")
     print("| analysis | N | engine | wall s | peak GB | items/s per core |\n|---|---:|---|---:|---:|---:|")
     rows = []
+    if args.data is not None:
+        existing(args, rows)
+        args.solar = args.zoning = ""
     for n in [int(float(v)) for v in args.solar.split(",") if v]:
         bench("buildings", n, args, rows)
     for n in [int(float(v)) for v in args.zoning.split(",") if v]:
