@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 import shapely.affinity
 import yaml
+from click.testing import CliRunner
 
+from hn_geo.cli import main
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.ground.catalog import default_path, layers_dir
 from hn_geo.ground.inputs import Inputs, LayerSource
@@ -199,3 +201,22 @@ def test_zoning_dask_broadcasts_the_parks_of_a_park_only_rule(data, tmp_path):
     _same_result(ref, res, skip={"projects"})
     rule_ids = ref.tables["violations"]["rule_id"].astype(str)
     assert 0 < (rule_ids == "T-PARK").sum() < len(ref.tables["projects"])  # some inside P04, some not
+
+
+def _cli(args):
+    res = CliRunner().invoke(main, [*args, "--lang", "en"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return res.output.splitlines()
+
+
+@pytest.mark.parametrize("command, name, folder", [
+    (["zoning", "check"], "projects", "zoning_projects"),
+    pytest.param(["solar", "potential"], "buildings", "solar_buildings", marks=pytest.mark.slow)])
+def test_cli_engine_dask_on_a_dataset_folder_prints_the_figures_of_the_default_engine(data, tmp_path, command,
+                                                                                       name, folder):
+    dask_out = _cli([*command, str(data[name]), "--engine", "dask", "--scheduler", "threads",
+                     "--out", str(tmp_path / "dask")])
+    mem_out = _cli([*command, str(data[name]), "--out", str(tmp_path / "mem")])
+    figures = mem_out[:mem_out.index("")]
+    assert len(figures) >= 5 and dask_out[:len(figures)] == figures  # the key figures, word for word
+    assert sorted(p.name for p in (tmp_path / "dask" / folder).glob("*.parquet"))[:1] == ["part.00000.parquet"]
