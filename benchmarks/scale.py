@@ -10,8 +10,10 @@ Usage::
 
 Every run is a separate process (the ``hn-geo`` command as a user runs it, writing its outputs):
 wall time, peak memory = the largest sum of the resident set sizes of the process and all its
-children (dask workers) sampled every 0.2 s, throughput = items / wall time / cores. The in-memory
-engine runs up to ``--memory-max`` items. The DuckDB baseline (pip packages ``duckdb`` and
+children (dask workers) sampled every 0.2 s, throughput = items / wall time / cores, CPU time =
+user + system of the process and its waited-for children, items per CPU second (the figure that
+holds on a machine shared with other jobs; the 1-minute load average is printed with every row).
+The in-memory engine runs up to ``--memory-max`` items. The DuckDB baseline (pip packages ``duckdb`` and
 ``duckdb-ext-spatial`` of the same version, extension loaded from the wheel, no download) counts
 the points per control unit with ``ST_Intersects`` straight from the parquet parts. Each dataset
 is written before its runs and deleted after them (``--keep`` keeps it); the free disk space is
@@ -20,11 +22,13 @@ checked first.
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -54,11 +58,18 @@ print(sum(r[1] for r in rows), time.perf_counter() - t)
 
 
 def run(cmd, env=None):
-    """Run ``cmd``; wall time [s] and peak RSS of it and its children [GB]."""
+    """Run ``cmd``; wall time [s], peak RSS of it and its children [GB] and CPU time [s] (user +
+    system of the process and the children it waited for: the dask workers)."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    err = collections.deque(maxlen=200)  # drained while it runs: progress bars would fill the pipe
+    reader = threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True)
+    reader.start()
     ps, peak = psutil.Process(proc.pid), 0
-    while proc.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
         try:
             procs = [ps] + ps.children(recursive=True)
             peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
@@ -66,9 +77,10 @@ def run(cmd, env=None):
             pass
         time.sleep(0.2)
     wall = time.perf_counter() - t
-    if proc.returncode:
-        raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{proc.stderr.read().decode()[-3000:]}")
-    return wall, peak / 1e9
+    reader.join(5)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{b''.join(err).decode(errors='replace')[-3000:]}")
+    return wall, peak / 1e9, usage.ru_utime + usage.ru_stime
 
 
 def make(kind, n, root, part_size):
@@ -110,14 +122,14 @@ def _runs(kind, n, data, root, args, rows):
         engines.insert(0, ("memory", []))
     for name, extra in engines:
         out = root / f"out_{name}_{extra[-1] if extra else ''}"
-        wall, peak = run(cli + command + [str(data), "--out", str(out), "--lang", "en", *extra])
+        wall, peak, cpu = run(cli + command + [str(data), "--out", str(out), "--lang", "en", *extra])
         label = name if name == "memory" else f"dask/{extra[-1]}"
-        rows.append((kind, n, label, wall, peak))
+        rows.append((kind, n, label, wall, peak, cpu))
         _print_row(rows[-1])
         shutil.rmtree(out, ignore_errors=True)
     if kind == "projects" and args.duckdb:
-        wall, peak = run([sys.executable, "-c", DUCKDB_JOIN, str(data)])
-        rows.append((kind, n, "duckdb join", wall, peak))
+        wall, peak, cpu = run([sys.executable, "-c", DUCKDB_JOIN, str(data)])
+        rows.append((kind, n, "duckdb join", wall, peak, cpu))
         _print_row(rows[-1])
 
 
@@ -136,10 +148,10 @@ def existing(args, rows):
 
 
 def _print_row(r):
-    kind, n, engine, wall, peak = r
+    kind, n, engine, wall, peak, cpu = r
     per_core = n / wall / os.cpu_count()
     print(f"| {'solar' if kind == 'buildings' else 'zoning'} | {n:,} | {engine} | {wall:.1f} | {peak:.2f} | "
-          f"{per_core:,.0f} |", flush=True)
+          f"{per_core:,.0f} | {cpu:.0f} | {n / max(cpu, 1e-9):,.0f} | {os.getloadavg()[0]:.1f} |", flush=True)
 
 
 def main(argv=None):
@@ -159,7 +171,8 @@ def main(argv=None):
     args.schedulers = [s for s in args.schedulers.split(",") if s]
     print(f"load before: {os.getloadavg()}; {os.cpu_count()} cores; "
           f"{shutil.disk_usage(args.workdir or tempfile.gettempdir()).free / 1e9:.0f} GB free")
-    print("| analysis | N | engine | wall s | peak GB | items/s per core |\n|---|---:|---|---:|---:|---:|")
+    print("| analysis | N | engine | wall s | peak GB | items/s per core | CPU s | items per CPU s | load |\n"
+          "|---|---:|---|---:|---:|---:|---:|---:|---:|")
     rows = []
     if args.data is not None:
         existing(args, rows)
