@@ -209,9 +209,9 @@ def _cli(args):
     return res.output.splitlines()
 
 
-@pytest.mark.parametrize("command, name, folder", [
-    (["zoning", "check"], "projects", "zoning_projects"),
-    pytest.param(["solar", "potential"], "buildings", "solar_buildings", marks=pytest.mark.slow)])
+@pytest.mark.slow  # two CLI runs each: ~3 s (zoning), ~8 s (solar)
+@pytest.mark.parametrize("command, name, folder", [(["zoning", "check"], "projects", "zoning_projects"),
+                                                   (["solar", "potential"], "buildings", "solar_buildings")])
 def test_cli_engine_dask_on_a_dataset_folder_prints_the_figures_of_the_default_engine(data, tmp_path, command,
                                                                                        name, folder):
     dask_out = _cli([*command, str(data[name]), "--engine", "dask", "--scheduler", "threads",
