@@ -92,33 +92,34 @@ def compute(*collections, client=None, progress=True):
 
 
 # --- warnings raised inside partition tasks -------------------------------------------------------
+# Filters and ``showwarning`` are process-wide, and library code in other worker threads enters
+# and leaves ``warnings.catch_warnings`` at any time (pandas does): recording through them loses
+# or mixes up warnings. Instead ``warnings.warn`` itself is wrapped once: an HnGeoWarning raised
+# in a thread that records goes straight to that thread's sink; everything else is passed on.
 _local = threading.local()
 _hook_lock = threading.Lock()
+_original_warn = warnings.warn
 
 
-def _show(message, category, filename, lineno, file=None, line=None):
+def _warn(message, category=None, stacklevel=1, source=None, **kw):
     sink = getattr(_local, "sink", None)
     if sink is not None and isinstance(message, HnGeoWarning):
         sink.append((message.code, message.path, dict(message.params)))
         return
-    _previous(message, category, filename, lineno, file, line)
-
-
-_previous = warnings.showwarning
+    _original_warn(message, category, stacklevel + 1, source, **kw)
 
 
 def _install():
-    """Route HnGeoWarnings of threads that record (see :func:`recorded`) to their sink."""
-    global _previous
+    """Route the HnGeoWarnings of threads that record (see :func:`recorded`) to their sink."""
     with _hook_lock:
-        if warnings.showwarning is not _show:
-            _previous = warnings.showwarning
-            warnings.showwarning = _show
+        if warnings.warn is not _warn:
+            warnings.warn = _warn
 
 
 @contextlib.contextmanager
 def recorded():
-    """Record the HnGeoWarnings of this thread inside the block (as plain tuples).
+    """Record the HnGeoWarnings of this thread inside the block (as plain tuples), every
+    occurrence, whatever the warning filters.
 
     Yields
     ------
@@ -128,22 +129,9 @@ def recorded():
     sink = []
     previous, _local.sink = getattr(_local, "sink", None), sink
     try:
-        with _always():
-            yield sink
+        yield sink
     finally:
         _local.sink = previous
-
-
-_filter_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _always():
-    # every occurrence of an HnGeoWarning, not once per code line (the filter is global: set once)
-    with _filter_lock:
-        if not any(f[0] == "always" and f[2] is HnGeoWarning for f in warnings.filters):
-            warnings.filterwarnings("always", category=HnGeoWarning)
-    yield
 
 
 def _ids_of(value):

@@ -206,7 +206,7 @@ def test_zoning_dask_broadcasts_the_parks_of_a_park_only_rule(data, tmp_path):
 def _cli(args):
     res = CliRunner().invoke(main, [*args, "--lang", "en"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
-    return res.output.splitlines()
+    return res.stdout.splitlines()  # not the progress bar (stderr)
 
 
 @pytest.mark.slow  # two CLI runs each: ~3 s (zoning), ~8 s (solar)
