@@ -8,6 +8,7 @@ import click
 from hn_geo import vocabulary
 from hn_geo.cli.options import (
     InputPath,
+    aoi_option,
     assume_crs_option,
     encoding_option,
     from_gcj02_option,
@@ -96,16 +97,19 @@ def _bounds(gdf):
 @encoding_option
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @lang_option
 @handle_errors
-def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02, lang):
+def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02, aoi, lang):
     """Validate FILE against the schema of a catalog layer.
 
     FILE may be GeoJSON, GeoPackage, Shapefile, GeoParquet, or a CSV/XLSX
     table with longitude/latitude columns (lon/lat, 经度/纬度). Problems are
     reported with the file, feature and field; the exit code is 1 if the
     file is not valid. Repairs (invalid geometries, renamed columns) are
-    listed as warnings. FILE may also be a partitioned GeoParquet dataset (a folder of
+    listed as warnings. The features are checked against the area of interest (--aoi;
+    Haining by default): a layer with none inside it is not valid, and a boundary must be
+    the area's own outline. FILE may also be a partitioned GeoParquet dataset (a folder of
     parts or a glob): it is validated part by part, each part's problems reported under its
     file name, and the ids checked across parts.
     """
@@ -114,7 +118,7 @@ def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02, lang):
         _validate_dataset(file, as_name, assume_crs=assume_crs, from_gcj02=from_gcj02)
         return
     gdf = load_layer(as_name, file, layer=layer, encoding=encoding, assume_crs=assume_crs,
-                     from_gcj02=from_gcj02)
+                     from_gcj02=from_gcj02, aoi=aoi)
     click.echo(_w("validate_ok", file=file, layer=as_name, n=len(gdf), crs=gdf.crs.to_string(),
                   bounds=_bounds(gdf)))
 

@@ -17,10 +17,13 @@ import dataclasses
 import warnings
 from pathlib import Path
 
+import geopandas as gpd
+
 from hn_geo.core.errors import HnGeoError
 from hn_geo.engines import cluster as engine_cluster
 from hn_geo.engines import solar as dask_solar
 from hn_geo.ground import buildings as _buildings  # noqa: F401  (registers the layer's preparer)
+from hn_geo.ground.aoi import check_site
 from hn_geo.ground.plan import plan_figure
 from hn_geo.ground.rasters import read_dsm
 from hn_geo.ground.weather import load_weather
@@ -116,6 +119,7 @@ def run(inputs, out_dir, *, lang="zh", installed_mw=None, target_mw=None, homes_
                          given(installed_mw=installed_mw, target_mw=target_mw, homes_target=homes_target,
                                roof_params=roof_params, system=system))
     buildings = inputs.layer("buildings")
+    check_site(weather.latitude, weather.longitude, buildings, path=inputs.file("weather"))
     dsm_stats = (dsm_roof_stats(buildings, read_dsm(dsm, around=buildings), **given(params=roof_params))
                  if dsm is not None else None)
     result = rooftop_potential(buildings, weather, target_mw=target_mw, homes_target=homes_target,
@@ -136,6 +140,9 @@ def _chart(result, out_dir, lang):
 def _run_dask(inputs, out_dir, lang, weather, scheduler, options):
     """The dask engine over the buildings dataset (the embedded layer is a dataset of one part)."""
     ddf = dataset_of(inputs, "buildings")
+    if ddf.spatial_partitions is not None:  # the parts' bounding boxes stand for the buildings
+        check_site(weather.latitude, weather.longitude, gpd.GeoDataFrame(geometry=ddf.spatial_partitions),
+                   path=inputs.file("weather"))
     with engine_cluster.scheduler(scheduler) as client:
         result, parts = dask_solar.rooftop_potential(ddf, weather, out_dir=out_dir, lang=lang, client=client,
                                                      **options)
