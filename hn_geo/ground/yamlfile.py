@@ -23,7 +23,7 @@ MAX_EXPANDED = 2_000_000
 
 
 
-class _BoundedLoader(yaml.SafeLoader):
+class BoundedLoader(yaml.SafeLoader):
     """SafeLoader that counts alias uses and nesting depth while composing."""
 
     def __init__(self, stream):
@@ -111,7 +111,7 @@ def read_yaml(path, *, what="YAML file"):
                          f"byte {exc.start}", path=path, code="ground.yaml_not_utf8",
                          params={"what": what, "hint": hint, "byte": exc.start}) from None
     try:
-        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         msg = str(exc)
         if len(msg) > 500:
