@@ -76,6 +76,26 @@ def scheduler(value=None):
 
 def compute(*collections, client=None, progress=True):
     """Compute dask collections on the current scheduler, with a progress bar on long runs."""
+    with _warnings_kept():
+        return _compute(collections, client, progress)
+
+
+@contextlib.contextmanager
+def _warnings_kept():
+    """The caller's warning filters and ``showwarning`` as they were before the computation:
+    ``warnings.catch_warnings`` blocks of library code overlapping in worker threads restore
+    each other's state out of order and may leave an ``ignore`` filter behind."""
+    state = (warnings.filters, warnings.showwarning, getattr(warnings, "_showwarnmsg_impl", None))
+    try:
+        yield
+    finally:
+        warnings.filters, warnings.showwarning = state[0], state[1]
+        if state[2] is not None:
+            warnings._showwarnmsg_impl = state[2]
+        getattr(warnings, "_filters_mutated", lambda: None)()  # private: resets the once-registries
+
+
+def _compute(collections, client, progress):
     if client is not None:
         futures = client.compute(list(collections))
         if progress and sys.stderr.isatty():
