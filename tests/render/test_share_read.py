@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 
-from conftest import tiny_layer
+from layer_factory import tiny_layer
 from hn_geo.core.errors import HnGeoError
 from hn_geo.render import share
 from hn_geo.render.share_read import read_share_package, verify_checksums
