@@ -83,6 +83,28 @@ out_dir_option = click.option("--out", "out", required=True, type=click.Path(fil
                               help="Output folder (created if missing).")
 
 
+engine_option = click.option("--engine", type=click.Choice(["memory", "dask"]), default=None,
+                              help="memory: one GeoDataFrame (default); dask: partition by partition over a "
+                                   "partitioned GeoParquet dataset (results also as a partitioned dataset).")
+scheduler_option = click.option("--scheduler", default=None, metavar="threads|processes|tcp://HOST:PORT",
+                                 help="With --engine dask: dask's threads (default), a local cluster of worker "
+                                      "processes, or the address of a running dask.distributed scheduler.")
+
+
+class InputPath(click.ParamType):
+    """An input file, a folder of GeoParquet parts, or a glob of parts (``data/part.*.parquet``)."""
+
+    name = "path"
+
+    def convert(self, value, param, ctx):
+        import glob
+        from pathlib import Path
+
+        if Path(value).exists() or (any(c in value for c in "*?[") and glob.glob(value, recursive=True)):
+            return value
+        self.fail(f"'{value}' does not exist (nor does a glob match any file)", param, ctx)
+
+
 def handle_errors(func):
     """Turn HnGeoError (and file-system errors) into a clean CLI error; echo repair warnings.
 

@@ -5,12 +5,15 @@ import click
 
 from hn_geo.cli.options import (
     NON_NEGATIVE,
+    InputPath,
     aoi_option,
     assume_crs_option,
+    engine_option,
     from_gcj02_option,
     handle_errors,
     lang_option,
     out_dir_option,
+    scheduler_option,
 )
 
 
@@ -20,7 +23,7 @@ def solar():
 
 
 @solar.command("potential")
-@click.argument("buildings", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.argument("buildings", required=False, type=InputPath())
 @click.option("--layer", default=None, help="Layer inside a GeoPackage.")
 @click.option("--weather", "weather_file", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Weather file: EPW, TMY3 CSV or PVGIS TMY (JSON/CSV). Default: embedded Haining year.")
@@ -38,6 +41,8 @@ def solar():
               help="Sky diffuse model. Default: perez.")
 @click.option("--dsm", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Optional roof surface model (GeoTIFF, metres, projected CRS): slope and shading per roof.")
+@engine_option
+@scheduler_option
 @assume_crs_option
 @from_gcj02_option
 @aoi_option
@@ -45,12 +50,14 @@ def solar():
 @out_dir_option
 @handle_errors
 def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_target, module_density,
-              rack_tilt, pitch, transposition, dsm, assume_crs, from_gcj02, aoi, lang, out):
+              rack_tilt, pitch, transposition, dsm, engine, scheduler, assume_crs, from_gcj02, aoi, lang,
+              out):
     """Rooftop PV potential of BUILDINGS (default: the embedded synthetic layer).
 
-    Writes per-building results (solar_layers.gpkg), per-town and per-type tables
-    (CSV with BOM and solar.xlsx), the supply curve (CSV and solar_supply_curve.png)
-    and the plan targets check into --out.
+    BUILDINGS is a file or a partitioned GeoParquet dataset (a folder of parts or a glob).
+    Writes per-building results (solar_layers.gpkg; with --engine dask the partitioned
+    dataset solar_buildings/), per-town and per-type tables (CSV with BOM and solar.xlsx),
+    the supply curve (CSV and solar_supply_curve.png) and the plan targets check into --out.
     """
     from hn_geo import vocabulary
     from hn_geo.core import settings
@@ -65,7 +72,8 @@ def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_tar
     inputs = Inputs(layers=layers, files={"weather": weather_file, "dsm": dsm}, aoi=aoi)
     outcome = workflow.run(inputs, out, lang=lang, installed_mw=installed_mw, target_mw=target_mw,
                            homes_target=homes_target, module_density_kwp_m2=module_density,
-                           rack_tilt_deg=rack_tilt, pitch_deg=pitch, transposition=transposition)
+                           rack_tilt_deg=rack_tilt, pitch_deg=pitch, transposition=transposition,
+                           engine=engine, scheduler=scheduler)
     result = outcome.result
     for line in console.figure_lines(result, lang):
         click.echo(line)

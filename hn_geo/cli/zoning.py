@@ -7,12 +7,15 @@ import click
 
 from hn_geo.cli.options import (
     NON_NEGATIVE,
+    InputPath,
     aoi_option,
     assume_crs_option,
+    engine_option,
     from_gcj02_option,
     handle_errors,
     lang_option,
     out_dir_option,
+    scheduler_option,
 )
 from hn_geo.core import settings
 
@@ -27,7 +30,7 @@ def zoning():
 
 
 @zoning.command("check")
-@click.argument("projects", required=False, type=_FILE)
+@click.argument("projects", required=False, type=InputPath())
 @click.option("--layer", default=None, help="Layer inside a GeoPackage PROJECTS file.")
 @click.option("--rules", "rules_file", default=None, type=_FILE,
               help="Access-list YAML (default: the embedded hn_geo/data/access_rules.yaml).")
@@ -40,6 +43,8 @@ def zoning():
               help="Ecological red-line polygons (default: embedded layer).")
 @click.option("--water-source", "water_source_file", default=None, type=_FILE,
               help="Drinking-water source protection zones (default: embedded layer).")
+@engine_option
+@scheduler_option
 @assume_crs_option
 @from_gcj02_option
 @aoi_option
@@ -47,13 +52,16 @@ def zoning():
 @out_dir_option
 @handle_errors
 def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_file,
-              water_source_file, assume_crs, from_gcj02, aoi, lang, out):
+              water_source_file, engine, scheduler, assume_crs, from_gcj02, aoi, lang, out):
     """Check PROJECTS against the control units and the access list.
 
     PROJECTS is a GeoJSON, GeoPackage, Shapefile, GeoParquet or a CSV/XLSX table with lon/lat
-    columns (catalog schema 'projects': project_id, name, industry_code, status, ...). Without
-    it the embedded demo projects are checked. Writes CSV tables (UTF-8 with BOM),
-    zoning.xlsx and zoning_layers.gpkg (control_units, projects, violations) into --out.
+    columns (catalog schema 'projects': project_id, name, industry_code, status, ...), or a
+    partitioned GeoParquet dataset (a folder of parts or a glob). Without it the embedded demo
+    projects are checked. Writes CSV tables (UTF-8 with BOM), zoning.xlsx and
+    zoning_layers.gpkg (control_units, projects, violations) into --out; with --engine dask
+    the projects and violations layers are the partitioned datasets zoning_projects/ and
+    zoning_violations/.
     """
     from hn_geo.ground.inputs import Inputs, LayerSource
     from hn_geo.render import console
@@ -66,12 +74,12 @@ def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_fil
                                  assume_crs=assume_crs, from_gcj02=from_gcj02)
                for name, path in files.items() if path is not None}
     inputs = Inputs(layers=sources, files={"rules": rules_file}, aoi=aoi)
-    outcome = workflow.run(inputs, out, lang=lang)
+    outcome = workflow.run(inputs, out, lang=lang, engine=engine, scheduler=scheduler)
     result = outcome.result
     for line in console.figure_lines(result, lang):
         click.echo(line)
-    flagged = result.tables["projects"]
-    flagged = flagged[flagged["status"] != "pass"]
+    flagged = result.tables.get("projects")  # the dask engine writes projects as a dataset only
+    flagged = flagged[flagged["status"] != "pass"] if flagged is not None else ()
     if len(flagged):
         click.echo("")
         click.echo(console.table_text(flagged, lang, scope=result.name, codes=result.codes,

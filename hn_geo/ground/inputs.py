@@ -20,7 +20,7 @@ from pathlib import Path
 
 from hn_geo.core.errors import HnGeoError
 from hn_geo.ground import aoi as aoi_check
-from hn_geo.ground import catalog, readers, validate
+from hn_geo.ground import catalog, datasets, readers, validate
 
 PREPARERS = {}
 """``{layer name: func(raw GeoDataFrame, path) -> GeoDataFrame}`` run on a user's file
@@ -113,6 +113,11 @@ class Inputs:
         if src is None:
             return catalog.load_layer(name, aoi=area)
         prepare = PREPARERS.get(name)
+        if datasets.is_dataset(src.path):  # a folder of GeoParquet parts or a glob
+            gdf = datasets.read_all(src.path, name, prepare=prepare, assume_crs=src.assume_crs,
+                                    from_gcj02=src.from_gcj02)
+            aoi_check.check_layer(gdf, catalog.get_schema(name), area, path=src.path)
+            return gdf
         if prepare is None:
             return catalog.load_layer(name, src.path, layer=src.layer, encoding=src.encoding,
                                       assume_crs=src.assume_crs, from_gcj02=src.from_gcj02, aoi=area)

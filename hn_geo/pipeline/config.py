@@ -69,6 +69,10 @@ CONFIG_SCHEMA = {
                            "basemap": {"enum": [*BASEMAPS, None]}, "offline": {"type": "boolean"},
                            "tianditu_key": _TEXT}}]},
         "report": {"type": "boolean"},
+        # the solar and zoning steps: in memory, or partition by partition with dask
+        "engine": {"enum": ["memory", "dask", None]},
+        "scheduler": {"anyOf": [{"type": "null"}, {"enum": ["threads", "processes"]},
+                                {"type": "string", "pattern": r"^(tcp|tls)://[^\s]+$"}]},
         "dashboard": {"type": "boolean"},
         "sites": {"anyOf": [{"type": "null"}, _PROFILES, {
             "type": "object", "additionalProperties": False,
@@ -107,6 +111,10 @@ class RunConfig:
     maps : dict
         ``overview``, ``per_analysis`` (bool), ``basemap``, ``offline``, ``tianditu_key``.
     report : bool
+    engine : {'memory', 'dask'} or None
+        Engine of the solar and zoning steps (their ``options`` may override it).
+    scheduler : str or None
+        dask scheduler of the dask engine: threads, processes or ``tcp://host:port``.
     dashboard : bool
         Write ``OUT/index.html`` (the one-page summary of the run).
     sites : dict
@@ -133,6 +141,8 @@ class RunConfig:
     maps: dict = field(default_factory=lambda: {"overview": True, "per_analysis": True,
                                                  "basemap": None, "offline": True})
     report: bool = True
+    engine: str | None = None
+    scheduler: str | None = None
     dashboard: bool = True
     sites: dict = field(default_factory=lambda: {"profiles": [], "min_area_ha": None, "parcels": None,
                                                   "map": True})
@@ -197,6 +207,7 @@ def load_config(path=None):
     elif isinstance(maps, dict):
         cfg.maps.update(maps)
     cfg.report = data.get("report", cfg.report)
+    cfg.engine, cfg.scheduler = data.get("engine"), data.get("scheduler")
     cfg.dashboard = data.get("dashboard", cfg.dashboard)
     cfg.aoi = _aoi(data.get("aoi"), base, path)
     cfg.sites.update(_sites(data.get("sites"), base, path))

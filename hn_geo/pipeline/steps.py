@@ -29,6 +29,8 @@ from hn_geo.workflows import solar, targets, water, zoning
 
 WORKFLOWS = {"water": water.run, "zoning": zoning.run, "solar": solar.run, "targets": targets.run}
 """The analysis workflows, in run order."""
+ENGINE_STEPS = ("solar", "zoning")
+"""Analyses the config's ``engine:`` / ``scheduler:`` apply to."""
 FIXED = ("inputs", "out_dir", "lang")
 """Parameters of a workflow the pipeline sets itself (not options of the config)."""
 
@@ -68,6 +70,9 @@ def _analysis(name):
 
     def step(ctx):
         options = dict(ctx.config.options.get(name) or {})
+        if name in ENGINE_STEPS and ctx.config.engine:  # the run's engine, unless the step's options say
+            options.setdefault("engine", ctx.config.engine)
+            options.setdefault("scheduler", ctx.config.scheduler)
         check_options(name, options, func, ctx.config.path)
         outcome = func(ctx.inputs, ctx.out / name, lang=ctx.lang, **options)
         return outcome.result, outcome.files
