@@ -75,3 +75,57 @@ def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_tar
     for line in console.note_lines(result, lang):
         click.echo(line)
     click.echo(console.files_line(outcome.files, lang))
+
+
+@solar.command("rasters")
+@click.option("--dsm", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Surface model GeoTIFF (heights in m, projected metre CRS). Default: a synthetic DSM "
+                   "of a demo district of the embedded buildings.")
+@click.option("--buildings", "buildings_file", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Building footprints (roof mask and segments). Default: the embedded layer.")
+@click.option("--layer", default=None, help="Layer inside a GeoPackage.")
+@click.option("--weather", "weather_file", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Weather file: EPW, TMY3 CSV or PVGIS TMY. Default: embedded Haining year.")
+@click.option("--search-radius", "search_radius", type=float, default=None, metavar="M",
+              help="How far each pixel looks for obstacles (m). Default: 100.")
+@click.option("--directions", type=int, default=None, help="Horizon directions (>= 8). Default: 32.")
+@click.option("--tile", type=int, default=None, metavar="PX",
+              help="Tile size in pixels (memory: about 200 bytes per pixel of tile and halo). Default: 1024.")
+@click.option("--setback", type=float, default=None, metavar="M", help="Free edge of each roof (m). Default: 0.5.")
+@click.option("--module-size", "module_size", default=None, metavar="LxW",
+              help="Module length x width in m. Default: 2.278x1.134.")
+@assume_crs_option
+@from_gcj02_option
+@lang_option
+@out_dir_option
+@handle_errors
+def rasters(dsm, buildings_file, layer, weather_file, search_radius, directions, tile, setback, module_size,
+            assume_crs, from_gcj02, lang, out):
+    """Irradiation, shade and roof segments from a surface model (COG rasters and tables).
+
+    Writes slope/aspect, horizon angles, sky-view factor, annual and monthly irradiation,
+    shade per month and hour (Cloud-Optimised GeoTIFFs in the DSM's CRS), roof segments
+    (solar_layers.gpkg) and per-segment and per-building tables into --out.
+    """
+    from hn_geo.core import settings
+    from hn_geo.ground.inputs import Inputs, LayerSource
+    from hn_geo.render import console
+    from hn_geo.workflows import solar_rasters as workflow
+
+    settings.lang = lang
+    length = width = None
+    if module_size:
+        try:
+            length, width = (float(v) for v in module_size.lower().split("x"))
+        except ValueError as exc:
+            raise click.BadParameter("expected LxW in metres, e.g. 2.278x1.134", param_hint="--module-size") from exc
+    layers = {} if buildings_file is None else {
+        "buildings": LayerSource(buildings_file, layer=layer, assume_crs=assume_crs, from_gcj02=from_gcj02)}
+    inputs = Inputs(layers=layers, files={"weather": weather_file, "dsm": dsm})
+    outcome = workflow.run(inputs, out, lang=lang, search_radius_m=search_radius, n_directions=directions,
+                           tile_px=tile, setback_m=setback, module_length_m=length, module_width_m=width)
+    result = outcome.result
+    click.echo(console.table_text(result.tables["solar_rasters"], lang, scope=result.name, codes=result.codes))
+    for line in console.note_lines(result, lang):
+        click.echo(line)
+    click.echo(console.files_line(outcome.files, lang))
