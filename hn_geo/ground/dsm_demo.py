@@ -81,6 +81,8 @@ def _gable(z, geom, top, pitch, transform):
 
 
 def _burn(z, geom, value, transform):
+    if geom.is_empty:
+        return None
     mask = features.geometry_mask([geom], z.shape, transform, invert=True)
     z[mask] = value
     return mask

@@ -103,7 +103,8 @@ def raster_pass(source, tables, params, footprints, out_dir, lang, synthetic=Fal
     try:
         for tile in plan_tiles(source.height, source.width, source.res, params):
             z = source.read(*tile.read_window)
-            out = surface_tile(z, source.res, tables, params, halo_px=tile.halo)
+            out = surface_tile(z, source.res, tables, params, halo_px=tile.halo,
+                               outside=_outside(tile, source.height, source.width))
             out["roofs"] = _roof_mask(footprints, tile, source.transform)
             if synthetic:
                 out["dsm"] = z[None, tile.halo:tile.halo + tile.rows, tile.halo:tile.halo + tile.cols]
@@ -118,6 +119,12 @@ def raster_pass(source, tables, params, footprints, out_dir, lang, synthetic=Fal
             w.abort()
         raise
     return files, counts
+
+
+def _outside(tile, height, width):
+    r0, c0, rows, cols = tile.read_window
+    r, c = np.arange(r0, r0 + rows)[:, None], np.arange(c0, c0 + cols)[None, :]
+    return (r < 0) | (r >= height) | (c < 0) | (c >= width)
 
 
 def _groups(footprints, source, params):

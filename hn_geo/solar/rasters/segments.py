@@ -123,7 +123,7 @@ def group_segments(labels, slope, aspect, transform, res, params):
     for geom, value in features.shapes(key, mask=roof, transform=transform, connectivity=4):
         geoms.append(shapely.geometry.shape(geom))
         owners.append(int(value) // 64 - 1)
-    seg = features.rasterize(((g, i + 1) for i, g in enumerate(geoms)), out_shape=key.shape,
+    seg = features.rasterize(((g, i + 1) for i, g in enumerate(geoms) if not g.is_empty), out_shape=key.shape,
                              transform=transform, fill=0, dtype="int32") if geoms else np.zeros(key.shape, np.int32)
     seg[~roof] = 0
     return seg, geoms, np.asarray(owners, dtype=np.int64)

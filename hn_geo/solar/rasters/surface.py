@@ -96,8 +96,10 @@ def product_bands(params):
     }
 
 
-def fill_holes(z, res, max_m):
+def fill_holes(z, res, max_m, outside=None):
     """Fill no-data holes up to ``max_m`` from valid pixels (GDAL inverse-distance fill).
+
+    Pixels flagged ``outside`` (beyond the raster's edge) are never filled.
 
     Returns
     -------
@@ -106,11 +108,12 @@ def fill_holes(z, res, max_m):
     """
     z = np.asarray(z, dtype=np.float32)
     valid = np.isfinite(z)
-    if valid.all() or not valid.any():
+    outside = np.zeros(z.shape, bool) if outside is None else outside
+    if (valid | outside).all() or not valid.any():
         return z, 0
     filled = fill.fillnodata(np.where(valid, z, 0).astype(np.float32), mask=valid.astype(np.uint8),
                              max_search_distance=max(1.0, max_m / res), smoothing_iterations=0)
-    still = ~valid & ~_reached(valid, res, max_m)
+    still = ~valid & (~_reached(valid, res, max_m) | outside)
     filled = np.where(still, np.nan, filled).astype(np.float32)
     return filled, int((~valid & ~still).sum())
 
@@ -119,7 +122,7 @@ def _reached(valid, res, max_m):
     return ndimage.distance_transform_edt(~valid) * res <= max_m
 
 
-def surface_tile(z, res, tables, params, *, halo_px):
+def surface_tile(z, res, tables, params, *, halo_px, outside=None):
     """The rasters of one tile's core.
 
     Parameters
@@ -132,6 +135,8 @@ def surface_tile(z, res, tables, params, *, halo_px):
     params : RasterParams
     halo_px : int
         Halo width in ``z`` [px].
+    outside : numpy.ndarray of bool, optional
+        Pixels of ``z`` beyond the raster's edge (not filled, not counted as gaps).
 
     Returns
     -------
@@ -141,7 +146,8 @@ def surface_tile(z, res, tables, params, *, halo_px):
         (annual, then months) [kWh/m²]; ``shade`` (288, r, c) uint8 [%];
         ``counts``: pixels filled, no data, and near a gap or the edge.
     """
-    z, filled = fill_holes(z, res, params.fill_holes_m)
+    outside = np.zeros(z.shape, bool) if outside is None else outside
+    z, filled = fill_holes(z, res, params.fill_holes_m, outside)
     h = slice(halo_px, z.shape[0] - halo_px), slice(halo_px, z.shape[1] - halo_px)
     slope, aspect = (a[h] for a in slope_aspect(z, res))
     horizon = hz.horizon_angles(z, res, n_directions=params.n_directions, radius_m=params.search_radius_m,
@@ -152,8 +158,7 @@ def surface_tile(z, res, tables, params, *, halo_px):
     nodata = np.isnan(slope)
     svf[nodata] = np.nan
     horizon[:, nodata] = np.nan
-    valid = np.isfinite(z)
-    near = ~_reached_far(valid, res, params.search_radius_m)[h] & ~nodata
+    near = ~_reached_far(np.isfinite(z) | outside, res, params.search_radius_m)[h] & ~nodata
     return {
         "slope_aspect": np.stack([slope, aspect]),
         "horizon": horizon,
