@@ -26,6 +26,9 @@ from hn_geo.workflows import solar, targets, water, zoning
 WORKFLOWS = {"water": water.run, "zoning": zoning.run, "solar": solar.run, "targets": targets.run}
 """The analysis workflows, in run order."""
 FIXED = ("inputs", "out_dir", "lang")
+DEFAULTS = {"solar": {"rasters": "demo"}}
+"""Options a run gives an analysis unless its config does (solar: the demo DSM's rasters for
+the solar map when no DSM is given; a given DSM is always used)."""
 """Parameters of a workflow the pipeline sets itself (not options of the config)."""
 
 
@@ -63,7 +66,7 @@ def _analysis(name):
     func = WORKFLOWS[name]
 
     def step(ctx):
-        options = dict(ctx.config.options.get(name) or {})
+        options = {**DEFAULTS.get(name, {}), **dict(ctx.config.options.get(name) or {})}
         check_options(name, options, func, ctx.config.path)
         outcome = func(ctx.inputs, ctx.out / name, lang=ctx.lang, **options)
         return outcome.result, outcome.files

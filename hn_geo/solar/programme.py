@@ -29,7 +29,7 @@ CATEGORY_MAP = {"public": "public", "industrial": "industrial_commercial", "comm
                 "residential_low_rise": "rural_homes", "residential": "none"}
 PROGRAMME_COLUMNS = ["town", "category", "roofs", "roofs_with_pv", "roof_area_m2", "usable_area_m2",
                      "usable_share", "required_share", "potential_mw", "required_mw", "homes", "required_homes",
-                     "status"]
+                     "assessment"]
 
 
 def pilot_categories(buildings, roof_type_used, mapping=None):
@@ -89,7 +89,7 @@ def _rows(g, shares, density):
                       "usable_area_m2": usable, "usable_share": 100.0 * usable / roof if roof > 0 else np.nan,
                       "required_share": share, "potential_mw": kwp / 1000.0, "required_mw": required,
                       "homes": int((g["kwp"] > 0).sum()) if cat == "rural_homes" else np.nan,
-                      "status": status})
+                      "assessment": status})
 
 
 def pilot_table(b, category, *, shares=None, need_mw, homes_target):
@@ -124,15 +124,15 @@ def pilot_table(b, category, *, shares=None, need_mw, homes_target):
     tot = df.groupby("category", sort=False).apply(_rows, shares, density, include_groups=False)
     tot = tot.reindex(PILOT).reset_index() if len(tot) else pd.DataFrame({"category": list(PILOT)})
     tot.insert(0, "town", TOTAL_ROW)
-    tot["status"] = tot["status"].fillna("no_data")
+    tot["assessment"] = tot["assessment"].fillna("no_data")
     all_mw = b["kwp"].sum() / 1000.0
     homes = int(((np.asarray(category) == "rural_homes") & (b["kwp"].to_numpy() > 0)).sum())
     plan = pd.DataFrame([
         {"town": TOTAL_ROW, "category": "plan_capacity", "roofs": len(b), "roofs_with_pv": int((b["kwp"] > 0).sum()),
          "roof_area_m2": b["roof_area_m2"].sum(), "usable_area_m2": b["usable_area_m2"].sum(),
-         "potential_mw": all_mw, "required_mw": need_mw, "status": "met" if all_mw >= need_mw else "not_met"},
+         "potential_mw": all_mw, "required_mw": need_mw, "assessment": "met" if all_mw >= need_mw else "not_met"},
         {"town": TOTAL_ROW, "category": "plan_homes", "homes": homes, "required_homes": homes_target,
-         "status": "met" if homes >= homes_target else "not_met"}])
+         "assessment": "met" if homes >= homes_target else "not_met"}])
     out = pd.concat([per, tot, plan], ignore_index=True).reindex(columns=PROGRAMME_COLUMNS)
     for c in ("roof_area_m2", "usable_area_m2"):
         out[c] = pd.to_numeric(out[c], errors="coerce").round(0)

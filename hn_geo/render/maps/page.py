@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import folium
+import numpy as np
 
 from hn_geo import vocabulary
+from hn_geo.core.crs import wgs84_to_gcj02
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.files import write_text
 from hn_geo.core.settings import LANGS
@@ -116,8 +118,14 @@ def _add_tools(m, drawn, lang, title, search, minimap, tiles):
         Control("MiniMap", **mm).add_to(m)
 
 
+def _gcj_point(lon, lat):
+    x, y = wgs84_to_gcj02(np.asarray([lon]), np.asarray([lat]))
+    return float(np.ravel(x)[0]), float(np.ravel(y)[0])
+
+
 def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, color_by=None, labels=None,
-             tianditu_key=None, detail_zoom=None, search=True, minimap=True, width="100%", height="100%"):
+             tianditu_key=None, detail_zoom=None, search=True, minimap=True, width="100%", height="100%",
+             rasters=()):
     """Build an interactive map of the given layers.
 
     Parameters
@@ -145,6 +153,8 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
         Zoom at which geometry must look exact (see :func:`~.geometry.scale_params`).
     search, minimap : bool
         Add the search box (towns, sections) and the mini-map.
+    rasters : list of :class:`~hn_geo.render.maps.raster.RasterOverlay`
+        Image overlays drawn under the layers, each with a colour-ramp legend.
 
     Returns
     -------
