@@ -177,6 +177,11 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
     sp = scale_params(total, detail_zoom=detail_zoom)
     m = _base_map(total, sp, tiles, width, height)
     drawn = _Drawn()
+    for r in rasters:  # raster overlays under the vector layers
+        layer, legend = r.add_to(m, shift=_gcj_point if gcj else None)
+        drawn.legends.append([layer.get_name(), legend])
+        drawn.info.append({"name": r.name, "title": r.title, "kind": "raster", "var": layer.get_name(),
+                           "features": int(np.isfinite(r.array).sum())})
     for s, g in zip(specs, frames):
         _add_layer(m, s, g, sp, lang, drawn)
     _add_tools(m, drawn, lang, title, search, minimap, tiles)

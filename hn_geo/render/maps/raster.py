@@ -119,7 +119,7 @@ def style_roof_segments(spec, gdf, lang):
     fin = v[np.isfinite(v)]
     lo, hi = rng if rng else ((float(fin.min()), float(fin.max())) if fin.size else (0.0, 1.0))
     colormap = ramp_colormap(lo, max(hi, lo + 1e-6))
-    base = {"color": "#202020", "weight": 0.6, "fill": True, "fillOpacity": 0.9}
+    base = {"color": "#202020", "weight": 0.6, "fill": True, "fillOpacity": 0.55}
     return LayerStyle(choropleth(v, base, colormap), legend=legend_ramp(title_of_column(spec, col, lang), colormap),
                       tooltip=col)
 
