@@ -23,7 +23,7 @@ import rasterio
 from rasterio.transform import from_origin
 from scipy import stats
 
-from hn_geo.ground.rasters import Raster, ArraySource
+from hn_geo.ground.rasters import ArraySource, Raster
 from hn_geo.ground.weather import load_weather
 from hn_geo.solar.rasters import RasterParams, sun_tables
 from hn_geo.workflows.solar_rasters import raster_pass

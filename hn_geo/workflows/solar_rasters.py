@@ -37,8 +37,15 @@ from hn_geo.ground.weather import load_weather
 from hn_geo.render.outputs import write_result
 from hn_geo.render.rasters import CogWriter
 from hn_geo.solar import PVSystemConfig, RoofParams
-from hn_geo.solar.rasters import RasterParams, SegmentParams, plan_tiles, product_bands, roof_segments
-from hn_geo.solar.rasters import sun_tables, surface_tile
+from hn_geo.solar.rasters import (
+    RasterParams,
+    SegmentParams,
+    plan_tiles,
+    product_bands,
+    roof_segments,
+    sun_tables,
+    surface_tile,
+)
 from hn_geo.workflows.common import Outcome, given
 
 PRODUCTS = {  # name: (dtype, nodata, unit code, scale, resampling)

@@ -30,7 +30,7 @@ RAMP = "inferno"
 def ramp_colormap(vmin, vmax, ramp=RAMP, n=11):
     """A branca colormap sampled from the matplotlib ramp (legend and vector layers)."""
     cmap = colormaps[ramp]
-    colours = ["#%02x%02x%02x" % tuple(int(255 * c) for c in cmap(k / (n - 1))[:3]) for k in range(n)]
+    colours = ["#{:02x}{:02x}{:02x}".format(*(int(255 * c) for c in cmap(k / (n - 1))[:3])) for k in range(n)]
     return cm.LinearColormap(colours, vmin=vmin, vmax=vmax)
 
 

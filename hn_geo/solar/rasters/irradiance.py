@@ -101,7 +101,11 @@ def unshaded_irradiation(slope, aspect, tables):
     return ((beam + _diffuse(svf, slope.ravel(), tables)) / 1000.0).sum(axis=0).reshape(slope.shape)
 
 
-def optimum_plane(tables, *, tilts=np.arange(0.0, 61.0, 1.0), azimuths=np.arange(90.0, 271.0, 5.0)):
+TILTS = np.arange(0.0, 61.0, 1.0)
+AZIMUTHS = np.arange(90.0, 271.0, 5.0)
+
+
+def optimum_plane(tables, *, tilts=TILTS, azimuths=AZIMUTHS):
     """Tilt, azimuth and annual irradiation of the best open plane at the site.
 
     Returns
