@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -44,18 +45,22 @@ class CogWriter:
         Value = stored x scale (integer products).
     resampling : str
         Overview resampling ('average'; 'nearest' for codes).
+    threads : int
+        Threads of GDAL's compression and overview computation in :meth:`finish`.
     """
 
     def __init__(self, path, height, width, transform, crs, descriptions, *, dtype="float32", nodata=None,
-                 units=None, scale=None, resampling="average"):
+                 units=None, scale=None, resampling="average", threads=2):
         self.path = Path(path)
+        self.threads = max(1, int(threads))
+        self._cost = len(descriptions) * height * width
         self.dtype, self.nodata, self.scale, self.resampling = dtype, nodata, scale, resampling
         self._dir = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".tmp",
                                           dir=self.path.parent if self.path.parent.exists() else None))
         self._tmp = self._dir / self.path.name
         profile = {"driver": "GTiff", "height": height, "width": width, "count": len(descriptions),
                    "dtype": dtype, "crs": crs, "transform": transform, "nodata": nodata, "tiled": True,
-                   "blockxsize": BLOCK, "blockysize": BLOCK, "compress": "ZSTD", "BIGTIFF": "IF_SAFER",
+                   "blockxsize": BLOCK, "blockysize": BLOCK, "compress": "ZSTD", "zstd_level": 1, "BIGTIFF": "IF_SAFER",
                    "interleave": "band"}
         self._dst = rasterio.open(self._tmp, "w", **profile)
         for i, d in enumerate(descriptions, start=1):
@@ -79,14 +84,19 @@ class CogWriter:
         """Convert to a COG at :attr:`path` (atomically) and remove the temporary file."""
         self._dst.close()
         try:
-            with atomic_path(self.path) as out:
+            with atomic_path(self.path) as out, rasterio.Env(GDAL_NUM_THREADS=str(self.threads)):
                 rasterio.shutil.copy(self._tmp, out, driver="COG", COMPRESS=COMPRESS, LEVEL=6,
                                      PREDICTOR="YES", BLOCKSIZE=BLOCK, OVERVIEWS="IGNORE_EXISTING",
                                      OVERVIEW_RESAMPLING=self.resampling.upper(), BIGTIFF="IF_SAFER",
-                                     NUM_THREADS="ALL_CPUS")
+                                     NUM_THREADS=str(self.threads))
         finally:
             shutil.rmtree(self._dir, ignore_errors=True)
         return self.path
+
+    @property
+    def cost(self):
+        """Values to convert (bands x pixels): the order of :func:`finish_all`."""
+        return self._cost
 
     def abort(self):
         """Drop the temporary file (after an error)."""
@@ -94,3 +104,17 @@ class CogWriter:
             self._dst.close()
         finally:
             shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def finish_all(writers, workers=2):
+    """Finish several writers, ``workers`` conversions at a time (largest first; GDAL works
+    outside Python's lock). Returns ``{name: path}``; on an error every writer is aborted."""
+    order = sorted(writers, key=lambda k: -writers[k].cost)
+    try:
+        with ThreadPoolExecutor(max(1, int(workers))) as pool:
+            done = {k: pool.submit(writers[k].finish) for k in order}
+            return {k: done[k].result() for k in writers}
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise

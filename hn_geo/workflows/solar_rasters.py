@@ -18,12 +18,16 @@ larger than memory is read and written window by window.
 from __future__ import annotations
 
 import dataclasses
+import os
 import warnings
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import rasterio
 import shapely
 from rasterio import features
 
@@ -35,7 +39,7 @@ from hn_geo.ground import rasters as ground_rasters
 from hn_geo.ground.dsm_demo import demo_dsm
 from hn_geo.ground.weather import load_weather
 from hn_geo.render.outputs import write_result
-from hn_geo.render.rasters import CogWriter
+from hn_geo.render.rasters import CogWriter, finish_all
 from hn_geo.solar import PVSystemConfig, RoofParams
 from hn_geo.solar.rasters import (
     RasterParams,
@@ -59,6 +63,8 @@ PRODUCTS = {  # name: (dtype, nodata, unit code, scale, resampling)
 CODES = {"roof_kind": "roof_type", "orientation": "solar.orientation", "mount": "solar.mount",
          "roof_type_used": "roof_type", "product": "solar.raster_product", "unit": "solar.unit",
          "building_type": "building_type"}
+CACHE_MB = 256
+"""GDAL block cache while the tiles are written [MB] (bounds memory next to the tiles)."""
 RASTER_FIELDS = tuple(f.name for f in dataclasses.fields(RasterParams))
 SEGMENT_FIELDS = tuple(f.name for f in dataclasses.fields(SegmentParams))
 
@@ -78,7 +84,7 @@ def band_words(name, codes, lang):
     return out
 
 
-def _writers(out_dir, source, params, lang, synthetic):
+def _writers(out_dir, source, params, lang, synthetic, threads=2):
     bands = product_bands(params)
     bands["roofs"] = ["roof"]
     if synthetic:
@@ -89,7 +95,7 @@ def _writers(out_dir, source, params, lang, synthetic):
         writers[name] = CogWriter(Path(out_dir) / f"{name}.tif", source.height, source.width, source.transform,
                                   source.crs, band_words(name, codes, lang), dtype=dtype, nodata=nodata,
                                   units=vocabulary.ui(f"unit_{unit}", lang, scope="solar"), scale=scale,
-                                  resampling=resampling)
+                                  resampling=resampling, threads=threads)
     return writers, bands
 
 
@@ -101,31 +107,52 @@ def _roof_mask(footprints, tile, transform):
                               fill=0, dtype="uint8")[None]
 
 
-def raster_pass(source, tables, params, footprints, out_dir, lang, synthetic=False):
+def _tile_out(source, tables, params, footprints, synthetic, tile, z):
+    out = surface_tile(z, source.res, tables, params, halo_px=tile.halo,
+                       outside=_outside(tile, source.height, source.width))
+    out["roofs"] = _roof_mask(footprints, tile, source.transform)
+    if synthetic:
+        out["dsm"] = z[None, tile.halo:tile.halo + tile.rows, tile.halo:tile.halo + tile.cols]
+    return out
+
+
+def raster_pass(source, tables, params, footprints, out_dir, lang, synthetic=False, workers=None):
     """Every tile: read with halo, compute, write its core into each product. Returns
-    ``({product: path}, counts)``."""
+    ``({product: path}, counts)``.
+
+    Tiles are read and written by this thread (one file handle) and computed by ``workers``
+    threads (numpy and GDAL work outside Python's lock; default: the CPUs, at most 2), at
+    most ``workers`` tiles in memory at a time; the COG conversions run ``workers`` at a time.
+    """
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    writers, _ = _writers(out_dir, source, params, lang, synthetic)
+    workers = max(1, int(workers or min(2, os.cpu_count() or 1)))
+    writers, _ = _writers(out_dir, source, params, lang, synthetic, workers)
     counts = {"filled": 0, "nodata": 0, "near_gap": 0, "tiles": 0}
-    try:
-        for tile in plan_tiles(source.height, source.width, source.res, params):
-            z = source.read(*tile.read_window)
-            out = surface_tile(z, source.res, tables, params, halo_px=tile.halo,
-                               outside=_outside(tile, source.height, source.width))
-            out["roofs"] = _roof_mask(footprints, tile, source.transform)
-            if synthetic:
-                out["dsm"] = z[None, tile.halo:tile.halo + tile.rows, tile.halo:tile.halo + tile.cols]
+    pending = deque()
+
+    def drain(limit):
+        while len(pending) > limit:
+            tile, future = pending.popleft()
+            out = future.result()
             for k, v in out.pop("counts").items():
                 counts[k] += v
             counts["tiles"] += 1
             for name, w in writers.items():
                 w.write(tile.row0, tile.col0, out[name])
-        files = {name: w.finish() for name, w in writers.items()}
+
+    try:
+        with ThreadPoolExecutor(workers) as pool, rasterio.Env(GDAL_CACHEMAX=CACHE_MB):
+            for tile in plan_tiles(source.height, source.width, source.res, params):
+                z = source.read(*tile.read_window)
+                pending.append((tile, pool.submit(_tile_out, source, tables, params, footprints, synthetic,
+                                                  tile, z)))
+                drain(workers - 1)
+            drain(0)
     except BaseException:
         for w in writers.values():
             w.abort()
         raise
-    return files, counts
+    return finish_all(writers, workers), counts
 
 
 def _outside(tile, height, width):
@@ -254,8 +281,10 @@ def _tables(seg, bld, buildings, files, bands):
 
 
 def compute(inputs, out_dir, *, lang="zh", weather=None, buildings=None, raster_params=None,
-            segment_params=None, roof_params=None, system=None):
+            segment_params=None, roof_params=None, system=None, workers=None):
     """Rasters, segments and per-building figures of the inputs' DSM (or the demo DSM).
+
+    ``workers``: threads computing tiles and converting COGs (default: the CPUs, at most 2).
 
     Returns
     -------
@@ -275,7 +304,8 @@ def compute(inputs, out_dir, *, lang="zh", weather=None, buildings=None, raster_
         ids = on["building_id"].astype(str).tolist() if "building_id" in on.columns else [str(i) for i in on.index]
         tables = sun_tables(weather, n_directions=params.n_directions, bin_deg=params.bin_deg,
                             transposition=system.transposition, albedo=system.albedo)
-        files, counts = raster_pass(source, tables, params, fps, out_dir, lang, synthetic=facts is not None)
+        files, counts = raster_pass(source, tables, params, fps, out_dir, lang, synthetic=facts is not None,
+                                    workers=workers)
         seg, geoms, bld, optimum = segment_pass(fps, ids, files, source, weather, tables, params,
                                                 segment_params, roof_params, system)
         crs = source.crs
@@ -301,7 +331,7 @@ def compute(inputs, out_dir, *, lang="zh", weather=None, buildings=None, raster_
 
 
 def run(inputs, out_dir, *, lang="zh", roof_params=None, system=None, raster_params=None, segment_params=None,
-        **params):
+        workers=None, **params):
     """Rasters, roof segments and per-building PV figures from a DSM, written to ``out_dir``.
 
     Parameters
@@ -313,6 +343,8 @@ def run(inputs, out_dir, *, lang="zh", roof_params=None, system=None, raster_par
     roof_params, system, raster_params, segment_params : optional
         :class:`~hn_geo.solar.RoofParams`, :class:`~hn_geo.solar.PVSystemConfig`,
         :class:`~hn_geo.solar.rasters.RasterParams`, :class:`~hn_geo.solar.rasters.SegmentParams`.
+    workers : int, optional
+        Threads computing tiles and converting COGs (default: the CPUs, at most 2).
     **params
         Fields of any of them (``search_radius_m=150``, ``n_directions=64``, ``setback_m=1`` ...).
 
@@ -324,7 +356,7 @@ def run(inputs, out_dir, *, lang="zh", roof_params=None, system=None, raster_par
     roof_params, system = _configs(roof_params, system, rest)
     out_dir = Path(out_dir)
     result, _ = compute(inputs, out_dir, lang=lang, raster_params=raster_params, segment_params=segment_params,
-                        roof_params=roof_params, system=system)
+                        roof_params=roof_params, system=system, workers=workers)
     files = [Path(p) for p in result.meta["rasters"].values()]
     files += write_result(result, out_dir, lang=lang)
     return Outcome(result, files)

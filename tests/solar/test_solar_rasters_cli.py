@@ -26,7 +26,9 @@ def test_cogs_open_with_rasterio(out):
         assert src.descriptions[0] == "annual irradiation" and src.descriptions[12] == "irradiation, month 12"
         assert src.overviews(1) and src.profile["tiled"]
         annual = src.read(1)
-        assert 200 < np.nanmin(annual) < np.nanmax(annual) < 1400
+        # deep slots between towers get little (sky-view ~0.03), the best roofs about the optimum
+        assert 0 < np.nanmin(annual) < np.nanmedian(annual) < np.nanmax(annual) < 1400
+        assert np.isfinite(annual).all()
     with rasterio.open(out / "shade.tif") as src:
         assert src.count == 288 and src.nodata == 255
     with rasterio.open(out / "horizon.tif") as src:

@@ -26,6 +26,10 @@ class Step:
     pool: int
 
 
+STRIP = 64
+"""Rows per strip of the ray marching (the strip's arrays fit a core's cache)."""
+
+
 def directions(n):
     """Azimuths of ``n`` equally spaced directions [degrees clockwise from north], north first."""
     return np.arange(n) * (360.0 / n)
@@ -136,18 +140,24 @@ def horizon_angles(z, res, *, n_directions=32, radius_m=100.0, halo_px=0, dense_
     zc = zz[off:off + core_shape[0], off:off + core_shape[1]]
     pools = {}
     out = np.empty((n_directions,) + core_shape, dtype=np.float32)
-    buf = np.empty(core_shape, dtype=np.float32)
+    rows, cols = core_shape
+    buf = np.empty((STRIP, cols), dtype=np.float32)
     for j, az in enumerate(directions(n_directions)):
-        t = np.full(core_shape, -np.inf, dtype=np.float32)
-        for s in ray_steps(az, res, radius_m, dense_m=dense_m, growth=growth):
+        steps = ray_steps(az, res, radius_m, dense_m=dense_m, growth=growth)
+        for s in steps:
             if s.pool not in pools:
                 pools[s.pool] = zz if s.pool == 1 else ndimage.maximum_filter(zz, size=s.pool, mode="nearest")
-            src = pools[s.pool]
-            r0, c0 = off + s.drow, off + s.dcol
-            np.subtract(src[r0:r0 + core_shape[0], c0:c0 + core_shape[1]], zc, out=buf)
-            buf *= np.float32(1.0 / s.distance)
-            np.maximum(t, buf, out=t)
-        out[j] = np.degrees(np.arctan(t))
+        inv = [np.float32(1.0 / s.distance) for s in steps]
+        for r in range(0, rows, STRIP):  # strips of rows: the running maximum stays in cache
+            n = min(STRIP, rows - r)
+            t, b, zs = out[j, r:r + n], buf[:n], zc[r:r + n]
+            t.fill(-np.inf)
+            for s, iv in zip(steps, inv):
+                r0, c0 = off + s.drow + r, off + s.dcol
+                np.subtract(pools[s.pool][r0:r0 + n, c0:c0 + cols], zs, out=b)
+                b *= iv
+                np.maximum(t, b, out=t)
+        np.degrees(np.arctan(out[j], out=out[j]), out=out[j])
     return out
 
 

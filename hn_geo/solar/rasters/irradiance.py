@@ -18,10 +18,28 @@ import numpy as np
 
 from hn_geo.solar.rasters.horizon import effective_horizon
 from hn_geo.solar.rasters.sun import HOURS, MONTHS
-from hn_geo.solar.rasters.terrain import surface_normal
 
 CHUNK = 1 << 18
 """Pixels per chunk of the table look-ups (bounds the temporary arrays)."""
+
+
+class _Plane:
+    """Per-pixel constants of the surface of one chunk (its own horizon, normal, tilt)."""
+
+    def __init__(self, slope, aspect):
+        s = np.radians(np.nan_to_num(slope, nan=0.0)).astype(np.float32)
+        a = np.radians(np.nan_to_num(aspect, nan=0.0)).astype(np.float32)
+        self.cs, self.ss = np.cos(s), np.sin(s)
+        tan_s = np.tan(s)
+        self.ca, self.sa = np.cos(a), np.sin(a)
+        self.tc, self.ts = tan_s * self.ca, tan_s * self.sa
+        self.normal = (self.ss * self.sa, self.ss * self.ca, self.cs)
+
+    def own_horizon(self, azimuth):
+        """Elevation of the plane's own surface towards ``azimuth`` [degrees]
+        (:func:`hn_geo.solar.rasters.terrain.plane_elevation`)."""
+        az = np.radians(azimuth)
+        return np.degrees(-np.arctan(self.tc * np.float32(np.cos(az)) + self.ts * np.float32(np.sin(az))))
 
 
 def _bins(eff, tables):
@@ -30,17 +48,68 @@ def _bins(eff, tables):
     return np.clip(np.nan_to_num(k, nan=0.0), 0, tables.n_bins).astype(np.intp)
 
 
-def _beam(horizon, slope, aspect, tables):
-    """Monthly beam + circumsolar on the surface (12, npix) [Wh/m²] of flattened inputs."""
-    npix = slope.size
-    acc = np.zeros((npix, MONTHS * 3), dtype=np.float32)
+def _svf_term(eff, plane, azimuth):
+    """One direction's term of the Dozier-Marks sky-view integral (see :func:`sky_view_factor`)."""
+    zen = np.radians(90.0 - np.maximum(eff, 0.0)).astype(np.float32)
+    sz = np.sin(zen)
+    az = np.radians(azimuth)
+    cos_rel = plane.ca * np.float32(np.cos(az)) + plane.sa * np.float32(np.sin(az))
+    return plane.cs * sz * sz + plane.ss * cos_rel * (zen - sz * np.cos(zen))
+
+
+def _lookups(tables):
+    """Per sector: non-zero beam columns (month x component) as contiguous look-up rows."""
+    cols, rows = [], []
+    for j in range(len(tables.azimuths)):
+        nz = np.flatnonzero(np.any(tables.beam[j] != 0, axis=0))
+        cols.append(nz)
+        rows.append(np.ascontiguousarray(tables.beam[j][:, nz].T))
+    return cols, rows
+
+
+def _shade_lut(tables):
+    """``lut[bucket, days visible]`` -> percentage of the bucket's sun-up days shaded (uint8)."""
+    up = tables.up_days.ravel().astype(float)
+    v = np.arange(256, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lut = np.rint(100.0 * (1.0 - v[None, :] / up[:, None]))
+    return np.where(up[:, None] > 0, np.clip(lut, 0, 100), 255).astype(np.uint8)
+
+
+def _chunk(hz, sl, asp, tables, want, svf_given, lookups):
+    """Sky-view factor, monthly beam + diffuse [Wh/m²] and shade counts of one chunk of pixels."""
+    n, npix = hz.shape[0], sl.size
+    plane = _Plane(sl, asp)
+    svf = np.zeros(npix, np.float32) if svf_given is None else svf_given
+    beam = np.zeros((MONTHS * 3, npix), np.float32) if "irradiation" in want else None
+    vis = np.zeros((MONTHS * HOURS, npix), np.uint8) if "shade" in want else None
+    buf32, buf8 = np.empty(npix, np.float32), np.empty(npix, np.uint8)
+    bcols, brows = lookups
     for j, az in enumerate(tables.azimuths):
-        k = _bins(effective_horizon(horizon[j], slope, aspect, az), tables)
-        acc += tables.beam[j][k]
-    nx, ny, nz = surface_normal(slope, aspect)
-    acc = acc.reshape(npix, MONTHS, 3)
-    out = acc[:, :, 0] * nx[:, None] + acc[:, :, 1] * ny[:, None] + acc[:, :, 2] * nz[:, None]
-    return np.clip(out, 0.0, None).T
+        own = plane.own_horizon(az)
+        eff = np.maximum(hz[j], own)
+        if svf_given is None:
+            svf += _svf_term(eff, plane, az)
+        scols = tables.shade_cols[j] if vis is not None else ()
+        if (beam is None or not len(bcols[j])) and not len(scols):
+            continue
+        k = _bins(eff, tables)
+        if beam is not None:
+            for c, row in zip(bcols[j], brows[j]):
+                np.take(row, k, out=buf32)
+                beam[c] += buf32
+        for r, c in enumerate(scols):
+            np.take(tables.shade_counts[j][r], k, out=buf8)
+            vis[c] += buf8
+    if svf_given is None:
+        svf = np.clip(svf / n, 0.0, 1.0).astype(np.float32)
+    monthly = None
+    if beam is not None:
+        nx, ny, nz = plane.normal
+        b = beam.reshape(MONTHS, 3, npix)
+        monthly = np.clip(b[:, 0] * nx + b[:, 1] * ny + b[:, 2] * nz, 0.0, None)
+        monthly += _diffuse(svf, sl, tables)
+    return svf, monthly, vis
 
 
 def _diffuse(svf, slope, tables):
@@ -50,11 +119,74 @@ def _diffuse(svf, slope, tables):
     band_share = np.where(open_sky > 0, svf / open_sky, 0.0)
     return (tables.isotropic[:, None] * svf[None]
             + tables.horizon_band[:, None] * (np.sin(s) * band_share)[None]
-            + tables.ground[:, None] * ((1.0 - np.cos(s)) / 2.0)[None])
+            + tables.ground[:, None] * ((1.0 - np.cos(s)) / 2.0)[None]).astype(np.float32)
+
+
+def sky_sun(horizon, slope, aspect, tables, *, svf=None, want=("sky_view", "irradiation", "shade")):
+    """Sky-view factor, monthly irradiation and shade of every pixel in one pass.
+
+    Each direction's effective horizon (the obstacle horizon raised to the plane's own
+    surface) is computed once and serves the sky-view integral, the beam look-up and the
+    shade counts.
+
+    Parameters
+    ----------
+    horizon : numpy.ndarray (n, rows, cols)
+        Horizon elevation [degrees] in the directions of ``tables.azimuths``.
+    slope, aspect : numpy.ndarray (rows, cols)
+        [degrees]; NaN slope marks no data.
+    tables : hn_geo.solar.rasters.sun.SunTables
+    svf : numpy.ndarray (rows, cols), optional
+        A sky-view factor to use instead of the one of ``horizon``.
+    want : iterable of {'sky_view', 'irradiation', 'shade'}
+
+    Returns
+    -------
+    dict
+        ``sky_view`` (rows, cols) float32 (:func:`hn_geo.solar.rasters.horizon.sky_view_factor`);
+        ``irradiation`` (12, rows, cols) float32 [kWh/m²] (:func:`irradiation`); ``shade``
+        (288, rows, cols) uint8 [%] (:func:`shade_fraction`). NaN (255) where ``slope`` is NaN.
+    """
+    want = set(want)
+    shape = slope.shape
+    n = horizon.shape[0]
+    hz = horizon.reshape(n, -1)
+    sl, asp = slope.ravel(), aspect.ravel()
+    given = None if svf is None else np.asarray(svf, np.float32).ravel()
+    out_svf = np.empty(sl.size, np.float32)
+    monthly = np.empty((MONTHS, sl.size), np.float32) if "irradiation" in want else None
+    shade = np.empty((MONTHS * HOURS, sl.size), np.uint8) if "shade" in want else None
+    lookups, lut = _lookups(tables), _shade_lut(tables)
+    for i in range(0, sl.size, CHUNK):
+        part = slice(i, i + CHUNK)
+        s, m, vis = _chunk(hz[:, part], sl[part], asp[part], tables, want,
+                           None if given is None else given[part], lookups)
+        out_svf[part] = s
+        if monthly is not None:
+            monthly[:, part] = m / 1000.0
+        if shade is not None:
+            for b in range(MONTHS * HOURS):
+                np.take(lut[b], vis[b], out=shade[b, part])
+    nodata = np.isnan(sl)
+    out = {}
+    if "sky_view" in want:
+        out_svf[nodata] = np.nan
+        out["sky_view"] = out_svf.reshape(shape)
+    if monthly is not None:
+        monthly[:, nodata] = np.nan
+        out["irradiation"] = monthly.reshape((MONTHS,) + shape)
+    if shade is not None:
+        shade[:, nodata] = 255
+        out["shade"] = shade.reshape((MONTHS * HOURS,) + shape)
+    return out
 
 
 def irradiation(horizon, slope, aspect, svf, tables):
     """Monthly irradiation on each pixel's surface.
+
+    Per pixel and month, on the pixel's own tilted surface (see the module docstring): beam
+    and circumsolar where the sun is above the pixel's effective horizon, the isotropic sky
+    scaled by ``svf``, the horizon band and the ground-reflected part.
 
     Parameters
     ----------
@@ -72,17 +204,7 @@ def irradiation(horizon, slope, aspect, svf, tables):
         Irradiation of each month [kWh/m²]; NaN where ``slope`` is NaN. Their sum is the
         annual irradiation [kWh/m²·a].
     """
-    shape = slope.shape
-    n = horizon.shape[0]
-    hz = horizon.reshape(n, -1)
-    sl, asp, sv = slope.ravel(), aspect.ravel(), svf.ravel()
-    out = np.empty((MONTHS, sl.size), dtype=np.float32)
-    for i in range(0, sl.size, CHUNK):
-        part = slice(i, i + CHUNK)
-        beam = _beam(hz[:, part], sl[part], asp[part], tables)
-        out[:, part] = (beam + _diffuse(sv[part], sl[part], tables)) / 1000.0
-    out[:, np.isnan(sl)] = np.nan
-    return out.reshape((MONTHS,) + shape)
+    return sky_sun(horizon, slope, aspect, tables, svf=svf, want=("irradiation",))["irradiation"]
 
 
 def unshaded_irradiation(slope, aspect, tables):
@@ -93,12 +215,10 @@ def unshaded_irradiation(slope, aspect, tables):
     """
     slope = np.atleast_1d(np.asarray(slope, dtype=np.float32))
     aspect = np.atleast_1d(np.asarray(aspect, dtype=np.float32))
-    n = len(tables.azimuths)
-    none = np.full((n, slope.size), -90.0, dtype=np.float32)
+    none = np.full((len(tables.azimuths),) + slope.shape, -90.0, dtype=np.float32)
     s = np.radians(np.nan_to_num(slope, nan=0.0))
-    beam = _beam(none, slope.ravel(), aspect.ravel(), tables)
-    svf = (1.0 + np.cos(s.ravel())) / 2.0
-    return ((beam + _diffuse(svf, slope.ravel(), tables)) / 1000.0).sum(axis=0).reshape(slope.shape)
+    svf = ((1.0 + np.cos(s)) / 2.0).astype(np.float32)
+    return irradiation(none, slope, aspect, svf, tables).sum(axis=0)
 
 
 TILTS = np.arange(0.0, 61.0, 1.0)
@@ -135,24 +255,7 @@ def shade_fraction(horizon, slope, aspect, tables):
         pixel's horizon (or behind its own surface) [%]; 255 where the sun is never up at
         that hour or ``slope`` is NaN.
     """
-    shape = slope.shape
-    n = horizon.shape[0]
-    hz = horizon.reshape(n, -1)
-    sl, asp = slope.ravel(), aspect.ravel()
-    up = tables.up_days.ravel()
-    has = up > 0
-    out = np.full((MONTHS * HOURS, sl.size), 255, dtype=np.uint8)
-    for i in range(0, sl.size, CHUNK):
-        part = slice(i, i + CHUNK)
-        vis = np.zeros((MONTHS * HOURS, min(CHUNK, sl.size - i)), dtype=np.uint8)
-        for j, az in enumerate(tables.azimuths):
-            cols = tables.shade_cols[j]
-            if len(cols):
-                k = _bins(effective_horizon(hz[j, part], sl[part], asp[part], az), tables)
-                vis[cols] += tables.shade_counts[j][:, k]
-        out[has, part] = np.rint(100.0 * (1.0 - vis[has] / up[has, None])).astype(np.uint8)
-    out[:, np.isnan(sl)] = 255
-    return out.reshape((MONTHS * HOURS,) + shape)
+    return sky_sun(horizon, slope, aspect, tables, want=("shade",))["shade"]
 
 
 def sun_visible(horizon, slope, aspect, azimuths, sun_azimuth, sun_elevation):

@@ -14,7 +14,7 @@ from rasterio import fill
 from scipy import ndimage
 
 from hn_geo.solar.rasters import horizon as hz
-from hn_geo.solar.rasters.irradiance import irradiation, shade_fraction
+from hn_geo.solar.rasters.irradiance import sky_sun
 from hn_geo.solar.rasters.sun import HOURS, MONTHS
 from hn_geo.solar.rasters.terrain import slope_aspect
 
@@ -152,11 +152,9 @@ def surface_tile(z, res, tables, params, *, halo_px, outside=None):
     slope, aspect = (a[h] for a in slope_aspect(z, res))
     horizon = hz.horizon_angles(z, res, n_directions=params.n_directions, radius_m=params.search_radius_m,
                                 halo_px=halo_px, dense_m=params.dense_m, growth=params.growth)
-    svf = hz.sky_view_factor(horizon, slope, aspect)
-    monthly = irradiation(horizon, slope, aspect, svf, tables)
-    shade = shade_fraction(horizon, slope, aspect, tables)
+    sky = sky_sun(horizon, slope, aspect, tables)
+    svf, monthly, shade = sky["sky_view"], sky["irradiation"], sky["shade"]
     nodata = np.isnan(slope)
-    svf[nodata] = np.nan
     horizon[:, nodata] = np.nan
     near = ~_reached_far(np.isfinite(z) | outside, res, params.search_radius_m)[h] & ~nodata
     return {
