@@ -35,19 +35,24 @@ def solar():
 @click.option("--transposition", type=click.Choice(["perez", "haydavies"]), default=None,
               help="Sky diffuse model. Default: perez.")
 @click.option("--dsm", default=None, type=click.Path(exists=True, dir_okay=False),
-              help="Optional roof surface model (GeoTIFF, metres, projected CRS): slope and shading per roof.")
+              help="Optional surface model (GeoTIFF, metres, projected CRS): per-pixel irradiation, shade and "
+                   "roof segments (as `solar rasters`, into --out/rasters) replace the orientation classes.")
+@click.option("--economics", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="YAML overriding the pilot shares, category table and economics "
+                   "(a copy of hn_geo/data/pv_economics.yaml). Default: the embedded defaults.")
 @assume_crs_option
 @from_gcj02_option
 @lang_option
 @out_dir_option
 @handle_errors
 def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_target, module_density,
-              rack_tilt, pitch, transposition, dsm, assume_crs, from_gcj02, lang, out):
+              rack_tilt, pitch, transposition, dsm, economics, assume_crs, from_gcj02, lang, out):
     """Rooftop PV potential of BUILDINGS (default: the embedded synthetic layer).
 
     Writes per-building results (solar_layers.gpkg), per-town and per-type tables
-    (CSV with BOM and solar.xlsx), the supply curve (CSV and solar_supply_curve.png)
-    and the plan targets check into --out.
+    (CSV with BOM and solar.xlsx), the supply curve (CSV and solar_supply_curve.png),
+    the plan targets check, the 整县推进 pilot shares per town and category and the LCOE
+    supply curve (CSV and solar_lcoe_curve.png) into --out.
     """
     from hn_geo import vocabulary
     from hn_geo.core import settings
@@ -59,7 +64,7 @@ def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_tar
     settings.lang = lang
     layers = {} if buildings is None else {
         "buildings": LayerSource(buildings, layer=layer, assume_crs=assume_crs, from_gcj02=from_gcj02)}
-    inputs = Inputs(layers=layers, files={"weather": weather_file, "dsm": dsm})
+    inputs = Inputs(layers=layers, files={"weather": weather_file, "dsm": dsm, "economics": economics})
     outcome = workflow.run(inputs, out, lang=lang, installed_mw=installed_mw, target_mw=target_mw,
                            homes_target=homes_target, module_density_kwp_m2=module_density,
                            rack_tilt_deg=rack_tilt, pitch_deg=pitch, transposition=transposition)
