@@ -3,7 +3,8 @@
 :func:`load_pv_economics` returns the plain mappings (``pilot``: source, shares, categories;
 ``economics``: values with sources) that :class:`hn_geo.solar.economics.EconomicParams` and
 :func:`hn_geo.solar.programme.programme` take. A user's file may give only what it changes:
-missing keys keep the embedded defaults.
+missing keys keep the embedded defaults; a value the file changes without giving its own
+``source`` is sourced to the file (its name).
 """
 from __future__ import annotations
 
@@ -22,12 +23,41 @@ def default_path():
 def _merge(base, over):
     out = dict(base)
     for k, v in (over or {}).items():
-        out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+        atomic = k == "source" or not (isinstance(v, dict) and isinstance(base.get(k), dict))
+        out[k] = v if atomic else _merge(base[k], v)
     return out
 
 
-def load_pv_economics(path=None):
-    """The programme rules and economics (embedded defaults, overridden by ``path``).
+def _own_sources(user, name):
+    """A user's value without a source of its own is sourced to the user's file."""
+    pilot = user.get("pilot")
+    if isinstance(pilot, dict) and "shares" in pilot and "source" not in pilot:
+        pilot["source"] = name
+    for key, item in (user.get("economics") or {}).items():
+        if isinstance(item, dict):
+            item.setdefault("source", name)
+        else:
+            user["economics"][key] = {"value": item, "source": name}
+    return user
+
+
+def _texts(node, lang):
+    """Every ``source`` given as ``{zh: ..., en: ...}`` replaced by its text in ``lang``."""
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for k, v in node.items():
+        if k == "source" and isinstance(v, dict):
+            out[k] = str(v.get(lang) or next(iter(v.values()), ""))
+        else:
+            out[k] = _texts(v, lang)
+    return out
+
+
+def load_pv_economics(path=None, *, lang="zh"):
+    """The programme rules and economics (embedded defaults, overridden by ``path``), with
+    each ``source`` in the outputs' language ``lang`` (a source may be one text or
+    ``{zh: ..., en: ...}``).
 
     Returns
     -------
@@ -41,9 +71,9 @@ def load_pv_economics(path=None):
     """
     data = read_yaml(default_path(), what="PV economics file")
     if path is None:
-        return data
+        return _texts(data, lang)
     user = read_yaml(Path(path), what="PV economics file")
     if not isinstance(user, dict) or set(user) - {"pilot", "economics"}:
         raise HnGeoError(code="solar.bad_economics_file",
                          params={"keys": sorted(map(str, user)) if isinstance(user, dict) else []}, path=path)
-    return _merge(data, user)
+    return _texts(_merge(data, _own_sources(user, Path(path).name)), lang)

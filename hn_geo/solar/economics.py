@@ -77,21 +77,21 @@ class EconomicParams:
                                  field=name)
 
     @classmethod
-    def from_mapping(cls, data, lang="en"):
-        """From the ``economics`` mapping of the YAML file (values with ``value``/``source``);
-        a source given as ``{zh: ..., en: ...}`` is taken in ``lang`` (the notes' language)."""
+    def from_mapping(cls, data):
+        """From the ``economics`` mapping of the YAML file (values with ``value``/``source``;
+        sources as text, see :func:`hn_geo.ground.pv_economics.load_pv_economics`)."""
         kw, sources = {}, {}
         for name in SCALARS:
             if name in data:
                 item = data[name]
                 kw[name] = item["value"] if isinstance(item, dict) else item
                 if isinstance(item, dict) and item.get("source"):
-                    sources[name] = source_text(item["source"], lang)
+                    sources[name] = str(item["source"])
         for name in PER_CATEGORY:
             if name in data:
                 item = dict(data[name])
                 if item.get("source"):
-                    sources[name] = source_text(item.pop("source"), lang)
+                    sources[name] = str(item.pop("source"))
                 kw[name] = {k: float(v) for k, v in item.items()}
         return cls(**kw, sources=sources)
 
@@ -105,13 +105,6 @@ class EconomicParams:
             out.append(Msg("solar.note_economics_item", name=Word("solar.economic_parameter", name), value=value,
                            source=self.sources.get(name, "")))
         return out
-
-
-def source_text(source, lang):
-    """A source given as text, or as ``{zh: ..., en: ...}`` (the text of ``lang``)."""
-    if isinstance(source, dict):
-        return str(source.get(lang) or next(iter(source.values()), ""))
-    return str(source)
 
 
 def _annuity_factors(p):

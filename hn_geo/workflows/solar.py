@@ -27,7 +27,7 @@ from hn_geo.ground.weather import load_weather
 from hn_geo.render.outputs import write_result
 from hn_geo.render.plots import lcoe_curve_png, supply_curve_png
 from hn_geo.solar import PVSystemConfig, RoofParams, rooftop_potential
-from hn_geo.solar.economics import EconomicParams, source_text
+from hn_geo.solar.economics import EconomicParams
 from hn_geo.solar.programme import programme
 from hn_geo.workflows import solar_rasters
 from hn_geo.workflows.common import Outcome, given, with_catalog_codes
@@ -149,11 +149,11 @@ def run(inputs, out_dir, *, lang="zh", installed_mw=None, target_mw=None, homes_
     result = rooftop_potential(buildings, weather, target_mw=target_mw, homes_target=homes_target,
                                **given(installed_mw=installed_mw, roof_params=roof_params, system=system,
                                        dsm_figures=figures if mode == "dsm" else None))
-    eco = load_pv_economics(inputs.file("economics"))
+    eco = load_pv_economics(inputs.file("economics"), lang=lang)
     pilot = eco["pilot"]
-    result = programme(result, buildings, economics=EconomicParams.from_mapping(eco["economics"], lang=lang),
+    result = programme(result, buildings, economics=EconomicParams.from_mapping(eco["economics"]),
                        mapping=pilot.get("categories"), shares=pilot.get("shares"),
-                       source=source_text(pilot.get("source", ""), lang))
+                       source=str(pilot.get("source", "")))
     if extra is not None:
         result = _merge(result, extra)
     files = [Path(p) for p in (extra.meta["rasters"].values() if extra is not None else ())]

@@ -167,7 +167,14 @@ def test_economics_file_overrides_defaults_and_lands_in_the_report(potential_out
     assert np.allclose(lm.loc[rest, "lcoe_yuan_kwh"], lb.loc[rest, "lcoe_yuan_kwh"])
     share = mine.tables["solar_programme"].query("category == 'public'")["required_share"]
     assert (share == 10.0).all()
-    assert load_pv_economics(eco)["pilot"]["shares"]["rural_homes"] == 20   # the rest stays
+    data = load_pv_economics(eco, lang="en")
+    assert data["pilot"]["shares"]["rural_homes"] == 20                     # the rest stays
+    assert data["pilot"]["source"] == "eco.yaml"            # changed shares: sourced to the file
+    assert data["economics"]["capex_yuan_per_w"]["source"] == "quoted by the installer"
+    assert data["economics"]["discount_rate"]["source"].startswith("social discount rate")
+    assert load_pv_economics(None, lang="zh")["economics"]["discount_rate"]["source"].startswith("社会折现率")
+    pilot_note = [n for n in mine.notes if n.code == "solar.note_pilot"][0]
+    assert pilot_note.params["source"] == "eco.yaml"
     book = write_report([mine], tmp_path / "report.xlsx", lang="zh")[0]
     wb = openpyxl.load_workbook(book)
     assert {"整县推进", "度电成本曲线"} <= set(wb.sheetnames)
