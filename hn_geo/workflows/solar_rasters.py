@@ -91,7 +91,7 @@ def _writers(out_dir, source, params, lang, synthetic, threads=2):
         bands = {"dsm": ["dsm"], **bands}
     writers = {}
     for name, codes in bands.items():
-        dtype, nodata, unit, scale, resampling = PRODUCTS.get(name, ("float32", np.nan, "m", None, "average"))
+        dtype, nodata, unit, scale, resampling = PRODUCTS.get(name, ("float32", np.nan, "metre", None, "average"))
         writers[name] = CogWriter(Path(out_dir) / f"{name}.tif", source.height, source.width, source.transform,
                                   source.crs, band_words(name, codes, lang), dtype=dtype, nodata=nodata,
                                   units=vocabulary.ui(f"unit_{unit}", lang, scope="solar"), scale=scale,
@@ -276,7 +276,7 @@ def _tables(seg, bld, buildings, files, bands):
     for c in ("town", "building_type"):
         bld.insert(1, c, meta[c].to_numpy() if c in meta.columns else None)
     rows = [{"product": name, "file": Path(p).name, "bands": len(bands[name]),
-             "unit": PRODUCTS.get(name, (None, None, "m"))[2]} for name, p in files.items()]
+             "unit": PRODUCTS.get(name, (None, None, "metre"))[2]} for name, p in files.items()]
     return bld, pd.DataFrame(rows)
 
 
