@@ -9,7 +9,6 @@ default) every script and stylesheet is inlined (:mod:`hn_geo.render.offline`).
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from hn_geo.core.errors import HnGeoError
 from hn_geo.core.files import write_text
 from hn_geo.core.settings import LANGS
 from hn_geo.render import offline
+from hn_geo.render.escape import html_text
 from hn_geo.render.labels import analysis_title, ui
 from hn_geo.render.maps import layers as L
 from hn_geo.render.maps.basemaps import GCJ02_BASEMAPS, basemap_layers
@@ -106,13 +106,13 @@ def _add_tools(m, drawn, lang, title, search, minimap, tiles):
         Control("Search", position="topright", entries=drawn.search, placeholder=ui("search", lang),
                 notFound=ui("not_found", lang)).add_to(m)
     if title:
-        Control("Box", position="topright", className="hn-box hn-title", html=html.escape(title)).add_to(m)
+        Control("Box", position="topright", className="hn-box hn-title", html=html_text(title)).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     if drawn.legends:
         Control("Legend", position="bottomright", legends=drawn.legends).add_to(m)
     if drawn.approx:
         caption = ui("caption", lang, names=vocabulary.join(drawn.approx, lang))
-        Control("Box", position="bottomleft", className="hn-box hn-caption", html=html.escape(caption)).add_to(m)
+        Control("Box", position="bottomleft", className="hn-box hn-caption", html=html_text(caption)).add_to(m)
     if minimap:
         mm = {"position": "bottomleft", "data": drawn.minimap, "zoomOffset": -5}
         if tiles:
@@ -198,10 +198,21 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
             s.extra.setdefault("range", rasters[0].range())
         _add_layer(m, s, g, sp, lang, drawn, outline=bool(rasters) and s.name in under)
     _add_tools(m, drawn, lang, title, search, minimap, tiles)
-    folium.FitBounds([[total[1], total[0]], [total[3], total[2]]], padding=(10, 10)).add_to(m)
+    folium.FitBounds(_fit_box(total), padding=(10, 10)).add_to(m)
     m.hn_geo = {"offline": bool(offline), "lang": lang, "basemap": basemap, "layers": drawn.info,
                 "approximate": drawn.approx, "scale": sp, "gcj02": gcj}
     return m
+
+
+def _fit_box(total, margin=0.002):
+    """``[[south, west], [north, east]]`` of the bounds; a single point gets a small box around it
+    (Leaflet cannot fit a box of zero size: its scale bar fails with a NaN position)."""
+    w, s, e, n = (float(v) for v in total)
+    if e - w < 1e-9:
+        w, e = w - margin, e + margin
+    if n - s < 1e-9:
+        s, n = s - margin, n + margin
+    return [[s, w], [n, e]]
 
 
 def map_html(m, *, offline_mode=None):
