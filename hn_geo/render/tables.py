@@ -169,14 +169,11 @@ def _unique_labels(labels):
 def _coded(s, family, lang, scope):
     if isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype(object)
-    table = {}
-    for v in pd.unique(s.dropna()):
-        if isinstance(v, Word):
-            table[v] = vocabulary.word(v.family, v.code, lang, scope)
-        else:
-            table[v] = vocabulary.word(family, str(v), lang, scope)
-    shown = s.map(table)
-    return shown.where(s.notna(), "").astype(object)
+    # the words of the distinct codes, then one take per row (missing -> "")
+    index, uniques = pd.factorize(s)
+    words = [vocabulary.word(v.family, v.code, lang, scope) if isinstance(v, Word)
+             else vocabulary.word(family, str(v), lang, scope) for v in uniques]
+    return pd.Series(np.array(words + [""], dtype=object)[index], index=s.index, dtype=object)
 
 
 def _booleans(s, lang):

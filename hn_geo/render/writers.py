@@ -185,7 +185,7 @@ def _prepare_for_write(gdf, crs=None):
             out[col] = s.dt.tz_convert("UTC").dt.tz_localize(None)
         elif s.dtype == object:
             sample = s.dropna()
-            if len(sample) and not all(isinstance(v, str) for v in sample):
+            if len(sample) and pd.api.types.infer_dtype(sample, skipna=True) != "string":
                 out[col] = s.map(_cell_to_text).astype(object)
     return _nul_free(out)
 
@@ -258,7 +258,7 @@ def write_gpkg(gdf, path, layer=None, crs=STORAGE_CRS):
     path = Path(path)
     out = _prepare_for_write(valid_geometries(gdf, layer or path.stem), crs)
     with atomic_path(path) as tmp:
-        pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem)
+        pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem, use_arrow=True)
     return path
 
 
@@ -269,7 +269,8 @@ def write_gpkg_layers(layers, path, crs=STORAGE_CRS):
     with atomic_path(path) as tmp:
         for name, gdf in layers.items():
             out = _prepare_for_write(gdf, crs)
-            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=tmp.exists())
+            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=tmp.exists(),
+                                    use_arrow=True)
     return path
 
 

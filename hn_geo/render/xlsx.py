@@ -15,6 +15,7 @@ a workbook cannot hold become U+FFFD (:mod:`hn_geo.render.escape`). Write single
 """
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import json
 import math
@@ -212,6 +213,7 @@ def colour_status(ws, j, codes, first):
     """
     words = {}
     fills = {}
+    styles = {}  # (code, style before) -> style after: openpyxl indexes a fill/font once per code
     for r, code in enumerate(codes, start=first):
         if not palette.is_status(code):
             continue
@@ -219,7 +221,12 @@ def colour_status(ws, j, codes, first):
             fill, font = palette.status_fill(code)
             fills[code] = (PatternFill("solid", fgColor=fill), Font(color=font))
         cell = ws.cell(row=r, column=j)
-        cell.fill, cell.font = fills[code]
+        key = (code, tuple(cell._style or ()))
+        if key in styles:
+            cell._style = copy.copy(styles[key])
+        else:
+            cell.fill, cell.font = fills[code]
+            styles[key] = copy.copy(cell._style)
         if isinstance(cell.value, str) and cell.value:
             words.setdefault(code, cell.value)
     if not words:
