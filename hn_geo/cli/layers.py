@@ -7,6 +7,7 @@ import click
 
 from hn_geo import vocabulary
 from hn_geo.cli.options import (
+    aoi_option,
     assume_crs_option,
     encoding_option,
     from_gcj02_option,
@@ -95,20 +96,23 @@ def _bounds(gdf):
 @encoding_option
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @lang_option
 @handle_errors
-def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02, lang):
+def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02, aoi, lang):
     """Validate FILE against the schema of a catalog layer.
 
     FILE may be GeoJSON, GeoPackage, Shapefile, GeoParquet, or a CSV/XLSX
     table with longitude/latitude columns (lon/lat, 经度/纬度). Problems are
     reported with the file, feature and field; the exit code is 1 if the
     file is not valid. Repairs (invalid geometries, renamed columns) are
-    listed as warnings.
+    listed as warnings. The features are checked against the area of interest (--aoi;
+    Haining by default): a layer with none inside it is not valid, and a boundary must be
+    the area's own outline.
     """
     _schema_or_fail(as_name, "--as")
     gdf = load_layer(as_name, file, layer=layer, encoding=encoding, assume_crs=assume_crs,
-                     from_gcj02=from_gcj02)
+                     from_gcj02=from_gcj02, aoi=aoi)
     click.echo(_w("validate_ok", file=file, layer=as_name, n=len(gdf), crs=gdf.crs.to_string(),
                   bounds=_bounds(gdf)))
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import click
 
 from hn_geo.cli.options import (
+    NON_NEGATIVE,
+    aoi_option,
     assume_crs_option,
     from_gcj02_option,
     handle_errors,
@@ -40,11 +42,12 @@ def zoning():
               help="Drinking-water source protection zones (default: embedded layer).")
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @lang_option
 @out_dir_option
 @handle_errors
 def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_file,
-              water_source_file, assume_crs, from_gcj02, lang, out):
+              water_source_file, assume_crs, from_gcj02, aoi, lang, out):
     """Check PROJECTS against the control units and the access list.
 
     PROJECTS is a GeoJSON, GeoPackage, Shapefile, GeoParquet or a CSV/XLSX table with lon/lat
@@ -62,7 +65,7 @@ def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_fil
     sources = {name: LayerSource(Path(path), layer=layer if name == "projects" else None,
                                  assume_crs=assume_crs, from_gcj02=from_gcj02)
                for name, path in files.items() if path is not None}
-    inputs = Inputs(layers=sources, files={"rules": rules_file})
+    inputs = Inputs(layers=sources, files={"rules": rules_file}, aoi=aoi)
     outcome = workflow.run(inputs, out, lang=lang)
     result = outcome.result
     for line in console.figure_lines(result, lang):
@@ -115,12 +118,12 @@ def _site_profile(options):
 @click.option("--industry", "industry_code", default=None, metavar="CODE",
               help="GB/T 4754-2017 industry code of the project (e.g. 2614, C1752).")
 @click.option("--status", type=_STATUSES, default=None, help="Build type (default: new).")
-@click.option("--vocs-t", type=float, default=None, help="VOCs load of the project, t/a.")
-@click.option("--nox-t", type=float, default=None, help="NOx load, t/a.")
-@click.option("--cod-t", type=float, default=None, help="COD load, t/a.")
-@click.option("--nh3n-t", type=float, default=None, help="NH3-N load, t/a.")
-@click.option("--energy-tce", type=float, default=None, help="Energy use, tce/a.")
-@click.option("--value-added-wan", type=float, default=None, help="Industrial value added, 10k yuan/a.")
+@click.option("--vocs-t", type=NON_NEGATIVE, default=None, help="VOCs load of the project, t/a.")
+@click.option("--nox-t", type=NON_NEGATIVE, default=None, help="NOx load, t/a.")
+@click.option("--cod-t", type=NON_NEGATIVE, default=None, help="COD load, t/a.")
+@click.option("--nh3n-t", type=NON_NEGATIVE, default=None, help="NH3-N load, t/a.")
+@click.option("--energy-tce", type=NON_NEGATIVE, default=None, help="Energy use, tce/a.")
+@click.option("--value-added-wan", type=NON_NEGATIVE, default=None, help="Industrial value added, 10k yuan/a.")
 @click.option("--solvent-type", default=None, help="Solvent type (a word of the access list's solvent_types).")
 @click.option("--two-high", is_flag=True, default=False, help="The project is a two-high (两高) project.")
 @click.option("--name", default=None, help="Name of the project (titles and tables).")
@@ -151,6 +154,7 @@ def _site_profile(options):
 @click.option("--no-map", is_flag=True, default=False, help="Do not write sites.html.")
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @lang_option
 @out_dir_option
 @handle_errors
@@ -176,7 +180,7 @@ def sites_cmd(**options):
     sources = {name: LayerSource(Path(options[key]), assume_crs=options["assume_crs"],
                                  from_gcj02=options["from_gcj02"])
                for name, key in _SITE_LAYERS.items() if options[key] is not None}
-    inputs = Inputs(layers=sources, files={"rules": options["rules_file"]})
+    inputs = Inputs(layers=sources, files={"rules": options["rules_file"]}, aoi=options["aoi"])
     outcome = workflow.run(inputs, options["out"], lang=lang, profile=_site_profile(options),
                            min_area_ha=options["min_area_ha"], parcels=options["parcels"],
                            map=not options["no_map"], basemap=options["basemap"])

@@ -21,6 +21,7 @@ import pandas as pd
 
 from hn_geo.core.errors import HnGeoError
 from hn_geo.ground import buildings as _buildings  # noqa: F401  (registers the layer's preparer)
+from hn_geo.ground.aoi import check_site
 from hn_geo.ground.plan import plan_figure
 from hn_geo.ground.pv_economics import load_pv_economics
 from hn_geo.ground.weather import load_weather
@@ -134,6 +135,7 @@ def run(inputs, out_dir, *, lang="zh", installed_mw=None, target_mw=None, homes_
     roof_params, system = configs(roof_params, system, **params)
     buildings = inputs.layer("buildings")
     weather = load_weather(inputs.file("weather"))
+    check_site(weather.latitude, weather.longitude, buildings, path=inputs.file("weather"))
     mode = _rasters_mode(rasters, inputs.file("dsm"))
     out_dir = Path(out_dir)
     extra, figures = None, None
