@@ -9,7 +9,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from conftest import tiny_layer
+from layer_factory import tiny_layer
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.ground.catalog import get_schema, load_layer

@@ -30,7 +30,7 @@ from hn_geo.ground.yamlfile import read_yaml
 from hn_geo.pipeline.steps import WORKFLOWS
 
 ANALYSES = ("water", "zoning", "solar", "targets")
-OUTPUTS = ("report", "maps", "export")
+OUTPUTS = ("report", "maps", "export", "dashboard")
 INPUT_KEYS = {"water_results": "file", "detection_limits": "file", "town_stats": "file or folder",
               "plan_targets": "file", "weather": "file", "dsm": "file", "rules": "file", "economics": "file",
               "projects": "file"}
@@ -69,6 +69,7 @@ CONFIG_SCHEMA = {
                            "basemap": {"enum": [*BASEMAPS, None]}, "offline": {"type": "boolean"},
                            "tianditu_key": _TEXT}}]},
         "report": {"type": "boolean"},
+        "dashboard": {"type": "boolean"},
         "sites": {"anyOf": [{"type": "null"}, _PROFILES, {
             "type": "object", "additionalProperties": False,
             "properties": {"profiles": _PROFILES, "min_area_ha": {"type": ["number", "null"], "exclusiveMinimum": 0},
@@ -79,6 +80,7 @@ CONFIG_SCHEMA = {
                            "layers": {"type": ["array", "null"],
                                       "items": {"enum": list(catalog.SCHEMAS)}},
                            "include_results": {"type": "boolean"},
+                           "geojson_max_mb": {"type": ["number", "null"], "minimum": 0},
                            # a file stem: no folders, so the package stays inside --out
                            "name": {"type": "string", "pattern": r"^[^/\\:*?\"<>|.][^/\\:*?\"<>|]{0,79}$"}}}]},
     },
@@ -105,13 +107,16 @@ class RunConfig:
     maps : dict
         ``overview``, ``per_analysis`` (bool), ``basemap``, ``offline``, ``tianditu_key``.
     report : bool
+    dashboard : bool
+        Write ``OUT/index.html`` (the one-page summary of the run).
     sites : dict
         Site finder: ``profiles`` (mappings of profile fields, or profile YAML paths
         resolved against the config's folder), ``min_area_ha``, ``parcels``, ``map``; no
         profiles: no ``sites`` step.
     export : dict
         ``enabled`` (bool), ``layers`` (catalog names; empty: all embedded),
-        ``include_results`` (bool), ``name`` (zip stem).
+        ``include_results`` (bool), ``name`` (zip stem), ``geojson_max_mb`` (largest
+        GeoJSON per layer; bigger layers go as GeoParquet; default 50).
     aoi : AreaOfInterest or None
         The area of interest every layer is checked against (None: Haining, the embedded
         boundary); from the config key ``aoi`` (a polygon file, or ``{path, layer, crs,
@@ -128,6 +133,7 @@ class RunConfig:
     maps: dict = field(default_factory=lambda: {"overview": True, "per_analysis": True,
                                                  "basemap": None, "offline": True})
     report: bool = True
+    dashboard: bool = True
     sites: dict = field(default_factory=lambda: {"profiles": [], "min_area_ha": None, "parcels": None,
                                                   "map": True})
     export: dict = field(default_factory=lambda: {"enabled": True, "layers": [],
@@ -191,6 +197,7 @@ def load_config(path=None):
     elif isinstance(maps, dict):
         cfg.maps.update(maps)
     cfg.report = data.get("report", cfg.report)
+    cfg.dashboard = data.get("dashboard", cfg.dashboard)
     cfg.aoi = _aoi(data.get("aoi"), base, path)
     cfg.sites.update(_sites(data.get("sites"), base, path))
     export = data.get("export", True)
