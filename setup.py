@@ -42,6 +42,7 @@ setup(
         "jsonschema>=4.21",
         "openpyxl>=3.1",
         "matplotlib>=3.8",
+        "pillow>=10",
         "tqdm>=4.66",
         "xstatic-leaflet==1.9.3.0",
         "xstatic-leaflet-markercluster>=1.4",

@@ -32,7 +32,7 @@ from hn_geo.pipeline.steps import WORKFLOWS
 ANALYSES = ("water", "zoning", "solar", "targets")
 OUTPUTS = ("report", "maps", "export", "dashboard")
 INPUT_KEYS = {"water_results": "file", "detection_limits": "file", "town_stats": "file or folder",
-              "plan_targets": "file", "weather": "file", "dsm": "file", "rules": "file",
+              "plan_targets": "file", "weather": "file", "dsm": "file", "rules": "file", "economics": "file",
               "projects": "file"}
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
 

@@ -112,3 +112,59 @@ def supply_curve_png(result, path, *, lang="zh"):
             fig.savefig(tmp, format="png")
         plt.close(fig)
     return path
+
+
+def lcoe_curve_png(result, path, *, lang="zh"):
+    """Draw the LCOE supply curve of a solar result: buildings ranked by LCOE ([元/kWh], y)
+    against cumulative capacity ([MW], x), with the export price and the capacity still
+    needed for the plan's target marked.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        With the ``buildings`` layer column ``lcoe_yuan_kwh`` (:func:`hn_geo.solar.programme.programme`).
+    path : str or Path
+    lang : {'zh', 'en'}
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt  # after choosing the backend
+
+    font = cjk_font() if lang == "zh" else None
+    if lang == "zh" and font is None:
+        lang = "en"
+
+    def word(code, **params):
+        return vocabulary.ui(code, lang, scope="solar", **params)
+
+    layer = result.layers["buildings"]
+    lcoe = layer["lcoe_yuan_kwh"].to_numpy(dtype=float)
+    kwp = layer["kwp"].to_numpy(dtype=float)
+    ok = np.isfinite(lcoe) & (kwp > 0)
+    order = np.argsort(lcoe[ok], kind="stable")
+    cum = np.cumsum(kwp[ok][order]) / 1000.0
+    y = lcoe[ok][order]
+    need = _figure_values(result, "solar.need_mw")[0]
+    rc = {"font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False} if font else {}
+    with plt.rc_context(rc):
+        fig, ax = plt.subplots(figsize=(9, 5.2), dpi=120)
+        if len(cum):
+            ax.step(np.concatenate([[0.0], cum]), np.concatenate([y[:1], y]), where="pre", color=CURVE_COLOUR,
+                    lw=1.8, label=word("lcoe_plot_curve"))
+        if need > 0 and len(cum) and cum[-1] >= need:
+            ax.axvline(need, color=NEED_COLOUR, ls="--", lw=1.4, label=word("lcoe_plot_need", need=need))
+        ax.set_xlabel(word("plot_x"))
+        ax.set_ylabel(word("lcoe_plot_y"))
+        ax.set_title(word("lcoe_plot_title"))
+        ax.grid(alpha=0.3)
+        if len(cum):
+            ax.legend(loc="upper left")
+        fig.tight_layout()
+        path = Path(path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png")
+        plt.close(fig)
+    return path

@@ -19,6 +19,7 @@ from hn_geo.solar import physics
 from hn_geo.solar.aggregate import aggregate, supply_table
 from hn_geo.solar.geometry import compass_codes
 from hn_geo.solar.physics import MOUNTS, PVSystemConfig
+from hn_geo.solar.rasters.figures import apply_dsm_figures
 from hn_geo.solar.roofs import RoofParams, roof_planes
 from hn_geo.solar.targets import figures, low_rise_houses, plan_check, targets_table
 
@@ -36,6 +37,7 @@ CODES = {
     "status": "solar.pv_status",
     "unit": "solar.unit",
     "assessment": "status",
+    "method": "solar.method",
 }
 """Coded columns of the result and their value families."""
 
@@ -104,7 +106,7 @@ def _per_building(roofs, yields, inverse, used, params, tiny):
 
 
 def _layer(b, buildings, keep_geometry):
-    layer = b[LAYER_COLUMNS].copy()
+    layer = b[LAYER_COLUMNS + [c for c in ("method",) if c in b.columns]].copy()
     layer = layer.round({"kwp": 3, "kwh_year": 1, "kwh_per_kwp": 1, "azimuth_deg": 1, "tilt_deg": 1,
                          "cum_mw": 4})
     if "approximate" in buildings.columns:  # keep the provenance flag for map captions
@@ -142,7 +144,7 @@ def _check_targets(installed_mw, target_mw, homes_target):
 
 
 def rooftop_potential(buildings, weather, *, installed_mw=0.0, target_mw, homes_target, roof_params=None,
-                      system=None, dsm_stats=None, keep_geometry=True):
+                      system=None, dsm_stats=None, dsm_figures=None, keep_geometry=True):
     """Rooftop PV potential per building, town and building type, against the plan's targets.
 
     Parameters
@@ -165,6 +167,10 @@ def rooftop_potential(buildings, weather, *, installed_mw=0.0, target_mw, homes_
     dsm_stats : dict, optional
         Per-roof slope and unshaded share (:func:`hn_geo.solar.dsm.dsm_roof_stats`) replacing
         the default pitch and an unshaded roof.
+    dsm_figures : pandas.DataFrame, optional
+        Per-building figures of a surface model (``buildings`` of
+        :func:`hn_geo.solar.rasters.roof_segments`, one row per building): where a building
+        has DSM pixels they replace the orientation-class figures (column ``method``).
     keep_geometry : bool
         Return the per-building layer with footprints (False saves memory in benchmarks: a
         DataFrame is returned in ``layers['buildings']``).
@@ -183,6 +189,9 @@ def rooftop_potential(buildings, weather, *, installed_mw=0.0, target_mw, homes_
     classes, inverse, used = _classes(roofs.planes, params)
     yields = physics.orientation_yields(weather, classes, system)
     b, order, cum_mw = _per_building(roofs, yields, inverse, used, params, roofs.tiny)
+    n_dsm = None
+    if dsm_figures is not None:  # surface-model figures per building (hn_geo.solar.rasters)
+        b, order, cum_mw, n_dsm = apply_dsm_figures(b, dsm_figures)
     kwp, kwh, spec = (b[c].to_numpy(dtype=float) for c in ("kwp", "kwh_year", "kwh_per_kwp"))
     pc = plan_check(kwp, kwh, spec, order, cum_mw, low_rise_houses(buildings, b["roof_type_used"], kwp),
                     target_mw=float(target_mw), installed_mw=float(installed_mw),
@@ -191,6 +200,8 @@ def rooftop_potential(buildings, weather, *, installed_mw=0.0, target_mw, homes_
                                          "azimuth": "class_azimuth"})
     classes_tab = classes_tab.round({"kwh_per_kwp": 1, "poa_kwh_m2": 1, "class_kwp": 1})
     notes = _notes(buildings, weather, roofs, system, params, len(classes), target_mw, installed_mw)
+    if n_dsm is not None:
+        notes.append(Msg("solar.note_dsm_figures", n=n_dsm, total=len(b)))
     mean = round(float(kwh.sum() / kwp.sum()), 1) if kwp.sum() > 0 else None
     return AnalysisResult(
         name="solar",

@@ -12,6 +12,7 @@ from pathlib import Path
 from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.ground import catalog, readers
+from hn_geo.ground import rasters as ground_rasters
 from hn_geo.render import maps
 from hn_geo.workflows.common import Outcome
 
@@ -123,11 +124,23 @@ def overview_map(inputs, out_path, *, lang="zh", basemap=None, offline=None, tia
     return maps.save_map(m, out_path)
 
 
+def raster_overlays(result, lang):
+    """Raster overlays of a result: the annual irradiation of a solar result with surface-model
+    rasters (``meta['rasters']``), read from its COG's overviews."""
+    path = (result.meta.get("rasters") or {}).get("irradiation")
+    if not path or not Path(path).exists():
+        return []
+    r = ground_rasters.read_overview(path, max_size=2048)
+    return [maps.RasterOverlay("annual_irradiation", r.array, r.transform, r.crs,
+                               vocabulary.ui("overlay_irradiation", lang, scope="solar"))]
+
+
 def result_map(inputs, result, out_path, *, lang="zh", basemap=None, offline=None, tianditu_key=None):
     """The map of one analysis result over its context layers; returns the HTML path."""
     names = [n for n in BASE_CONTEXT + CONTEXT.get(result.name, ()) if n not in result.layers]
     context = [s for n in dict.fromkeys(names) if (s := catalog_spec(inputs, n)) is not None]
-    m = maps.result_map(result, context, lang=lang, **_map_options(basemap, offline, tianditu_key))
+    m = maps.result_map(result, context, lang=lang, rasters=raster_overlays(result, lang),
+                        **_map_options(basemap, offline, tianditu_key))
     return maps.save_map(m, out_path)
 
 

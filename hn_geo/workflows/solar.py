@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from hn_geo.core.errors import HnGeoError
 from hn_geo.engines import cluster as engine_cluster
@@ -25,12 +26,18 @@ from hn_geo.engines import solar as dask_solar
 from hn_geo.ground import buildings as _buildings  # noqa: F401  (registers the layer's preparer)
 from hn_geo.ground.aoi import check_site
 from hn_geo.ground.plan import plan_figure
-from hn_geo.ground.rasters import read_dsm
+from hn_geo.ground.pv_economics import load_pv_economics
 from hn_geo.ground.weather import load_weather
 from hn_geo.render.outputs import write_result
-from hn_geo.render.plots import supply_curve_png
-from hn_geo.solar import PVSystemConfig, RoofParams, dsm_roof_stats, rooftop_potential
+from hn_geo.render.plots import lcoe_curve_png, supply_curve_png
+from hn_geo.solar import PVSystemConfig, RoofParams, rooftop_potential
+from hn_geo.solar.economics import EconomicParams
+from hn_geo.solar.programme import programme
+from hn_geo.workflows import solar_rasters
 from hn_geo.workflows.common import Outcome, check_engine, dataset_of, given, with_catalog_codes
+
+RASTERS = ("dsm", "demo", "none")
+"""Values of the ``rasters`` option: the given DSM, the synthetic demo district, none."""
 
 ROOF_FIELDS = tuple(f.name for f in dataclasses.fields(RoofParams))
 SYSTEM_FIELDS = tuple(f.name for f in dataclasses.fields(PVSystemConfig))
@@ -60,7 +67,8 @@ def configs(roof_params=None, system=None, **params):
     params = given(**params)
     bad = sorted(set(params) - set(ROOF_FIELDS) - set(SYSTEM_FIELDS))
     if bad:
-        accepted = ["installed_mw", "target_mw", "homes_target", *ROOF_FIELDS, *SYSTEM_FIELDS]
+        accepted = ["installed_mw", "target_mw", "homes_target", "rasters", *ROOF_FIELDS, *SYSTEM_FIELDS,
+                    *solar_rasters.RASTER_FIELDS, *solar_rasters.SEGMENT_FIELDS]
         raise HnGeoError(code="solar.unknown_options", params={"bad": bad, "accepted": accepted},
                          field="options.solar")
     roof = {k: v for k, v in params.items() if k in ROOF_FIELDS}
@@ -72,13 +80,35 @@ def configs(roof_params=None, system=None, **params):
     return roof_params, system
 
 
+def _rasters_mode(rasters, dsm):
+    mode = rasters or ("dsm" if dsm is not None else "none")
+    if mode not in RASTERS or (mode == "dsm" and dsm is None):
+        raise HnGeoError(code="solar.bad_rasters_option", params={"value": rasters, "known": list(RASTERS)},
+                         field="options.solar.rasters")
+    return "dsm" if dsm is not None and mode != "none" else mode
+
+
+def _merge(result, extra):
+    """The solar result with the surface-model tables, layer, notes and rasters added."""
+    tables = {k: v for k, v in result.tables.items() if k != "solar_notes"}
+    tables.update({k: v for k, v in extra.tables.items() if k != "solar_notes"})
+    notes = list(result.notes) + list(extra.notes)
+    tables["solar_notes"] = pd.DataFrame({"note": notes}, dtype=object)
+    return dataclasses.replace(result, tables=tables, layers={**result.layers, **extra.layers},
+                               codes={**extra.codes, **result.codes}, notes=notes,
+                               meta={**result.meta, "rasters": extra.meta["rasters"],
+                                     "rasters_synthetic": extra.meta["synthetic"]})
+
+
 def run(inputs, out_dir, *, lang="zh", installed_mw=None, target_mw=None, homes_target=None,
-        roof_params=None, system=None, engine=None, scheduler=None, **params):
+        roof_params=None, system=None, rasters=None, engine=None, scheduler=None, **params):
     """Rooftop PV potential of the buildings layer, written to ``out_dir``.
 
     Parameters
     ----------
     inputs : hn_geo.ground.inputs.Inputs
+        Also ``file('dsm')`` (surface model) and ``file('economics')`` (programme rules and
+        economics, ``hn_geo/data/pv_economics.yaml`` by default).
     out_dir : str or Path
     lang : {'zh', 'en'}
         Language of the outputs.
@@ -91,43 +121,64 @@ def run(inputs, out_dir, *, lang="zh", installed_mw=None, target_mw=None, homes_
         10,000).
     roof_params : RoofParams, optional
     system : PVSystemConfig, optional
+    rasters : {'dsm', 'demo', 'none'}, optional
+        Surface-model rasters (:mod:`hn_geo.workflows.solar_rasters`, written to
+        ``out_dir/rasters``): with a DSM they are computed and its per-building figures replace
+        the orientation classes; 'demo' computes them for the synthetic demo district only
+        (the potential keeps the footprint method); default: 'dsm' with a DSM, else 'none'.
     engine : {'memory', 'dask'}, optional
         ``dask``: partition by partition over the buildings dataset (:mod:`hn_geo.engines.solar`);
         the per-building results go to ``solar_buildings/`` (partitioned GeoParquet) instead of
-        the GeoPackage. Default: in memory.
+        the GeoPackage; no surface model. Default: in memory.
     scheduler : str, optional
         For ``engine='dask'``: ``threads`` (default), ``processes`` or ``tcp://host:port``.
     **params
-        Fields of :class:`RoofParams` or :class:`PVSystemConfig` (``pitch_deg=30`` ...).
+        Fields of :class:`RoofParams`, :class:`PVSystemConfig`,
+        :class:`~hn_geo.solar.rasters.RasterParams` or :class:`~hn_geo.solar.rasters.SegmentParams`.
 
     Returns
     -------
     hn_geo.workflows.common.Outcome
     """
+    raster_params, segment_params, params = solar_rasters.options(**params)
     roof_params, system = configs(roof_params, system, **params)
     weather = load_weather(inputs.file("weather"))
-    dsm = inputs.file("dsm")
+    mode = _rasters_mode(rasters, inputs.file("dsm"))
+    out_dir = Path(out_dir)
     plan = inputs.file("plan_targets")
     if target_mw is None:
         target_mw = plan_figure("pv_capacity", unit="MW", path=plan)
     if homes_target is None:
         homes_target = plan_figure("rooftop_pv_households", unit="homes", path=plan)
     if check_engine(engine) == "dask":
-        if dsm is not None:
+        if mode != "none":
             raise HnGeoError(code="pipeline.engine_no_dsm", field="dsm")
-        return _run_dask(inputs, Path(out_dir), lang, weather, scheduler,
+        return _run_dask(inputs, out_dir, lang, weather, scheduler,
                          given(installed_mw=installed_mw, target_mw=target_mw, homes_target=homes_target,
                                roof_params=roof_params, system=system))
     buildings = inputs.layer("buildings")
     check_site(weather.latitude, weather.longitude, buildings, path=inputs.file("weather"))
-    dsm_stats = (dsm_roof_stats(buildings, read_dsm(dsm, around=buildings), **given(params=roof_params))
-                 if dsm is not None else None)
+    extra, figures = None, None
+    if mode != "none":
+        extra, figures = solar_rasters.compute(
+            inputs, out_dir / "rasters", lang=lang, weather=weather, buildings=buildings,
+            raster_params=raster_params, segment_params=segment_params, roof_params=roof_params, system=system)
     result = rooftop_potential(buildings, weather, target_mw=target_mw, homes_target=homes_target,
                                **given(installed_mw=installed_mw, roof_params=roof_params, system=system,
-                                       dsm_stats=dsm_stats))
-    out_dir = Path(out_dir)
-    files = write_result(with_catalog_codes(result), out_dir, lang=lang)
-    files.append(_chart(result, out_dir, lang))
+                                       dsm_figures=figures if mode == "dsm" else None))
+    eco = load_pv_economics(inputs.file("economics"), lang=lang)
+    pilot = eco["pilot"]
+    result = programme(result, buildings, economics=EconomicParams.from_mapping(eco["economics"]),
+                       mapping=pilot.get("categories"), shares=pilot.get("shares"),
+                       source=str(pilot.get("source", "")))
+    if extra is not None:
+        result = _merge(result, extra)
+    files = [Path(p) for p in (extra.meta["rasters"].values() if extra is not None else ())]
+    files += write_result(with_catalog_codes(result), out_dir, lang=lang)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="matplotlib")  # glyph warnings
+        files.append(supply_curve_png(result, out_dir / "solar_supply_curve.png", lang=lang))
+        files.append(lcoe_curve_png(result, out_dir / "solar_lcoe_curve.png", lang=lang))
     return Outcome(result, files)
 
 

@@ -41,4 +41,5 @@ from hn_geo.render.maps.page import (  # noqa: F401
     result_specs,
     save_map,
 )
+from hn_geo.render.maps.raster import RasterOverlay  # noqa: F401  (registers the roof_segments style)
 from hn_geo.render.maps.registry import STYLES, register_style, style_for  # noqa: F401

@@ -8,13 +8,16 @@ default) every script and stylesheet is inlined (:mod:`hn_geo.render.offline`).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import folium
+import numpy as np
 
 from hn_geo import vocabulary
+from hn_geo.core.crs import wgs84_to_gcj02
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.files import write_text
 from hn_geo.core.settings import LANGS
@@ -60,7 +63,7 @@ def _base_map(total, sp, tiles, width, height):
     return m
 
 
-def _add_layer(m, spec, g, sp, lang, drawn):
+def _add_layer(m, spec, g, sp, lang, drawn, outline=False):
     labels = field_labels(spec, g, lang)
     graduated = spec.graduated
     if graduated is None:
@@ -75,6 +78,8 @@ def _add_layer(m, spec, g, sp, lang, drawn):
     else:
         gs = simplify_for_map(g, sp["tolerance_m"], sp["decimals"])
         style = style_for(spec, gs, lang)
+        if outline:  # a context layer over a raster overlay: outlines only
+            style = dataclasses.replace(style, styles=[{**st, "fillOpacity": 0.0} for st in style.styles])
         layer = L.geojson_layer(spec, gs, style, labels, lang, style.show if spec.show is None else spec.show)
         legend = style.legend
         if legend is None and style.styles and L.one_look(style.styles):
@@ -116,8 +121,22 @@ def _add_tools(m, drawn, lang, title, search, minimap, tiles):
         Control("MiniMap", **mm).add_to(m)
 
 
+def _gcj_point(lon, lat):
+    x, y = wgs84_to_gcj02(np.asarray([lon]), np.asarray([lat]))
+    return float(np.ravel(x)[0]), float(np.ravel(y)[0])
+
+
+def _add_rasters(m, rasters, gcj, drawn):
+    for r in rasters:
+        layer, legend = r.add_to(m, shift=_gcj_point if gcj else None)
+        drawn.legends.append([layer.get_name(), legend])
+        drawn.info.append({"name": r.name, "title": r.title, "kind": "raster", "var": layer.get_name(),
+                           "features": int(np.isfinite(r.array).sum())})
+
+
 def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, color_by=None, labels=None,
-             tianditu_key=None, detail_zoom=None, search=True, minimap=True, width="100%", height="100%"):
+             tianditu_key=None, detail_zoom=None, search=True, minimap=True, width="100%", height="100%",
+             rasters=(), under=()):
     """Build an interactive map of the given layers.
 
     Parameters
@@ -145,6 +164,12 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
         Zoom at which geometry must look exact (see :func:`~.geometry.scale_params`).
     search, minimap : bool
         Add the search box (towns, sections) and the mini-map.
+    rasters : list of :class:`~hn_geo.render.maps.raster.RasterOverlay`
+        Image overlays, each with a colour-ramp legend; a ``roof_segments`` layer takes the
+        first one's range.
+    under : iterable of str
+        Names of the context layers: with rasters they are drawn as outlines (no fill over
+        the images).
 
     Returns
     -------
@@ -167,8 +192,11 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
     sp = scale_params(total, detail_zoom=detail_zoom)
     m = _base_map(total, sp, tiles, width, height)
     drawn = _Drawn()
+    _add_rasters(m, rasters, gcj, drawn)  # images under the vector layers' canvas
     for s, g in zip(specs, frames):
-        _add_layer(m, s, g, sp, lang, drawn)
+        if rasters and s.name == "roof_segments":  # segments on the overlay's colour scale
+            s.extra.setdefault("range", rasters[0].range())
+        _add_layer(m, s, g, sp, lang, drawn, outline=bool(rasters) and s.name in under)
     _add_tools(m, drawn, lang, title, search, minimap, tiles)
     folium.FitBounds(_fit_box(total), padding=(10, 10)).add_to(m)
     m.hn_geo = {"offline": bool(offline), "lang": lang, "basemap": basemap, "layers": drawn.info,
@@ -233,7 +261,7 @@ def result_map(result, context=(), *, lang="zh", title=None, color_by=None, **kw
     ctx = [s for s in L.as_specs(context or ()) if s.name not in names]
     if title is None:
         title = analysis_title(result.name, lang)
-    return make_map(ctx + specs, lang=lang, title=title, color_by=color_by, **kwargs)
+    return make_map(ctx + specs, lang=lang, title=title, color_by=color_by, under=[s.name for s in ctx], **kwargs)
 
 
 def overview_map(layers, *, lang="zh", title=None, **kwargs):
