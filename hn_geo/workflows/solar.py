@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hn_geo.core.errors import HnGeoError
+from hn_geo.core.results import Msg
 from hn_geo.engines import cluster as engine_cluster
 from hn_geo.engines import solar as dask_solar
 from hn_geo.ground import buildings as _buildings  # noqa: F401  (registers the layer's preparer)
@@ -197,6 +198,10 @@ def _run_dask(inputs, out_dir, lang, weather, scheduler, options):
     with engine_cluster.scheduler(scheduler) as client:
         result, parts = dask_solar.rooftop_potential(ddf, weather, out_dir=out_dir, lang=lang, client=client,
                                                      **options)
+    # the 整县推进 table and the economics need every building in memory: said in a note
+    result = dataclasses.replace(result, notes=[*result.notes, Msg("solar.note_programme_memory_only")])
+    if "solar_notes" in result.tables:
+        result.tables["solar_notes"] = pd.DataFrame({"note": result.notes}, dtype=object)
     files = write_result(with_catalog_codes(result), out_dir, lang=lang)
     points = result.meta.pop("supply_points")
     chart = dataclasses.replace(result, layers={"buildings": points})
