@@ -19,6 +19,10 @@ def js_json(obj):
     return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+OWN_SCRIPTS = ("hn_geo_map.js", "hn_geo_shapes.js")
+"""hn_geo's own scripts (``hn_geo/assets``), inlined in this order after Leaflet."""
+
+
 class Assets(MacroElement):
     """Inlines hn_geo's own JS/CSS into the page header (after Leaflet)."""
 
@@ -28,8 +32,8 @@ class Assets(MacroElement):
         header = self.get_root().header
         header.add_child(Element(offline.style_tag(offline.own_asset("hn_geo_map.css"))),
                          name="hn_geo_css")
-        header.add_child(Element(offline.script_tag(offline.own_asset("hn_geo_map.js"))),
-                         name="hn_geo_js")
+        for name in OWN_SCRIPTS:
+            header.add_child(Element(offline.script_tag(offline.own_asset(name))), name=name.replace(".", "_"))
         super().render(**kwargs)
 
 
@@ -102,6 +106,19 @@ class PointsLayer(JsonDataLayer):
     def __init__(self, data, options, name=None, show=True):
         super().__init__(js_json(data), options, name=name, show=show)
         self._name = "HnPoints"
+
+
+class ShapesLayer(JsonDataLayer):
+    """Many polygons from compact typed arrays, drawn in Leaflet's canvas (``L.hnGeo.shapes``).
+
+    See :mod:`hn_geo.render.maps.compact` for the encoding.
+    """
+
+    js_factory = "L.hnGeo.shapes"
+
+    def __init__(self, data, options, name=None, show=True):
+        super().__init__(js_json(data), options, name=name, show=show)
+        self._name = "HnShapes"
 
 
 class FeatureLayer(JsonDataLayer):
