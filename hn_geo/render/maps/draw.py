@@ -77,7 +77,8 @@ def map_labels(spec, gdf, var, lang, fit_zoom):
     if spec.name not in LABELLED:
         return None
     col, dz = LABELLED[spec.name]
-    if col not in gdf.columns:
+    col = col if col in gdf.columns else ("town" if spec.name == "towns" and "town" in gdf.columns else None)
+    if col is None:
         return None
     names = gdf["name_en"] if lang == "en" and "name_en" in gdf.columns else gdf[col]
     groups = {}

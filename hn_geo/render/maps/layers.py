@@ -285,17 +285,27 @@ def one_look(styles):
 
 
 def search_entries(spec, gdf, var, lang):
-    """``[text, layer variable, feature index]`` of every named feature of a layer."""
-    if "name" not in gdf.columns:
+    """``[text, layer variable, feature index, alias]`` of every named feature of a layer.
+
+    A layer with ``name_en`` is listed by its English name on English maps; the other
+    language's name is the alias the search also matches (海宁 finds Haining and back).
+    """
+    col = next((c for c in ("name", "town") if c in gdf.columns), None)
+    if col is None:
         return []
-    names = gdf["name"].tolist()
+    names = gdf[col].tolist()
+    other = [None] * len(gdf)
+    if "name_en" in gdf.columns:
+        en = [None if missing(v) else str(v) for v in gdf["name_en"].tolist()]
+        names, other = ([e if e else n for e, n in zip(en, names)], names) if lang == "en" else (names, en)
     ids = gdf[spec.id_field].tolist() if spec.id_field in gdf.columns else [None] * len(gdf)
     out = []
-    for i, (nm, fid) in enumerate(zip(names, ids)):
+    for i, (nm, fid, alias) in enumerate(zip(names, ids, other)):
         if missing(nm):
             continue
         text = str(nm) if fid is None or str(fid) == str(nm) else ui("search_entry", lang, name=nm, id=fid)
-        out.append([ui("search_layer", lang, entry=text, layer=spec.title), var, i])
+        entry = [ui("search_layer", lang, entry=text, layer=spec.title), var, i]
+        out.append(entry + [str(alias)] if not missing(alias) else entry)
     return out
 
 

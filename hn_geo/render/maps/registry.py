@@ -22,6 +22,7 @@ from hn_geo.render.maps.styles import (
     generic_style,
     numeric_style,
     quantile_style,
+    status_columns,
     title_of_column,
     uniform,
 )
@@ -38,13 +39,24 @@ def style_neighbors(spec, gdf, lang):
     return LayerStyle(uniform(len(gdf), st), tooltip="name")
 
 
+def name_column(gdf):
+    """The column naming a layer's features: ``name``, else ``town`` (result layers of towns)."""
+    return next((c for c in ("name", "town") if c in gdf.columns), None)
+
+
 def style_towns(spec, gdf, lang):
+    """Towns: by ``color_by``, else by the result's first status column (the targets map:
+    each town's progress), else plain; named in tooltips and the search box."""
     if spec.color_by:
         s = numeric_style(gdf, spec.color_by, title_of_column(spec, spec.color_by, lang), "polygon")
+    elif status_columns(spec, gdf):
+        s = column_style(spec, gdf, status_columns(spec, gdf)[0], lang)
+        for st in s.styles:
+            st.update(color="#6b5b3e", weight=1.2, fillOpacity=0.6)
     else:
         st = {"color": "#6b5b3e", "weight": 1.2, "fill": True, "fillColor": "#fbf3dc", "fillOpacity": 0.55}
         s = LayerStyle(uniform(len(gdf), st))
-    s.searchable, s.tooltip = True, "name"
+    s.searchable, s.tooltip = True, name_column(gdf)
     return s
 
 
