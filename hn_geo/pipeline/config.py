@@ -29,6 +29,8 @@ INPUT_KEYS = {"water_results": "file", "detection_limits": "file", "town_stats":
 BASEMAPS = ("none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img")
 
 _TEXT = {"type": ["string", "null"]}
+_PROFILES = {"type": "array", "items": {"anyOf": [{"type": "string", "minLength": 1}, {"type": "object"}]}}
+"""Site-finder profiles: a mapping of profile fields, or a profile YAML file."""
 _LAYER = {"anyOf": [
     {"type": "null"}, {"type": "string", "minLength": 1},
     {"type": "object", "additionalProperties": False, "required": ["path"],
@@ -53,6 +55,10 @@ CONFIG_SCHEMA = {
                            "basemap": {"enum": [*BASEMAPS, None]}, "offline": {"type": "boolean"},
                            "tianditu_key": _TEXT}}]},
         "report": {"type": "boolean"},
+        "sites": {"anyOf": [{"type": "null"}, _PROFILES, {
+            "type": "object", "additionalProperties": False,
+            "properties": {"profiles": _PROFILES, "min_area_ha": {"type": ["number", "null"], "exclusiveMinimum": 0},
+                           "parcels": {"type": ["integer", "null"], "minimum": 1}, "map": {"type": "boolean"}}}]},
         "export": {"anyOf": [{"type": "boolean"}, {
             "type": "object", "additionalProperties": False,
             "properties": {"enabled": {"type": "boolean"},
@@ -85,6 +91,10 @@ class RunConfig:
     maps : dict
         ``overview``, ``per_analysis`` (bool), ``basemap``, ``offline``, ``tianditu_key``.
     report : bool
+    sites : dict
+        Site finder: ``profiles`` (mappings of profile fields, or profile YAML paths
+        resolved against the config's folder), ``min_area_ha``, ``parcels``, ``map``; no
+        profiles: no ``sites`` step.
     export : dict
         ``enabled`` (bool), ``layers`` (catalog names; empty: all embedded),
         ``include_results`` (bool), ``name`` (zip stem).
@@ -100,6 +110,8 @@ class RunConfig:
     maps: dict = field(default_factory=lambda: {"overview": True, "per_analysis": True,
                                                  "basemap": None, "offline": True})
     report: bool = True
+    sites: dict = field(default_factory=lambda: {"profiles": [], "min_area_ha": None, "parcels": None,
+                                                  "map": True})
     export: dict = field(default_factory=lambda: {"enabled": True, "layers": [],
                                                    "include_results": True, "name": "hn_geo_share"})
 
@@ -158,6 +170,7 @@ def load_config(path=None):
     elif isinstance(maps, dict):
         cfg.maps.update(maps)
     cfg.report = data.get("report", cfg.report)
+    cfg.sites.update(_sites(data.get("sites"), base, path))
     export = data.get("export", True)
     if export is False:
         cfg.export["enabled"] = False
@@ -206,6 +219,17 @@ def _expected(err):
         t = schema["type"]
         return "expected " + (" or ".join(t) if isinstance(t, list) else t)
     return err.message
+
+
+def _sites(spec, base, path):
+    """The ``sites`` key: profiles (file names resolved) and options."""
+    if spec is None:
+        return {}
+    spec = {"profiles": spec} if isinstance(spec, list) else dict(spec)
+    profiles = []
+    for k, item in enumerate(spec.get("profiles") or []):
+        profiles.append(_resolve(item, base, path, f"sites.profiles[{k}]") if isinstance(item, str) else item)
+    return {**{k: v for k, v in spec.items() if v is not None}, "profiles": profiles}
 
 
 def _layers(spec, base, path):

@@ -111,7 +111,8 @@ def step_title(name, lang):
 def plan_steps(config, only=None):
     """Names of the steps a config runs, in order."""
     names = [n for n in ANALYSES if n in config.analyses and (not only or n in only)]
-    return names + list(OUTPUTS)
+    sites = ["sites"] if config.sites.get("profiles") and (not only or "sites" in only) else []
+    return names + sites + list(OUTPUTS)
 
 
 def run_pipeline(config=None, out_dir="out", *, lang=None, only=None, quiet=False, verbose=False,

@@ -7,6 +7,7 @@ water      :func:`hn_geo.workflows.water.run`                 ``OUT/water/``
 zoning     :func:`hn_geo.workflows.zoning.run`                ``OUT/zoning/``
 solar      :func:`hn_geo.workflows.solar.run`                 ``OUT/solar/``
 targets    :func:`hn_geo.workflows.targets.run`               ``OUT/targets/``
+sites      :func:`hn_geo.workflows.sites.run_many`            ``OUT/sites/`` (with ``sites:``)
 report     :func:`hn_geo.workflows.report.run`                ``OUT/report/``
 maps       :func:`hn_geo.workflows.maps.run`                  ``OUT/maps/``
 export     :func:`hn_geo.workflows.share.run`                 ``OUT/share/<name>.zip``
@@ -21,6 +22,7 @@ from hn_geo.core.errors import HnGeoError
 from hn_geo.workflows import maps as maps_flow
 from hn_geo.workflows import report as report_flow
 from hn_geo.workflows import share as share_flow
+from hn_geo.workflows import sites as sites_flow
 from hn_geo.workflows import solar, targets, water, zoning
 
 WORKFLOWS = {"water": water.run, "zoning": zoning.run, "solar": solar.run, "targets": targets.run}
@@ -72,6 +74,18 @@ def _analysis(name):
     return step
 
 
+def _sites(ctx):
+    opts = dict(ctx.config.sites)
+    if not opts.get("profiles"):
+        raise StepSkipped("pipeline.skip_disabled", key="sites")
+    maps = ctx.config.maps
+    outcome = sites_flow.run_many(ctx.inputs, ctx.out / "sites", lang=ctx.lang, profiles=opts["profiles"],
+                                  min_area_ha=opts.get("min_area_ha"), parcels=opts.get("parcels"),
+                                  map=bool(opts.get("map", True)), basemap=maps.get("basemap"),
+                                  offline=bool(maps.get("offline", True)), tianditu_key=maps.get("tianditu_key"))
+    return None, outcome.files
+
+
 def _report(ctx):
     if not ctx.config.report:
         raise StepSkipped("pipeline.skip_disabled", key="report")
@@ -106,6 +120,6 @@ def _export(ctx):
 
 
 STEPS = {**{n: Step(n, _analysis(n), analysis=True) for n in WORKFLOWS},
-         "report": Step("report", _report), "maps": Step("maps", _maps),
+         "sites": Step("sites", _sites), "report": Step("report", _report), "maps": Step("maps", _maps),
          "export": Step("export", _export)}
 """The registry: steps run in this order (analyses selected by the config)."""

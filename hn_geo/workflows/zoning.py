@@ -31,15 +31,20 @@ def load(inputs):
 
     Projects (:func:`hn_geo.ground.projects.projects_of`), the control units, the
     existing emission points (optional), the access list (input file ``rules``, else the
-    embedded one) and the red-line / water-source zones -- only when a distance rule
-    measures to them.
+    embedded one), the red-line / water-source zones -- only when a distance rule
+    measures to them -- and the parks, only when a park-only rule needs them.
     """
     rules = load_rules(inputs.file("rules"))
-    needed = set(rules.layers_needed())
-    zones = {name: inputs.layer(name, optional=True) if name in needed else None
-             for name in ("red_line", "water_source")}
     return {"projects": projects_of(inputs), "units": inputs.layer("control_units"),
-            "rules": rules, "points": inputs.layer("emission_points", optional=True), **zones}
+            "rules": rules, "points": inputs.layer("emission_points", optional=True),
+            **rule_layers(inputs, rules)}
+
+
+def rule_layers(inputs, rules):
+    """The zone and park layers the rules need (``None`` for those they do not)."""
+    needed = set(rules.layers_needed()) | ({"parks"} if rules.needs_parks() else set())
+    return {name: inputs.layer(name, optional=True) if name in needed else None
+            for name in ("red_line", "water_source", "parks")}
 
 
 def run(inputs, out_dir, *, lang="zh", layers=None):

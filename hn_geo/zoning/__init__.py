@@ -26,6 +26,7 @@ Conventions
   (equal passes). A project crossing several units is charged its full load in each.
 * Energy intensity = ``energy_tce / value_added_wan`` [tce/万元]; the green channel (plan
   四.四, 0.52 tce/万元) is a notice strictly below its threshold, never a violation.
+* Park-only rules: a project outside the parks the rule allows fails.
 * Project ``status`` (status codes): ``fail`` (an ``error`` rule broken), ``warn`` (only
   ``warning`` rules broken), ``review`` (a rule could not be evaluated), ``pass``;
   ``no_data`` for a project in no control unit (not checked; ``outside`` is true).
@@ -42,14 +43,26 @@ Modules
 :mod:`~hn_geo.zoning.evaluate`    the rule kinds over (project, unit) pairs, findings, status
 :mod:`~hn_geo.zoning.tables`      the result tables and layers
 :mod:`~hn_geo.zoning.arrays`      small array helpers (coded and listed cells, counted warnings)
+
+The site finder (选址) runs the same evaluation on the faces of the city instead of on
+project footprints: where may a project of a given profile go?
+
+:mod:`~hn_geo.zoning.sites`       :func:`sites`, :func:`sites_batch`: verdict polygons tiling the city
+:mod:`~hn_geo.zoning.partition`   :func:`partition`: the faces on which every profile has one verdict
+:mod:`~hn_geo.zoning.buffers`     the distance rules' polygons, edges on the check's line (±0.25 mm)
+:mod:`~hn_geo.zoning.profiles`    a project profile (a project without a place), checked
+:mod:`~hn_geo.zoning.site_tables` the site tables and layers (area by town/park, clauses, parcels)
 """
 from __future__ import annotations
 
 from hn_geo.zoning import rules
 from hn_geo.zoning.check import CODES, check
 from hn_geo.zoning.evaluate import DISTANCE_TOLERANCE_M, STATUS
+from hn_geo.zoning.partition import Partition, partition
 from hn_geo.zoning.rules import RULE_KINDS, AccessList, Rule, parse, parse_industry_codes
+from hn_geo.zoning.sites import sites, sites_batch
 from hn_geo.zoning.spatial import existing_loads, locate
 
 __all__ = ["check", "locate", "existing_loads", "rules", "parse", "parse_industry_codes",
-           "AccessList", "Rule", "RULE_KINDS", "CODES", "STATUS", "DISTANCE_TOLERANCE_M"]
+           "AccessList", "Rule", "RULE_KINDS", "CODES", "STATUS", "DISTANCE_TOLERANCE_M",
+           "sites", "sites_batch", "partition", "Partition"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from hn_geo.core.errors import HnGeoError
-from hn_geo.core.results import AnalysisResult, Figure, Msg
+from hn_geo.core.results import AnalysisResult, Figure, Msg, Word
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.zoning import tables as tb
 from hn_geo.zoning.arrays import ids, warn
@@ -20,7 +20,13 @@ from hn_geo.zoning.evaluate import (
     status_index,
 )
 from hn_geo.zoning.rules import AccessList
-from hn_geo.zoning.spatial import existing_loads, locate_all, warn_partly_outside
+from hn_geo.zoning.spatial import (
+    existing_loads,
+    locate_all,
+    park_membership,
+    warn_partly_outside,
+    warn_unknown_parks,
+)
 
 CODES = {"status": "status", "cap_status": "status", "verdict": "status", "severity": "severity",
          "rule_kind": "rule_kind", "build_type": "project_status", "industry_division": "industry_division", "unit_type": "unit_type",
@@ -28,7 +34,8 @@ CODES = {"status": "status", "cap_status": "status", "verdict": "status", "sever
 """Coded columns of the zoning tables and layers -> value family."""
 
 
-def check(projects, units, *, rules, points=None, red_line=None, water_source=None, layers=True):
+def check(projects, units, *, rules, points=None, red_line=None, water_source=None, parks=None,
+          layers=True):
     """Check projects against the 三线一单 control units and access list.
 
     Parameters
@@ -47,6 +54,8 @@ def check(projects, units, *, rules, points=None, red_line=None, water_source=No
         caps. Without it existing loads are 0 (noted).
     red_line, water_source : geopandas.GeoDataFrame, optional
         Needed when a rule of kind ``min_distance`` names the layer.
+    parks : geopandas.GeoDataFrame, optional
+        Catalog schema 'parks' (``park_id``): needed when the list has a ``park_only`` rule.
     layers : bool
         Build the result layers.
 
@@ -64,13 +73,14 @@ def check(projects, units, *, rules, points=None, red_line=None, water_source=No
     Raises
     ------
     HnGeoError
-        Missing required columns, layers without CRS, a distance rule whose layer was
-        not given, ``rules`` not an access list.
+        Missing required columns, layers without CRS, a distance or park-only rule whose
+        layer was not given, ``rules`` not an access list.
     """
     if not isinstance(rules, AccessList):
         raise HnGeoError(code="zoning.rules_not_parsed", params={"got": type(rules).__name__})
     check_inputs(projects, units, {"emission_points": points, "red_line": red_line,
-                                   "water_source": water_source})
+                                   "water_source": water_source, "parks": parks})
+    check_parks(rules, parks)
     units = (units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units).reset_index(drop=True)
     skipped = check_units(units, rules)
     attrs = project_attributes(projects, rules)
@@ -83,7 +93,8 @@ def check(projects, units, *, rules, points=None, red_line=None, water_source=No
 
     A = applicability(units, rules)
     ex_loads, ex_counts = existing_loads(points, units)
-    hits, review = evaluate(rules, A, skipped, attrs, pp, pu, dist, ex_loads)
+    hits, review = evaluate(rules, A, skipped, attrs, pp, pu, dist, ex_loads,
+                            parks=park_membership(geoms, parks, rules))
     f = findings(hits, pp, pu, rules.rules)
     status_idx = status_index(f, review, outside)
 
@@ -100,7 +111,21 @@ def check(projects, units, *, rules, points=None, red_line=None, water_source=No
         name="zoning", tables=tables,
         layers=tb.result_layers(projects, geoms, units, tables, status_idx) if layers else {},
         codes=dict(CODES), figures=_figures(status_idx, f, units, rules),
-        notes=_notes(rules, points is None), meta={"synthetic": _synthetic(projects, units)})
+        notes=notes(rules, points is None), meta={"synthetic": _synthetic(projects, units)})
+
+
+def check_parks(rules, parks):
+    """A ``park_only`` rule needs the parks layer; unknown park ids are warned about."""
+    if not rules.needs_parks():
+        return
+    if parks is None:
+        rule = next(r for r in rules.rules if r.kind == "park_only")
+        raise HnGeoError(code="zoning.rule_needs_layer",
+                         params={"rule": rule.id, "layer": Word("zoning.input", "parks")})
+    if "park_id" not in parks.columns:
+        raise HnGeoError(code="zoning.missing_column", field="park_id",
+                         params={"what": Word("zoning.input", "parks"), "column": "park_id"})
+    warn_unknown_parks(parks, rules)
 
 
 def _figures(status_idx, f, units, rules):
@@ -121,7 +146,8 @@ def _figures(status_idx, f, units, rules):
     ]
 
 
-def _notes(rules, no_points):
+def notes(rules, no_points):
+    """Method notes of the check: existing loads, distance and cap conventions, the access list."""
     notes = [Msg("zoning.no_points")] if no_points else []
     notes.append(Msg("zoning.distance_rules", tolerance=DISTANCE_TOLERANCE_M * 1000, crs=METRIC_CRS))
     notes.append(Msg("zoning.emission_caps"))

@@ -10,6 +10,8 @@ pairs of the units it applies in. Conventions:
   (equal passes); a project crossing several units is charged its full load in each.
 * Energy intensity ``energy_tce / value_added_wan`` [tce/万元]: a ceiling fails above it
   (equal passes); the green channel is a notice strictly below its threshold.
+* Park-only rules: a project outside the parks the rule allows fails (inside: a point on a
+  park polygon, boundary included; a footprint covered by the parks).
 * Project status: ``fail`` (an ``error`` rule broken), ``warn`` (only ``warning`` rules
   broken), ``review`` (no violation, but a rule could not be evaluated), ``pass``, and
   ``no_data`` for projects in no control unit (not checked).
@@ -66,6 +68,8 @@ class _Pairs:
     ex_loads: np.ndarray
     review: np.ndarray
     reasons: dict = field(default_factory=dict)
+    parks: dict = field(default_factory=dict)
+    log: list | None = None
 
     def flag(self, proj_idx, rule_id, why):
         """Projects ``proj_idx`` could not be evaluated for ``rule_id`` (status review)."""
@@ -74,6 +78,8 @@ class _Pairs:
             self.review[new] = True
             cnt, first_why = self.reasons.get(rule_id, (0, why))
             self.reasons[rule_id] = (cnt + new.size, first_why)
+            if self.log is not None:
+                self.log.append((new, rule_id, why))
 
 
 # each kind: (rule, pairs the rule is on, _Pairs) -> (violating pairs, value, limit, per pair)
@@ -127,10 +133,15 @@ def _green_channel(r, on, c):
     return on & (c.at.intensity[c.pp] < limit), c.at.intensity, limit, False
 
 
+def _park_only(r, on, c):
+    inside = c.parks[tuple(sorted(r.params.get("parks", ())))]
+    return on & ~inside[c.pp], None, np.nan, False
+
+
 KINDS = {"prohibited_industry": _prohibited_industry, "two_high": _two_high,
          "high_vocs_solvent": _high_vocs_solvent, "min_distance": _min_distance,
          "emission_cap": _emission_cap, "energy_intensity": _energy_intensity,
-         "green_channel": _green_channel}
+         "green_channel": _green_channel, "park_only": _park_only}
 
 
 def pollutant_code(column):
@@ -138,8 +149,17 @@ def pollutant_code(column):
     return column[:-2] if column.endswith("_t") else column
 
 
-def evaluate(rules, A, skipped, at, pp, pu, dist, ex_loads):
+def evaluate(rules, A, skipped, at, pp, pu, dist, ex_loads, *, parks=None, review_log=None):
     """Evaluate every rule over the (project, unit) pairs.
+
+    Parameters
+    ----------
+    parks : dict, optional
+        ``{park key: bool per project}`` for the ``park_only`` rules
+        (:func:`hn_geo.zoning.spatial.park_membership`).
+    review_log : list, optional
+        When given, the rules that could not be evaluated are appended to it as
+        ``(project indices, rule id, reason Msg)`` instead of being warned about.
 
     Returns
     -------
@@ -150,7 +170,7 @@ def evaluate(rules, A, skipped, at, pp, pu, dist, ex_loads):
         Projects with a rule that could not be evaluated (one counted warning per rule).
     """
     c = _Pairs(at=at, pp=pp, pu=pu, dist=dist, ex_loads=ex_loads,
-               review=np.zeros(len(at.st_idx), dtype=bool))
+               review=np.zeros(len(at.st_idx), dtype=bool), parks=parks or {}, log=review_log)
     hits = []
     for j, r in enumerate(rules.rules):
         if r.id in skipped:
@@ -171,8 +191,9 @@ def evaluate(rules, A, skipped, at, pp, pu, dist, ex_loads):
             else:
                 v = value[idx] if per_pair else value[pp[idx]]
             hits.append((idx, j, v, np.full(idx.size, limit)))
-    for rid, (cnt, why) in c.reasons.items():
-        warn("zoning.rule_not_evaluated", rule=rid, n=int(cnt), reason=why)
+    if review_log is None:
+        for rid, (cnt, why) in c.reasons.items():
+            warn("zoning.rule_not_evaluated", rule=rid, n=int(cnt), reason=why)
     return hits, c.review
 
 

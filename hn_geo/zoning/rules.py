@@ -20,7 +20,9 @@ reads it into a plain mapping and :func:`parse` checks that mapping and builds a
 
 Rule kinds (:data:`RULE_KINDS`): ``prohibited_industry``, ``two_high``,
 ``high_vocs_solvent``, ``min_distance``, ``emission_cap``, ``energy_intensity``,
-``green_channel``. Each is described by a JSON Schema (:data:`PARAM_SCHEMAS`); a mapping is
+``green_channel``, ``park_only`` (the project must lie inside one of the listed parks of
+the ``parks`` layer, or any park; e.g. 新建化工项目须进入合规园区). Each is described by a
+JSON Schema (:data:`PARAM_SCHEMAS`); a mapping is
 checked with :mod:`jsonschema` and every problem is reported at once, naming the rule id
 and the field.
 
@@ -42,7 +44,7 @@ from hn_geo.core.errors import HnGeoError
 from hn_geo.reference import industries
 
 RULE_KINDS = ("prohibited_industry", "two_high", "high_vocs_solvent", "min_distance",
-              "emission_cap", "energy_intensity", "green_channel")
+              "emission_cap", "energy_intensity", "green_channel", "park_only")
 SEVERITIES = ("error", "warning", "info")
 POLLUTANTS = ("nox_t", "vocs_t", "cod_t", "nh3n_t")
 """Load columns of projects and emission points (t/a); the ``pollutant`` code is the name
@@ -93,6 +95,10 @@ PARAM_SCHEMAS = {
         "type": "object", "additionalProperties": False, "required": ["below_tce_per_wan"],
         "properties": {"below_tce_per_wan": {"type": "number", "exclusiveMinimum": 0},
                        "min_energy_tce": {"type": "number", "minimum": 0}},
+    },
+    "park_only": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"parks": _NAME_LIST},
     },
 }
 
@@ -225,6 +231,10 @@ class AccessList:
     def layers_needed(self):
         """The zone layers (``red_line``, ``water_source``) the distance rules measure to."""
         return sorted({r.params["layer"] for r in self.rules if r.kind == "min_distance"})
+
+    def needs_parks(self):
+        """Whether a ``park_only`` rule needs the ``parks`` layer."""
+        return any(r.kind == "park_only" for r in self.rules)
 
 
 # ----------------------------------------------------------------------------- GB/T 4754

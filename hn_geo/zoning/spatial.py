@@ -8,18 +8,39 @@ followed by the exact predicate per unit with the unit polygon prepared.
 """
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import shapely
 
 from hn_geo.core.errors import HnGeoError
-from hn_geo.core.results import Word
+from hn_geo.core.results import Msg, Word
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.zoning.arrays import ids, num, warn
 from hn_geo.zoning.rules import POLLUTANTS
 
 BUFFER_MARGIN_M = 1.0
-"""Candidate buffers are this much wider than the rule distance [m]."""
+"""Candidate buffers reach at least this much beyond the rule distance [m]."""
+CANDIDATE_QUAD_SEGS = 8
+"""Segments per quarter circle of the candidate buffers (GEOS default)."""
+
+
+def candidate_radius(distance_m):
+    """Buffer radius [m] whose polygon (chords of :data:`CANDIDATE_QUAD_SEGS` per quarter
+    circle) still contains every point within ``distance_m`` + :data:`BUFFER_MARGIN_M`.
+
+    A buffer polygon's chords cut inside the true circle by up to ``r (1 - cos(pi/4q))``
+    (2.4 m at 500 m with 8 segments), so the radius is raised by ``1 / cos(pi/4q)``.
+    """
+    return (distance_m + BUFFER_MARGIN_M) / math.cos(math.pi / (4 * CANDIDATE_QUAD_SEGS))
+
+
+def metric_union(gdf):
+    """The union of a zone layer's polygons in EPSG:4549: what distances are measured to."""
+    # reprojection can fold near-touching rings: make valid before the union
+    metric = np.asarray(gdf.to_crs(METRIC_CRS).geometry.values)
+    return shapely.union_all(shapely.make_valid(metric))
 
 
 def query(targets, geoms):
@@ -102,10 +123,9 @@ def distance_candidates(rules, zones):
         if gdf is None:
             raise HnGeoError(code="zoning.rule_needs_layer",
                              params={"rule": r.id, "layer": Word("zoning.distance_layer", layer)})
-        # reprojection can fold near-touching rings: make valid before the union
-        metric = np.asarray(gdf.to_crs(METRIC_CRS).geometry.values)
-        union_m = shapely.union_all(shapely.make_valid(metric))
-        buf = shapely.segmentize(shapely.buffer(union_m, d + BUFFER_MARGIN_M), 50.0)
+        union_m = metric_union(gdf)
+        buf = shapely.segmentize(shapely.buffer(union_m, candidate_radius(d),
+                                                quad_segs=CANDIDATE_QUAD_SEGS), 50.0)
         buf = gpd.GeoSeries([buf], crs=METRIC_CRS).to_crs(STORAGE_CRS).iloc[0]
         out[(layer, d)] = (buf, union_m)
     return out
@@ -140,6 +160,60 @@ def locate_all(projects, units, rules, zones):
             d[sel] = shapely.distance(np.asarray(sub.values), cand[key][1])
         dist[key] = d
     return geoms, qi[is_unit], qg[is_unit], dist
+
+
+def park_key(rule):
+    """The parks a ``park_only`` rule allows, as a key (``()``: any park of the layer)."""
+    return tuple(sorted(rule.params.get("parks", ())))
+
+
+def park_membership(geoms, parks, rules):
+    """Per ``park_only`` rule key: whether each footprint lies inside the parks it allows.
+
+    A point lies inside when it intersects one of the park polygons (boundary included, as
+    for the control units); a line or polygon footprint when it is covered by their union.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries in EPSG:4490
+    parks : geopandas.GeoDataFrame or None
+        Catalog schema 'parks' (``park_id``).
+    rules : AccessList
+
+    Returns
+    -------
+    dict
+        ``{park key: numpy.ndarray of bool}``.
+    """
+    keys = {park_key(r) for r in rules.rules if r.kind == "park_only"}
+    if not keys:
+        return {}
+    pids = parks["park_id"].astype(str).to_numpy()
+    polys = np.asarray((parks.to_crs(STORAGE_CRS) if parks.crs != STORAGE_CRS else parks).geometry.values)
+    geoms = np.asarray(geoms)
+    gi, pi = query(polys, geoms)
+    is_point = shapely.get_type_id(geoms) == 0
+    out = {}
+    for key in keys:
+        allowed = np.isin(pids, key) if key else np.ones(len(pids), bool)
+        inside = np.zeros(len(geoms), bool)
+        inside[gi[allowed[pi]]] = True
+        other = np.flatnonzero(~is_point & inside)
+        if other.size:  # a footprint touching an allowed park must lie wholly inside them
+            union = shapely.union_all(polys[allowed])
+            shapely.prepare(union)
+            inside[other] = shapely.covered_by(geoms[other], union)
+        out[key] = inside
+    return out
+
+
+def warn_unknown_parks(parks, rules):
+    """Warn about ``park_only`` rules naming park ids the parks layer does not have."""
+    known = set(parks["park_id"].astype(str))
+    bad = [Msg("zoning.rule_unit", rule=r.id, unit=p) for r in rules.rules if r.kind == "park_only"
+           for p in r.params.get("parks", ()) if p not in known]
+    if bad:
+        warn("zoning.rules_unknown_parks", n=len(bad), rules=bad[:10])
 
 
 def warn_partly_outside(geoms, units, pid):

@@ -84,6 +84,10 @@ def details(f, R, at):
             msgs = [Msg("zoning.detail_two_high")] * sel.size
         elif r.kind == "high_vocs_solvent":
             msgs = [Msg("zoning.detail_high_vocs_solvent", solvent=s) for s in at.solvents()[p]]
+        elif r.kind == "park_only":
+            parks = list(r.params.get("parks", ()))
+            msgs = [Msg("zoning.detail_park_only", parks=parks) if parks
+                    else Msg("zoning.detail_park_only_any")] * sel.size
         else:
             msgs = [Msg(f"zoning.detail_{r.kind}", value=v, limit=limit, **_what(r)) for v in vals]
         out[sel] = objects(msgs)
