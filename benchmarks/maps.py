@@ -58,7 +58,9 @@ def _inside(towns, n, rng):
     while have < n:
         x, y = rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)
         ok = shapely.contains_xy(union, x, y)
-        xs.append(x[ok]); ys.append(y[ok]); have += int(ok.sum())
+        xs.append(x[ok])
+        ys.append(y[ok])
+        have += int(ok.sum())
     return np.concatenate(xs)[:n], np.concatenate(ys)[:n]
 
 
@@ -149,7 +151,7 @@ def folium_page(context, name, gdf, out):
 # ----------------------------------------------------------------------------- browser
 FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
 FRAME_JS = """async (what) => {
-    const map = %s;
+    const map = FIND_MAP;
     const frame = () => new Promise(res => requestAnimationFrame(() => setTimeout(res, 0)));
     await frame();
     const t0 = performance.now();
@@ -157,16 +159,16 @@ FRAME_JS = """async (what) => {
     else map.panBy([300, 120], {animate: false});
     await frame();
     return (performance.now() - t0) / 1000;
-}""" % FIND_MAP
+}""".replace("FIND_MAP", FIND_MAP)
 
 TARGET_JS = """async ([v, lat, lon, street]) => {
-    const map = %s, l = v ? window[v] : null;
+    const map = FIND_MAP, l = v ? window[v] : null;
     if (l && l.ready) await l.ready;  // the compact layer decodes in the background
     map.setView([lat, lon], street, {animate: false});
     await new Promise(res => requestAnimationFrame(() => setTimeout(res, 0)));
     const cp = map.latLngToContainerPoint([lat, lon]), r = map.getContainer().getBoundingClientRect();
     return [cp.x + r.left, cp.y + r.top];
-}""" % FIND_MAP
+}""".replace("FIND_MAP", FIND_MAP)
 
 
 def target(name, gdf):
@@ -190,6 +192,9 @@ def measure(browser, out, var, street_zoom, at):
     t0 = time.perf_counter()
     page.goto(out.as_uri(), wait_until="load", timeout=600_000)
     t_load = time.perf_counter() - t0
+    if var:  # the compact layer decodes after the load event: interactive from then on
+        page.evaluate("async (v) => { const l = window[v]; if (l && l.ready) await l.ready; }", var)
+    t_ready = time.perf_counter() - t0
     page.evaluate(f"() => {{ const m = {FIND_MAP}; m.setView(m.getCenter(), 11, {{animate: false}}); }}")
     zoom_s = page.evaluate(FRAME_JS, "zoom")
     page.evaluate(f"() => {{ const m = {FIND_MAP}; m.setZoom(11, {{animate: false}}); }}")
@@ -205,7 +210,7 @@ def measure(browser, out, var, street_zoom, at):
     if errors:
         print("    page errors:", errors[:2])
     page.close()
-    return {"load": t_load, "interactive": t_inter, "zoom": zoom_s, "pan": pan_s, "popup": popup,
+    return {"load": t_load, "ready": t_ready, "interactive": t_inter, "zoom": zoom_s, "pan": pan_s, "popup": popup,
             "blocked": len(blocked), "errors": len(errors)}
 
 
@@ -222,7 +227,7 @@ def run_case(browser, context, name, gdf, tmp, baseline_max):
         r = measure(browser, out, var, 18, at)
         rows.append((who, size, build, r))
         print(f"  {who:7s} {name} {n:>9,}: {size:8.1f} MB  build+write {build:6.1f} s  load {r['load']:6.2f} s  "
-              f"interactive {r['interactive']:6.2f} s  zoom {r['zoom']:5.2f} s  pan {r['pan']:5.2f} s  "
+              f"decoded {r['ready']:6.2f} s  interactive {r['interactive']:6.2f} s  zoom {r['zoom']:5.2f} s  pan {r['pan']:5.2f} s  "
               f"popup {'yes' if r['popup'] else 'NO'}  blocked {r['blocked']}  errors {r['errors']}", flush=True)
         out.unlink()
     if len(rows) == 2:

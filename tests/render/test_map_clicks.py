@@ -18,10 +18,10 @@ import pytest
 from hn_geo.core.settings import METRIC_CRS
 from hn_geo.ground.inputs import Inputs
 from hn_geo.render import maps
+from hn_geo.render.labels import layer_title
 from hn_geo.render.maps.basemaps import BASEMAPS
 from hn_geo.workflows import maps as wf_maps
-from hn_geo.render.labels import layer_title
-from tests.render.test_maps import browser, click_latlng, map_var, open_map  # noqa: F401
+from tests.render.test_maps import click_latlng, map_var, open_map
 
 pytestmark = pytest.mark.slow
 MAPS = ("overview", "water", "zoning", "solar", "targets")

@@ -21,7 +21,7 @@ from hn_geo.ground.inputs import Inputs
 from hn_geo.render import maps
 from hn_geo.render.maps import compact
 from hn_geo.render.maps.layers import SHAPES_MIN
-from tests.render.test_maps import browser, map_var, open_map  # noqa: F401
+from tests.render.test_maps import map_var, open_map
 
 N_SAMPLE = 6000
 
