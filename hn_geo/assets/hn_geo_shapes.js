@@ -190,7 +190,15 @@
     _updatePath: function () {
       var r = this._renderer;
       if (!r._drawing || !this._decoded) return;
-      if (this._detail()) this._drawShapes(r._ctx, r._redrawBounds || r._bounds);
+      // the renderer's redraw region is this layer's whole box (the city, at any zoom):
+      // draw only what is on the canvas, or a hover at street zoom redraws every feature
+      var b = r._bounds, rb = r._redrawBounds;
+      if (rb) {
+        if (!rb.intersects(b)) return;
+        b = L.bounds(L.point(Math.max(rb.min.x, b.min.x), Math.max(rb.min.y, b.min.y)),
+                     L.point(Math.min(rb.max.x, b.max.x), Math.min(rb.max.y, b.max.y)));
+      }
+      if (this._detail()) this._drawShapes(r._ctx, b);
       else this._drawAggregate(r._ctx, r._bounds);
     },
 
