@@ -154,6 +154,8 @@ def test_browser_click_on_a_building_at_street_zoom(browser, solar_map, sample_b
                              " return p ? p.innerText : null; }")
         assert text is not None and b["building_id"] in text, text
         assert f"{b['kwh_per_kwp']:.1f}" in text.replace(",", "")
+        # the hover/click redraw drew what is on the screen, not every building of the city
+        assert 0 < page.evaluate(f"() => {var}.drawn") < N_SAMPLE / 5
         assert page.errors == []
     finally:
         page.close()
