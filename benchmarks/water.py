@@ -1,83 +1,148 @@
-"""Benchmark: classify 1,000,000 sample rows per GB 3838-2002 (vectorised, no per-row loop).
+"""GB 3838-2002 assessment of N monitoring rows from a CSV: the water workflow vs pandas + the standard's table.
 
-Prints seconds and rows/s for: parsing the text cells of one column (``0.025L`` notation),
-classifying all items of every row with the detection-limit rule (``classify_samples``), and
-annual aggregation + classification per section.
+Cases (each in a fresh process, see ``benchmarks/harness.py``):
 
-Usage: python benchmarks/water.py [--rows 1000000]
+* ``hn_geo``: :func:`hn_geo.workflows.water.run` -- what ``hn-geo water classify FILE`` and
+  the batch run call: read = the results table (``read_results``: text cells, ``0.025L``
+  notation, dates, checks naming file/row/column) and the sections layer (``load_layer``)
+  and the embedded rivers and emission points, compute = :func:`hn_geo.water.assess`
+  (sample, period and annual classes, targets, river ratings, upstream dischargers of
+  failing sections), write = ``write_result`` (CSV tables, ``water.xlsx``,
+  ``water_layers.gpkg``).
+* ``baseline``: ``pandas.read_csv``, the Chinese headers matched to item codes, ``L`` cells
+  as half their value, one vectorised class per item and sample (the standard's Table 1 from
+  ``hn_geo.reference.gb3838``, which a user would otherwise type in), annual means per
+  section and year and their classes, two CSV files.
+
+Inputs: the embedded demo table (25 sections x 60 monthly samples, synthetic) repeated over
+``ceil(N / 60)`` sections -- copies of the embedded sections a few hundred metres apart, so
+that rivers and dischargers still apply -- and cut to N rows.
+
+Usage::
+
+    python benchmarks/water.py                  # 10k, 100k, 1M
+    python benchmarks/water.py --n 100000 --repeat 3
 """
 from __future__ import annotations
 
-import argparse
-import time
+import sys
+import warnings
+from pathlib import Path
 
-import numpy as np
-import pandas as pd
+import harness
 
-from hn_geo import water
-from hn_geo.ground.water_results import parse_values
-from hn_geo.reference import gb3838
+PER_SECTION = 60
 
 
-def make_samples(n, seed=1):
-    """n random sample rows over all Table 1 items, 10 % below detection for trace items."""
-    rng = np.random.default_rng(seed)
-    data = {}
-    for code in gb3838.items():
-        lim = gb3838.limits(code, lake=True if code == "tn" else False)
-        if code == "ph":
-            data[code] = rng.normal(7.5, 0.6, n)
-        elif code == "wt":
-            data[code] = rng.uniform(4, 32, n)
-        elif code == "do":
-            data[code] = rng.normal(6.5, 1.2, n)
-        else:  # around the class II limit; trace items far below their limits
-            scale = 1.0 if code in ("codmn", "cod", "bod5", "nh3n", "tp", "tn") else 0.3
-            data[code] = rng.lognormal(np.log(lim[1] * scale), 0.3, n)
-    df = pd.DataFrame(data)
-    for code in ("hg", "cd", "cr6", "pb", "cn", "phenol", "oil"):
-        nd = rng.random(n) < 0.1
-        df.loc[nd, code] = gb3838.limits(code)[0] / 4  # half of a detection limit of class I / 2
-        df[f"nd_{code}"] = nd
-    df["section_id"] = rng.integers(0, 2000, n).astype(str)
-    df["year"] = rng.integers(2021, 2026, n)
-    return df
+def inputs(n):
+    """(results CSV, sections GeoPackage) of N rows over ceil(N / 60) sections."""
+
+    def make_sections(path):
+        import geopandas as gpd
+        import numpy as np
+        import pandas as pd
+
+        from hn_geo.ground.catalog import load_layer
+
+        base = load_layer("sections")
+        k = -(-n // PER_SECTION)
+        s = base.iloc[np.arange(k) % len(base)].reset_index(drop=True)
+        copy = np.arange(k) // len(base)  # 0: the embedded section itself
+        suffix = pd.Series(np.where(copy > 0, np.char.add("-", copy.astype(str)), ""))
+        s["section_id"] = s["section_id"].astype(str) + suffix
+        s["name"] = s["name"].astype(str) + suffix
+        m = s.to_crs("EPSG:4549")
+        rng = np.random.default_rng(3)
+        shift = np.where(copy > 0, 1.0, 0.0)
+        x = m.geometry.x.to_numpy() + shift * rng.uniform(-300, 300, k)
+        y = m.geometry.y.to_numpy() + shift * rng.uniform(-300, 300, k)
+        m = m.set_geometry(gpd.points_from_xy(x, y), crs="EPSG:4549")
+        harness.write_frame(m.to_crs("EPSG:4490"), path)
+
+    def make_results(path):
+        import pandas as pd
+
+        from hn_geo.ground.catalog import layers_dir
+
+        base = pd.read_csv(layers_dir() / "water_results.csv", dtype=str, encoding="utf-8-sig")
+        ids = base.columns[0]
+        names = base.columns[1]
+        order = {sid: g.index.to_numpy() for sid, g in base.groupby(ids, sort=False)}
+        sections = list(order)
+        k = -(-n // PER_SECTION)
+        parts = []
+        for j in range(k):
+            sid = sections[j % len(sections)]
+            rows = base.loc[order[sid]]
+            if j >= len(sections):
+                rows = rows.assign(**{ids: f"{sid}-{j // len(sections)}",
+                                      names: rows[names] + f"-{j // len(sections)}"})
+            parts.append(rows)
+        df = pd.concat(parts, ignore_index=True).iloc[:n]
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+
+    return (harness.cached(f"water_results_{n}.csv", make_results),
+            harness.cached(f"water_sections_{n}.gpkg", make_sections))
 
 
-def timed(label, n, func):
-    t0 = time.perf_counter()
-    out = func()
-    dt = time.perf_counter() - t0
-    print(f"{label:52s} {n:>10,d} rows  {dt:7.2f} s  {n / dt:>12,.0f} rows/s")
-    return out
+def prepare(n):
+    inputs(n)
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    args = ap.parse_args(argv)
-    n = args.rows
-    samples = make_samples(n)
-    lake = np.zeros(n, bool)
-    lake[::10] = True
-    target = np.full(n, 3)
-    cells = pd.Series(np.where(np.arange(n) % 5 == 0, "0.025L", "0.512"))
-    timed("parse one column of text cells (0.025L / 0.512)", n, lambda: parse_values(cells))
-    cls, sc = timed(f"classify {len(gb3838.items())} items + DL rule + section class", n,
-                    lambda: water.classify_samples(samples, lake=lake, reference=target))
-    timed("section class only (core gb3838.classify)", n,
-          lambda: gb3838.section_class(gb3838.classify(samples[water.item_codes(samples)], lake)))
+def hn_geo(n, out):
+    from hn_geo.ground.inputs import Inputs, LayerSource
+    from hn_geo.workflows import water as workflow
 
-    def annual():
-        means, low = water.aggregate(samples, by=["section_id", "year"])
-        codes = water.item_codes(means)
-        c = water.classify_values(means[codes], low=low[codes])
-        return gb3838.section_class(c)
+    results, sections = inputs(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = harness.timed_workflow(workflow, Inputs(layers={"sections": LayerSource(sections)},
+                                                      files={"water_results": results}),
+                                     out, read=("read_results",), write=("write_result",))
+    result = res.pop("outcome").result
+    fig = {f.code.split(".", 1)[1]: f.value for f in result.figures}
+    return dict(res, figures=fig, out_mb=harness.out_size(out) / 1e6)
 
-    timed("annual means per section-year + classes", n, annual)
-    counts = np.bincount(sc, minlength=7)[1:]
-    print("sample classes I..inferior_V:", dict(zip(gb3838.CLASS_CODES, counts.tolist())))
+
+def baseline(n, out):
+    import numpy as np
+    import pandas as pd
+
+    from hn_geo.reference import gb3838
+
+    lap = harness.stopwatch()
+    df = pd.read_csv(inputs(n)[0], dtype=str, encoding="utf-8-sig")
+    lap("read")
+    sid, date = df.columns[0], pd.to_datetime(df.iloc[:, 2])
+    values, classes = {}, {}
+    for col in df.columns[3:]:
+        code = gb3838.match_item(col)
+        if code is None:
+            continue
+        txt = df[col].str.strip()
+        below = txt.str.endswith("L").fillna(False)
+        v = pd.to_numeric(txt.str.rstrip("L"), errors="coerce").to_numpy()
+        values[code] = np.where(below, v / 2, v)
+        classes[code] = gb3838.item_class(code, values[code])
+    sample_class = np.max(np.column_stack(list(classes.values())), axis=1)
+    means = pd.DataFrame(values).assign(section=df[sid], year=date.dt.year).groupby(["section", "year"]).mean()
+    annual = np.max(np.column_stack([gb3838.item_class(c, means[c].to_numpy()) for c in values]), axis=1)
+    lap("compute")
+    Path(out).mkdir(parents=True)
+    pd.DataFrame({"section": df[sid], "date": date, "class": sample_class}).to_csv(
+        Path(out) / "samples.csv", index=False, encoding="utf-8-sig")
+    means.assign(section_class=annual).to_csv(Path(out) / "annual.csv", encoding="utf-8-sig")
+    return dict(lap("write"), figures={"section_years": len(means), "inferior_V": int((annual == 6).sum())},
+                out_mb=harness.out_size(out) / 1e6)
+
+
+def notes(results):
+    print()
+    for n, cases in results.items():
+        for case, r in cases.items():
+            print(f"  {case:8s} N={n:>9,}: outputs {r['out_mb']:.0f} MB; {r['figures']}")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(harness.main(__file__, __doc__.splitlines()[0], {"hn_geo": hn_geo, "baseline": baseline}, prepare,
+                          bench="water", notes=notes))

@@ -29,12 +29,24 @@ Footprints falling outside their town polygon are discarded; a footprint that
 intersects an earlier one (in the order industrial, public, commercial,
 apartments, houses) is dropped (STRtree query), so footprints do not overlap.
 
+**Shapes** (:func:`footprints`, :data:`SHAPE_MIX`): no footprint is a plain
+rectangle. Within the length x width above, each building gets one of: a
+chamfered corner (5 vertices), an L (6), a T (8), a U (8), one or two stair
+cores / balconies projecting from the north side (8 or 12), an E (12), or a
+courtyard (a rectangle or a chamfered rectangle around a rectangular hole: 8
+or 9 vertices); the mix depends on the kind (slab blocks mostly with
+projections, houses mostly L or chamfered, schools and offices U, E and
+courtyards). Shapes are mirrored at random, rotated to the orientation, and
+every vertex gets 3 cm of digitising noise, so no angle is exactly right.
+
 Usage::
 
     python scripts/build_buildings.py                 # layers/buildings.parquet (~15k footprints)
     python scripts/build_buildings.py --n 1000000 --out /tmp/b.parquet --no-overlap-check
 
-The function :func:`generate` is reused by ``benchmarks/solar.py``.
+The ``town`` of each footprint is the polygon of ``layers/towns.gpkg`` it was placed in:
+rebuild this layer after the towns change. The function :func:`generate` is reused by the
+benchmarks (``benchmarks/harness.py``: 10k-3M footprints without the overlap check).
 """
 from __future__ import annotations
 
@@ -60,20 +72,137 @@ MIX = {
 ORDER = ("industrial", "public", "commercial", "apartment", "house")
 
 
-def _rects(cx, cy, length, width, angle_deg):
-    """Rectangles centred at (cx, cy), long side ``length`` at ``angle_deg`` from east (CCW)."""
-    a = np.radians(angle_deg)
-    ux, uy = np.cos(a), np.sin(a)
-    vx, vy = -uy, ux
-    hl, hw = length / 2.0, width / 2.0
-    corners = []
-    for sl, sw in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)):
-        corners.append(np.stack([cx + sl * hl * ux + sw * hw * vx, cy + sl * hl * uy + sw * hw * vy], axis=1))
-    coords = np.stack(corners, axis=1).reshape(-1, 2)  # 5 closed-ring vertices per rectangle
+# ----------------------------------------------------------------------------- footprint shapes
+# Every shape is built in the footprint's own frame (u along the long side ``length``, v across,
+# origin at the centre of the bounding rectangle), counter-clockwise, then mirrored, rotated and
+# moved in one vectorised step. Vertex counts: chamfer 5, L 6, T 8, U 8, one stair/balcony
+# projection 8, two projections 12, E 12; courtyards are a rectangle (4) or a chamfered
+# rectangle (5) around a rectangular hole (4). No footprint is a plain rectangle.
+SHAPES = ("chamfer", "L", "T", "U", "comb1", "comb2", "E", "court", "court_chamfer")
+SHAPE_MIX = {  # share of each shape per kind of building
+    "apartment": {"comb1": 0.35, "comb2": 0.30, "L": 0.15, "chamfer": 0.10, "T": 0.10},
+    "house": {"L": 0.45, "chamfer": 0.30, "T": 0.15, "comb1": 0.10},
+    "industrial": {"L": 0.30, "T": 0.20, "chamfer": 0.20, "U": 0.15, "comb1": 0.10, "court": 0.05},
+    "public": {"court": 0.20, "court_chamfer": 0.10, "U": 0.25, "E": 0.20, "L": 0.25},
+    "commercial": {"court": 0.10, "court_chamfer": 0.10, "L": 0.30, "T": 0.20, "chamfer": 0.15, "U": 0.15},
+}
+JITTER_M = 0.03
+"""Standard deviation of the vertex noise [m] (digitising noise: no angle is exactly right)."""
+
+
+def _stack(*pts):
+    """(n, k, 2) array from k pairs of (n,) arrays (u, v)."""
+    return np.stack([np.stack([u, v], axis=-1) for u, v in pts], axis=1)
+
+
+def _template(shape, a, b, rng):
+    """Exterior ring (n, k, 2) and hole (n, 4, 2) or None, in the footprint frame.
+
+    ``a``, ``b``: half length and half width of the bounding rectangle [m].
+    """
+    n = len(a)
+    f = lambda lo, hi: rng.uniform(lo, hi, n)  # noqa: E731 - local shorthand for the fractions
+    m = np.minimum(a, b)
+    if shape in ("chamfer", "court_chamfer"):
+        c = f(0.2, 0.5) * m  # the cut corner's leg
+        ring = _stack((-a, -b), (a, -b), (a, b - c), (a - c, b), (-a, b))
+    elif shape == "L":
+        cu, cv = f(0.25, 0.55) * 2 * a, f(0.3, 0.6) * 2 * b
+        ring = _stack((-a, -b), (a, -b), (a, b - cv), (a - cu, b - cv), (a - cu, b), (-a, b))
+    elif shape == "T":
+        cu, cv = f(0.2, 0.35) * 2 * a, f(0.3, 0.6) * 2 * b
+        ring = _stack((-a + cu, -b), (a - cu, -b), (a - cu, -b + cv), (a, -b + cv), (a, b), (-a, b),
+                      (-a, -b + cv), (-a + cu, -b + cv))
+    elif shape == "U":
+        h, cv, s = f(0.15, 0.3) * 2 * a, f(0.35, 0.6) * 2 * b, f(-0.08, 0.08) * 2 * a
+        ring = _stack((-a, -b), (a, -b), (a, b), (s + h, b), (s + h, b - cv), (s - h, b - cv), (s - h, b),
+                      (-a, b))
+    elif shape == "E":
+        h, cv = f(0.08, 0.14) * 2 * a, f(0.35, 0.6) * 2 * b
+        c1, c2 = -a / 2 + f(-0.05, 0.05) * a, a / 2 + f(-0.05, 0.05) * a
+        ring = _stack((-a, -b), (a, -b), (a, b), (c2 + h, b), (c2 + h, b - cv), (c2 - h, b - cv), (c2 - h, b),
+                      (c1 + h, b), (c1 + h, b - cv), (c1 - h, b - cv), (c1 - h, b), (-a, b))
+    elif shape in ("comb1", "comb2"):  # stair cores / balconies projecting from the north side
+        p = np.minimum(f(1.5, 3.0), 0.3 * 2 * b)  # depth of the projections (inside the width)
+        h = np.minimum(f(1.5, 4.0), 0.12 * 2 * a)  # half width of a projection
+        if shape == "comb1":
+            c = f(-0.3, 0.3) * a
+            ring = _stack((-a, -b), (a, -b), (a, b - p), (c + h, b - p), (c + h, b), (c - h, b),
+                          (c - h, b - p), (-a, b - p))
+        else:
+            c1, c2 = -a / 2 + f(-0.1, 0.1) * a, a / 2 + f(-0.1, 0.1) * a
+            ring = _stack((-a, -b), (a, -b), (a, b - p), (c2 + h, b - p), (c2 + h, b), (c2 - h, b),
+                          (c2 - h, b - p), (c1 + h, b - p), (c1 + h, b), (c1 - h, b), (c1 - h, b - p),
+                          (-a, b - p))
+    else:  # court: a plain rectangle around the courtyard
+        ring = _stack((-a, -b), (a, -b), (a, b), (-a, b))
+    hole = None
+    if shape.startswith("court"):
+        t = f(0.25, 0.35) * 2 * m  # depth of the building around the courtyard
+        hu, hv = a - t, b - t
+        if shape == "court_chamfer":  # keep the hole clear of the cut corner
+            hu, hv = hu * 0.8, hv * 0.8
+        hole = _stack((-hu, -hv), (-hu, hv), (hu, hv), (hu, -hv))  # clockwise
+    return ring, hole
+
+
+def _place(pts, cx, cy, angle, flip_u, flip_v):
+    """Footprint-frame points (n, k, 2) mirrored, rotated by ``angle`` [rad] and moved."""
+    u = pts[..., 0] * flip_u[:, None]
+    v = pts[..., 1] * flip_v[:, None]
+    ca, sa = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    return np.stack([cx[:, None] + u * ca - v * sa, cy[:, None] + u * sa + v * ca], axis=-1)
+
+
+def _polygons(rings, holes):
+    """Polygons from closed rings (n, k, 2) and holes (n, 4, 2) or None (one ragged array)."""
+    n, k = rings.shape[:2]
+    rings = np.concatenate([rings, rings[:, :1]], axis=1)
+    if holes is None:
+        coords = rings.reshape(-1, 2)
+        ring_off = np.arange(0, n * (k + 1) + 1, k + 1)
+        poly_off = np.arange(n + 1)
+    else:
+        holes = np.concatenate([holes, holes[:, :1]], axis=1)
+        coords = np.concatenate([rings, holes], axis=1).reshape(-1, 2)
+        per = k + 1 + 5
+        ring_off = np.sort(np.concatenate([np.arange(0, n * per + 1, per), np.arange(k + 1, n * per, per)]))
+        poly_off = np.arange(0, 2 * n + 1, 2)
+    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (ring_off, poly_off))
+
+
+def footprints(rng, kind, cx, cy, length, width, angle_deg):
+    """Footprints of one kind of building centred at (cx, cy): ``length`` along ``angle_deg``
+    (degrees from east, counter-clockwise), ``width`` across; shapes drawn from
+    :data:`SHAPE_MIX` (5-12 vertices, L/T/U/E shapes, courtyards).
+
+    Returns
+    -------
+    numpy.ndarray of shapely Polygons
+    """
     n = len(cx)
-    rings = np.arange(0, 5 * n + 1, 5)
-    parts = np.arange(0, n + 1)
-    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (rings, parts))
+    mix = SHAPE_MIX[kind]
+    names = list(mix)
+    pick = rng.choice(len(names), n, p=np.array([mix[s] for s in names]) / sum(mix.values()))
+    flip_u = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    flip_v = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    angle = np.radians(angle_deg)
+    out = np.empty(n, dtype=object)
+    for j, shape in enumerate(names):
+        idx = np.flatnonzero(pick == j)
+        if not idx.size:
+            continue
+        ring, hole = _template(shape, length[idx] / 2.0, width[idx] / 2.0, rng)
+        mirrored = flip_u[idx] * flip_v[idx] < 0  # a mirror turns a counter-clockwise ring clockwise
+        ring[mirrored] = ring[mirrored, ::-1]
+        if hole is not None:
+            hole[mirrored] = hole[mirrored, ::-1]
+        args = (cx[idx], cy[idx], angle[idx], flip_u[idx], flip_v[idx])
+        ring = _place(ring, *args) + rng.normal(0.0, JITTER_M, ring.shape)
+        if hole is not None:
+            hole = _place(hole, *args) + rng.normal(0.0, JITTER_M, hole.shape)
+        out[idx] = _polygons(ring, hole)
+    return out
 
 
 def _inside(poly, x, y):
@@ -135,7 +264,7 @@ def _kind_frame(rng, kind, x, y):
         angle = rng.normal(0, 20, n)
         storeys = rng.choice([2, 3, 4, 6, 12, 20], n, p=[0.25, 0.25, 0.2, 0.15, 0.1, 0.05])
         btype, roof, h_per = "commercial", "flat", 4.0
-    geom = _rects(x, y, length, width, angle)
+    geom = footprints(rng, kind, x, y, length, width, angle)
     return {"kind": np.full(n, ORDER.index(kind), np.int8), "building_type": np.full(n, btype, object),
             "roof_type": np.full(n, roof, object), "storeys": storeys.astype(np.int64),
             "height_m": np.round(storeys * h_per + rng.uniform(0, 1.5, n), 1), "geometry": geom}
@@ -252,7 +381,7 @@ def main(argv=None):
     gdf["geometry"] = shapely.set_precision(gdf.geometry.values, 1e-7)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp.parquet")
-    gdf.to_parquet(tmp, index=False, compression="zstd")
+    gdf.to_parquet(tmp, index=False, compression="zstd", compression_level=19)
     tmp.replace(args.out)
     size = args.out.stat().st_size
     print(f"{len(gdf)} footprints -> {args.out} ({size / 1e6:.2f} MB)")

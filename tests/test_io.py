@@ -485,7 +485,7 @@ def test_atomic_path_failure_leaves_target_and_no_temp(tmp_path):
     with pytest.raises(RuntimeError):
         with io_f.atomic_path(target) as tmp:
             tmp.write_text("half a fi", encoding="utf-8")
-            raise RuntimeError("disk full")
+            raise RuntimeError("the writer crashed")
     assert target.read_text(encoding="utf-8") == "old content"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["report.csv"]
 

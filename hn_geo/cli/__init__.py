@@ -5,11 +5,13 @@ module holds only wiring; the logic lives in the library modules.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 
 import click
 
+from hn_geo.core.memory import GC_THRESHOLD
 from hn_geo.core.version import __version__
 
 # command name -> "module:attribute" under hn_geo.cli
@@ -52,3 +54,4 @@ def main():
     export share packages. Every command runs on the embedded Haining data when no input
     file is given. Run `hn-geo COMMAND --help` for details.
     """
+    gc.set_threshold(*GC_THRESHOLD)  # million-feature layers: see hn_geo.core.memory

@@ -9,6 +9,8 @@ import click
 from hn_geo import vocabulary
 from hn_geo.core import settings
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.render.console import os_error_text
+from hn_geo.render.escape import terminal_text
 
 
 def _set_lang(ctx, param, value):
@@ -38,7 +40,10 @@ def handle_errors(func):
     """Turn HnGeoError (and file-system errors) into a clean CLI error; echo repair warnings.
 
     The error message names the file, row/feature and field, in the command's ``--lang``;
-    the exit code is 1. HnGeoWarnings are echoed to stderr.
+    the exit code is 1. A file-system error (full disk, no permission, a file in the way) is
+    a message naming the file (:func:`hn_geo.render.console.os_error_text`). HnGeoWarnings are
+    echoed to stderr. Control characters of the data are shown as escapes, never sent to the
+    terminal.
     """
 
     @functools.wraps(func)
@@ -51,14 +56,12 @@ def handle_errors(func):
             except HnGeoError as exc:
                 error = exc, exc.render(settings.lang)
             except OSError as exc:  # permission denied, disk full, folder in the way...
-                error = exc, vocabulary.message(
-                    "pipeline.os_error", {"what": exc.strerror or type(exc).__name__,
-                                          "path": exc.filename or "-"}, settings.lang)
+                error = exc, os_error_text(exc, settings.lang)
         # echo only after catch_warnings has restored showwarning: inside the block it would
         # append to ``caught`` while we iterate over it
         _echo_warnings(caught)
         if error is not None:
-            raise click.ClickException(error[1]) from error[0]
+            raise click.ClickException(terminal_text(error[1])) from error[0]
         return result
 
     return wrapper
@@ -69,6 +72,6 @@ def _echo_warnings(caught):
     for w in caught:
         if issubclass(w.category, HnGeoWarning):
             msg = w.message.render(settings.lang) if isinstance(w.message, HnGeoWarning) else str(w.message)
-            click.echo(f"{head}: {msg}", err=True)
+            click.echo(terminal_text(f"{head}: {msg}"), err=True)
         else:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from hn_geo import vocabulary
 from hn_geo.cli.options import handle_errors
 from hn_geo.core import settings
 from hn_geo.core.files import write_text
 from hn_geo.pipeline import ANALYSES, format_summary, load_config, run_pipeline, template_text
+from hn_geo.pipeline.run import RunInterrupted
 
 
 @click.command("run")
@@ -55,8 +57,12 @@ def run(config, out, only, fail_fast, quiet, verbose, lang):
         if bad:
             raise click.BadParameter(f"unknown analysis {bad}; choose from {', '.join(ANALYSES)}",
                                      param_hint="--only")
-    report = run_pipeline(cfg, out, lang=lang, only=names, quiet=quiet, verbose=verbose,
-                          echo=lambda m: click.echo(m, err=True))
+    try:
+        report = run_pipeline(cfg, out, lang=lang, only=names, quiet=quiet, verbose=verbose,
+                              echo=lambda m: click.echo(m, err=True))
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the run ended cleanly, say so
+        click.echo(vocabulary.message("pipeline.interrupted", lang=settings.lang), err=True)
+        sys.exit(143 if isinstance(exc, RunInterrupted) else 130)
     click.echo(format_summary(report, verbose=verbose))
     if not report.ok:
         sys.exit(1)
@@ -65,6 +71,7 @@ def run(config, out, only, fail_fast, quiet, verbose, lang):
 @click.command("init-config")
 @click.argument("path", required=False, default="hn_geo_run.yaml", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, default=False, help="Overwrite an existing file.")
+@handle_errors
 def init_config(path, force):
     """Write the commented config template to PATH (default hn_geo_run.yaml)."""
     path = Path(path)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import warnings
 
+import pandas as pd
+
 from hn_geo.core.errors import HnGeoWarning
 from hn_geo.ground.inputs import PREPARERS
 
@@ -46,14 +48,15 @@ def normalise_building_types(gdf, path=None):
     """
     if "building_type" not in gdf.columns:
         return gdf
-    raw = gdf["building_type"].astype("string").str.strip()
-    low = raw.str.lower()
-    mapped = low.map(lambda v: TYPE_ALIASES.get(v, v) if isinstance(v, str) else v)
-    changed = (mapped != low).fillna(False).to_numpy() | (low != raw).fillna(False).to_numpy()
-    if changed.any():
+    raw = gdf["building_type"].astype("string")
+    # a table of the distinct values (a handful), then one vectorised lookup per building
+    table = {v: TYPE_ALIASES.get(v.strip().lower(), v.strip().lower()) for v in pd.unique(raw.dropna())}
+    renamed = [v for v, m in table.items() if m != v]
+    if renamed:
+        changed = raw.isin(renamed).fillna(False).to_numpy()
         gdf = gdf.copy()
-        gdf["building_type"] = mapped
-        vals = sorted(set(raw[changed].dropna()))
+        gdf["building_type"] = raw.map(table).astype("string")
+        vals = sorted({v.strip() for v in renamed})
         warnings.warn(HnGeoWarning("solar.building_types_mapped", path=path, n=int(changed.sum()),
                                    values=vals[:6]), stacklevel=2)
     return gdf

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from hn_geo import vocabulary
+from hn_geo.core.memory import rare_collections
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS, WGS84  # noqa: F401  (re-exported)
 
 # dtype names used in schemas -> what validation coerces to
@@ -388,12 +389,13 @@ def load_layer(name, path=None, *, layer=None, encoding=None, assume_crs=None,
 
     schema = get_schema(name)
     src = Path(path) if path is not None else default_path(name)
-    gdf = io_r.read_file(src, layer=layer, encoding=encoding, assume_crs=assume_crs,
-                       from_gcj02=from_gcj02)
-    if validate:
-        gdf = _validate.validate(gdf, schema, path=src)
-    else:
-        gdf = gdf.to_crs(STORAGE_CRS)
+    with rare_collections():
+        gdf = io_r.read_file(src, layer=layer, encoding=encoding, assume_crs=assume_crs,
+                             from_gcj02=from_gcj02)
+        if validate:
+            gdf = _validate.validate(gdf, schema, path=src)
+        else:
+            gdf = _validate.in_crs(gdf, STORAGE_CRS)
     gdf.attrs["hn_geo_layer"] = name
     gdf.attrs["hn_geo_source"] = str(src)
     return gdf

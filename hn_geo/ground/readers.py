@@ -271,6 +271,8 @@ def _read_vector(path, layer, encoding):
             kwargs["encoding"] = enc
     elif encoding:
         kwargs["encoding"] = encoding
+    else:
+        kwargs["use_arrow"] = True  # GDAL's columnar Arrow stream: several times faster
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*More than one layer found.*")
@@ -413,11 +415,9 @@ def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False
 
 
 def _bounds(gdf):
-    geoms = gdf.geometry
-    ok = (geoms.notna() & ~geoms.is_empty).to_numpy()
-    if not ok.any():
-        return None
-    return geoms[ok].total_bounds
+    """(minx, miny, maxx, maxy) of the layer; missing and empty geometries are ignored."""
+    b = shapely.total_bounds(np.asarray(gdf.geometry.values, dtype=object))
+    return None if np.isnan(b).all() else tuple(b)
 
 
 def _fits(gdf, crs):

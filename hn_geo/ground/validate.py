@@ -171,9 +171,9 @@ def schema_names(schema):
 def _to_codes(vals, family):
     """Map the words of a value family (either language, or the codes) to codes; unknown
     values stay as they are (the choices check names them)."""
-    uniq = pd.unique(vals.dropna())
-    table = {v: vocabulary.code_of(family, v) or v for v in uniq}
-    return vals.map(table).where(vals.notna(), None)
+    codes, uniq = pd.factorize(vals)  # one look-up per distinct value; missing -> -1 -> None
+    table = np.array([vocabulary.code_of(family, v) or v for v in uniq] + [None], dtype=object)
+    return pd.Series(table[codes], index=vals.index, dtype="str")
 
 
 def validate(gdf, schema, path=None, crs=STORAGE_CRS):
@@ -253,6 +253,17 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
                          f"{_where(gdf, idx, schema.id_field)}",
                          path=path, row=int(idx[0]) + _first_row(gdf), field=schema.id_field)
     gdf = _check_geometry(gdf, schema, path)
+    return in_crs(gdf, crs)
+
+
+def in_crs(gdf, crs):
+    """``gdf`` in ``crs``; no coordinate is touched when its CRS is already that one.
+
+    (``GeoDataFrame.to_crs`` reprojects unless the CRS objects are exactly the same: a
+    GeoParquet's PROJJSON EPSG:4490 is equal to, but not exactly the same as, 'EPSG:4490'.)
+    """
+    if gdf.crs == crs:
+        return gdf if gdf.crs.is_exact_same(crs) else gdf.set_crs(crs, allow_override=True)
     return gdf.to_crs(crs)
 
 

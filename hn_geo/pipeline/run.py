@@ -3,16 +3,26 @@
 :func:`run_pipeline` runs the registry of :mod:`hn_geo.pipeline.steps` in order. A step that
 raises is recorded as *failed* (its message names the file, row and field for bad input)
 and, by default, the following steps still run on what succeeded; ``continue_on_error:
-false`` (``--fail-fast``) stops at the first failure. ``OUT/run_summary.json`` says
-``"state": "running"`` from the first moment and is rewritten at the end with every step,
-its files and warnings, and the analyses' key figures as typed values.
+false`` (``--fail-fast``) stops at the first failure.
+
+The output folder (:mod:`hn_geo.pipeline.outdir`) is locked for the run; the previous run's
+files and stale temporary folders are removed first, so the folder never mixes two runs.
+``OUT/run_summary.json`` says ``"state": "running"`` (and ``"ok": null``) from the first
+moment, is rewritten after every step, and at the end holds every step, its files and
+warnings, and the analyses' key figures as typed values. The files of a step that fails
+(or is interrupted) are removed and listed as ``partial_removed``; SIGTERM and Ctrl-C end
+the run as ``"interrupted"``. File-system errors (full disk, permissions, a file in the way)
+are messages naming the file, in the run's language.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -26,10 +36,23 @@ from hn_geo.core.files import write_text
 from hn_geo.core.version import __version__
 from hn_geo.ground.inputs import MissingInput
 from hn_geo.pipeline.config import ANALYSES, OUTPUTS, RunConfig, load_config
+from hn_geo.pipeline.outdir import (
+    LOCK_FILE,
+    SUMMARY_FILE,
+    FolderLock,
+    Journal,
+    clear_previous,
+    refuse_inside_a_run,
+    remove_files,
+)
 from hn_geo.pipeline.steps import STEPS, StepSkipped
+from hn_geo.render.console import os_error_text
 
-SUMMARY_FILE = "run_summary.json"
-LOCK_FILE = ".hn_geo_run.lock"
+__all__ = ["LOCK_FILE", "SUMMARY_FILE", "RunInterrupted", "RunReport", "StepRecord", "plan_steps", "run_pipeline"]
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """The run was told to stop (SIGTERM); handled like Ctrl-C."""
 
 
 @dataclass
@@ -37,9 +60,10 @@ class StepRecord:
     """What one step did (messages already rendered in the run's language)."""
 
     name: str
-    status: str = "pending"  # ok | failed | skipped
+    status: str = "pending"  # ok | failed | skipped | interrupted
     seconds: float = 0.0
     outputs: list = field(default_factory=list)
+    partial_removed: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     other_warnings: int = 0
     message: str = ""
@@ -68,10 +92,12 @@ class RunReport:
     config: Path | None = None
     results: dict = field(default_factory=dict)
     lang: str = "zh"
+    previous: dict = field(default_factory=dict)
+    started: str = field(default_factory=lambda: _now())
 
     @property
     def ok(self):
-        return all(s.status != "failed" for s in self.steps)
+        return all(s.status not in ("failed", "interrupted") for s in self.steps)
 
     @property
     def outputs(self):
@@ -88,17 +114,31 @@ class RunReport:
         return out
 
     def to_dict(self, state="finished"):
+        """The summary; ``ok`` is null until the run has finished (false if interrupted)."""
         return {
-            "hn_geo_version": __version__, "state": state, "ok": self.ok, "lang": self.lang,
-            "seconds": round(self.seconds, 2),
+            "hn_geo_version": __version__, "state": state,
+            "ok": self.ok if state == "finished" else (False if state == "interrupted" else None),
+            "lang": self.lang, "seconds": round(self.seconds, 2),
             "config": vocabulary.display_path(self.config) if self.config else None,
-            "finished": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "pid": os.getpid() if state == "running" else None, "started": self.started,
+            "finished": _now() if state != "running" else None,
+            "previous_run": self.previous or None,
             "steps": [{"name": s.name, "title": step_title(s.name, self.lang), "status": s.status,
                        "seconds": round(s.seconds, 2), "message": s.message, "warnings": s.warnings,
                        "other_warnings": s.other_warnings,
-                       "outputs": [_rel(p, self.out_dir) for p in s.outputs]} for s in self.steps],
+                       "outputs": [_rel(p, self.out_dir) for p in s.outputs],
+                       "partial_removed": list(s.partial_removed)} for s in self.steps],
             "figures": self.figures(),
         }
+
+    def write(self, state):
+        """Write ``run_summary.json`` (atomically) in ``state``."""
+        write_text(json.dumps(self.to_dict(state), ensure_ascii=False, indent=2) + "\n",
+                   Path(self.out_dir) / SUMMARY_FILE)
+
+
+def _now():
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def step_title(name, lang):
@@ -145,31 +185,86 @@ def run_pipeline(config=None, out_dir="out", *, lang=None, only=None, quiet=Fals
     settings.lang = lang
     echo = echo or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out_dir)
+    refuse_inside_a_run(out)
     _make_out_dir(out)
-    with _lock(out):
+    with FolderLock(out), _sigterm_interrupts():
+        previous = clear_previous(out)
+        if (previous["removed"] or previous["temp"]) and (not quiet or previous["state"] != "finished"):
+            echo(vocabulary.message("pipeline.previous_removed", {"n": previous["removed"], "temp": previous["temp"]},
+                                    lang=lang))
         ctx = Context(config, out, lang)
-        records, start = [], time.perf_counter()
-        report = RunReport(out, records, 0.0, config.path, ctx.results, lang)
-        write_text(json.dumps(report.to_dict("running"), ensure_ascii=False, indent=2) + "\n",
-                   out / SUMMARY_FILE)
-        names = plan_steps(config, only)
-        stop = False
-        for i, name in enumerate(names, start=1):
-            rec = StepRecord(name)
-            records.append(rec)
-            if stop:
-                rec.status = "skipped"
-                rec.message = vocabulary.message("pipeline.skip_after_failure", lang=lang)
-                continue
-            if not quiet:
-                echo(f"[{i}/{len(names)}] {step_title(name, lang)} …")
-            _run_step(STEPS[name], ctx, rec, verbose)
-            if name in ANALYSES and rec.status != "ok":
-                ctx.skipped[name] = (rec.status, rec.message)
-            stop = rec.status == "failed" and not config.continue_on_error
+        report = RunReport(out, [], 0.0, config.path, ctx.results, lang, previous=previous)
+        start = time.perf_counter()
+        with Journal(out) as journal:
+            report.write("running")
+            try:
+                _run_steps(plan_steps(config, only), ctx, report, journal, quiet, verbose, echo)
+            except KeyboardInterrupt:
+                report.seconds = time.perf_counter() - start
+                report.write("interrupted")
+                journal.close()
+                raise
         report.seconds = time.perf_counter() - start
-        write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", out / SUMMARY_FILE)
+        report.write("finished")
+        journal.close()
     return report
+
+
+def _run_steps(names, ctx, report, journal, quiet, verbose, echo):
+    """Run the steps in order, the summary rewritten after each one."""
+    stop = False
+    for i, name in enumerate(names, start=1):
+        rec = StepRecord(name)
+        report.steps.append(rec)
+        if stop:
+            rec.status = "skipped"
+            rec.message = vocabulary.message("pipeline.skip_after_failure", lang=ctx.lang)
+            continue
+        if not quiet:
+            echo(f"[{i}/{len(names)}] {step_title(name, ctx.lang)} …")
+        mark = len(journal.written)
+        try:
+            _run_step(STEPS[name], ctx, rec, verbose)
+        except KeyboardInterrupt:
+            rec.status = "interrupted"
+            raise
+        finally:
+            _settle_files(rec, journal.since(mark), ctx)
+        if name in ANALYSES and rec.status != "ok":
+            ctx.skipped[name] = (rec.status, rec.message)
+        stop = rec.status == "failed" and not ctx.config.continue_on_error
+        report.write("running")
+
+
+def _settle_files(rec, written, ctx):
+    """A step's files: all listed if it succeeded; removed (and named) if it did not."""
+    if rec.status == "ok":
+        listed = {Path(p).resolve() for p in rec.outputs}
+        rec.outputs += [ctx.out / r for r in written if (ctx.out / r).resolve() not in listed]
+        return
+    if written:
+        remove_files(ctx.out, written)
+        rec.partial_removed = written
+        rec.outputs = []
+        if rec.message:
+            rec.message += vocabulary.message("pipeline.partial_removed", {"n": len(written)}, lang=ctx.lang)
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts():
+    """SIGTERM raises :class:`RunInterrupted` (like Ctrl-C) so the run ends cleanly."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise RunInterrupted(signum)
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def _run_step(step, ctx, rec, verbose):
@@ -189,7 +284,7 @@ def _run_step(step, ctx, rec, verbose):
             rec.message = vocabulary.message("pipeline.skip_no_layer", {"layer": str(exc.args[0])}, ctx.lang)
         except (HnGeoError, OSError) as exc:
             rec.status = "failed"
-            rec.message = exc.render(ctx.lang) if isinstance(exc, HnGeoError) else _os_error(exc, ctx.lang)
+            rec.message = exc.render(ctx.lang) if isinstance(exc, HnGeoError) else os_error_text(exc, ctx.lang)
         except Exception as exc:  # a bug or an unexpected library error: report, keep going
             rec.status = "failed"
             rec.message = f"{type(exc).__name__}: {exc}"
@@ -204,59 +299,21 @@ def _run_step(step, ctx, rec, verbose):
             rec.other_warnings += 1
 
 
-def _os_error(exc, lang):
-    return vocabulary.message("pipeline.os_error", {"what": exc.strerror or type(exc).__name__,
-                                                    "path": exc.filename or "-"}, lang)
-
-
 def _make_out_dir(out):
+    """Create the output folder; a clear error if it is a file, is under a file or cannot be written."""
     if out.exists() and not out.is_dir():
         raise HnGeoError(code="pipeline.out_not_folder", params={"path": str(out)})
+    blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise HnGeoError(code="pipeline.out_under_file", params={"path": str(out), "file": str(blocker)})
     try:
         out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".hn_geo_write_test.{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
     except OSError as exc:
-        raise HnGeoError(code="pipeline.out_unwritable", params={"path": str(out),
-                                                                  "what": exc.strerror or str(exc)}) from None
-    if not os.access(out, os.W_OK):
-        raise HnGeoError(code="pipeline.out_unwritable", params={"path": str(out), "what": "permission denied"})
-
-
-class _lock:
-    """An exclusive lock file in the output folder: two runs never write into one folder."""
-
-    def __init__(self, out):
-        self.path = Path(out) / LOCK_FILE
-
-    def __enter__(self):
-        try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            if not self._stale():
-                raise HnGeoError(code="pipeline.out_locked", params={"path": str(self.path.parent)}) from None
-            self.path.unlink(missing_ok=True)
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(str(os.getpid()))
-        return self
-
-    def _stale(self):
-        try:
-            pid = int(self.path.read_text().strip() or 0)
-        except (OSError, ValueError):
-            return True
-        if pid <= 0:
-            return True
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-
-    def __exit__(self, *exc):
-        self.path.unlink(missing_ok=True)
-        return False
+        raise HnGeoError(code="pipeline.out_unwritable", params={
+            "path": str(out), "what": os_error_text(exc, settings.lang, reason_only=True)}) from None
 
 
 def _rel(path, root):

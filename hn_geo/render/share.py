@@ -46,6 +46,7 @@ from hn_geo.core.settings import LANGS, STORAGE_CRS, WGS84
 from hn_geo.core.version import __version__
 from hn_geo.render import palette, tables
 from hn_geo.render import writers as io_w
+from hn_geo.render.escape import markdown_text
 from hn_geo.render.labels import analysis_title, column_parts, layer_title, ui, value_word
 from hn_geo.render.share_read import read_share_package, verify_checksums  # noqa: F401  (re-exported)
 
@@ -223,7 +224,8 @@ def _readme_text(meta, lang):
 
 def _sources_text(meta, lang):
     lines = [ui("sources_missing", lang), ""]
-    lines += [f"- **{m['name']}** ({m['title']}): {m['source'] or '-'}" for m in meta["layers"]]
+    lines += [f"- **{markdown_text(m['name'])}** ({markdown_text(m['title'])}): {markdown_text(m['source'] or '-')}"
+              for m in meta["layers"]]  # the data's text stays text
     return "\n".join(lines) + "\n"
 
 
@@ -262,7 +264,7 @@ def _write_layers(layers, root, lang, created, meta):
         for lyr in layers:
             if lyr.gdf.crs is None:
                 raise HnGeoError(code="render.layer_no_crs", params={"layer": lyr.name})
-            gdf = shown[lyr.name] = _in_words(lyr, lang)
+            gdf = shown[lyr.name] = io_w.valid_geometries(_in_words(lyr, lang), lyr.name)  # warns once
             gj, fields_name = f"{lyr.name}.geojson", f"fields/{lyr.name}_fields.csv"
             write_rfc7946(gdf, root / gj)
             fd = field_dictionary(lyr, lang=lang, gdf=gdf)

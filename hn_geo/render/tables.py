@@ -5,7 +5,9 @@
 numbers) into words of one language, numbers staying numbers. :func:`result_sheets` adds
 the status codes of each status column, from which the XLSX writer
 (:mod:`hn_geo.render.xlsx`) colours cells. CSVs are UTF-8 with BOM (Excel opens Chinese
-text correctly), floats written with 10 significant digits.
+text correctly), floats written with 10 significant digits, and text a spreadsheet would
+take for a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) written with a leading ``'``
+(:func:`hn_geo.render.escape.csv_text`); numbers stay numbers.
 """
 from __future__ import annotations
 
@@ -18,8 +20,8 @@ import pandas as pd
 from hn_geo import vocabulary
 from hn_geo.core.files import write_bytes
 from hn_geo.core.results import Msg, Word
+from hn_geo.render import escape, xlsx
 from hn_geo.render import labels as _labels
-from hn_geo.render import xlsx
 
 LANGS = ("zh", "en")
 CSV_FLOAT_FORMAT = "%.10g"
@@ -29,11 +31,39 @@ CSV_FLOAT_FORMAT = "%.10g"
 def write_csv(df, path):
     """Write CSV as UTF-8 with BOM, so Excel opens Chinese text correctly.
 
-    Floats are written with :data:`CSV_FLOAT_FORMAT` (no ``15.200000000000001``).
+    Floats are written with :data:`CSV_FLOAT_FORMAT` (no ``15.200000000000001``), infinite ones
+    as empty cells with a counted warning (:func:`~hn_geo.render.escape.finite_numbers`); text cells
+    and headers are neutralised against formula injection (:func:`csv_cells`); lines end in
+    CRLF (RFC 4180).
     """
     buf = _io.StringIO()
-    _round_object_floats(pd.DataFrame(df)).to_csv(buf, index=False, float_format=CSV_FLOAT_FORMAT)
+    # CRLF line ends (RFC 4180): a field holding a CR or LF is quoted, so it stays one cell
+    frame = escape.finite_numbers(pd.DataFrame(df), path)
+    csv_cells(_round_object_floats(frame)).to_csv(buf, index=False, float_format=CSV_FLOAT_FORMAT,
+                                                             lineterminator="\r\n")
     return write_bytes(buf.getvalue().encode("utf-8-sig"), path)
+
+
+def csv_cells(df):
+    """The frame with its text cells and headers as CSV text (:func:`~hn_geo.render.escape.csv_text`).
+
+    Only text changes: number columns, and numbers inside text columns, are left as they are.
+    """
+    out = None
+    for j in range(df.shape[1]):
+        s = df.iloc[:, j]
+        text_like = isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s.dtype)
+        if s.dtype != object and not text_like:
+            continue
+        vals = s.astype(object).tolist()
+        if any(isinstance(v, str) and (escape.formula_like(v) or v[:1] == "'" or "\x00" in v) for v in vals):
+            out = df.copy() if out is None else out
+            out.isetitem(j, pd.Series([escape.stored_text(escape.csv_text(v)) if isinstance(v, str) else v
+                                       for v in vals], index=df.index, dtype=object))
+    heads = [escape.csv_text(str(c)) for c in df.columns]
+    if heads != [str(c) for c in df.columns]:
+        out = (df.copy() if out is None else out).set_axis(heads, axis=1)
+    return df if out is None else out
 
 
 def _round_object_floats(df):
@@ -139,14 +169,11 @@ def _unique_labels(labels):
 def _coded(s, family, lang, scope):
     if isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype(object)
-    table = {}
-    for v in pd.unique(s.dropna()):
-        if isinstance(v, Word):
-            table[v] = vocabulary.word(v.family, v.code, lang, scope)
-        else:
-            table[v] = vocabulary.word(family, str(v), lang, scope)
-    shown = s.map(table)
-    return shown.where(s.notna(), "").astype(object)
+    # the words of the distinct codes, then one take per row (missing -> "")
+    index, uniques = pd.factorize(s)
+    words = [vocabulary.word(v.family, v.code, lang, scope) if isinstance(v, Word)
+             else vocabulary.word(family, str(v), lang, scope) for v in uniques]
+    return pd.Series(np.array(words + [""], dtype=object)[index], index=s.index, dtype=object)
 
 
 def _booleans(s, lang):

@@ -111,9 +111,9 @@ def _contents_block(ws, contents, row, lang):
         ws.cell(row=row + 1, column=j, value=vocabulary.label(f"contents.{key}", lang, "render")).font = \
             Font(bold=True)
     for i, (analysis, title, sheet, n) in enumerate(contents, start=row + 2):
-        ws.cell(row=i, column=1, value=analysis)
-        ws.cell(row=i, column=2, value=title)
-        link = ws.cell(row=i, column=3, value=sheet)
+        xlsx.put(ws, i, 1, analysis)
+        xlsx.put(ws, i, 2, title)
+        link = xlsx.put(ws, i, 3, sheet)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!A1", display=sheet)
         link.font = Font(color="0563C1", underline="single")
         ws.cell(row=i, column=4, value=n).number_format = "#,##0"
@@ -130,8 +130,8 @@ def _notes_block(ws, results, row, lang):
         return row
     ws.cell(row=row, column=1, value=ui("notes", lang)).font = Font(bold=True)
     for i, (analysis, note) in enumerate(notes, start=row + 1):
-        ws.cell(row=i, column=1, value=analysis)
-        ws.cell(row=i, column=2, value=note)
+        xlsx.put(ws, i, 1, analysis)
+        xlsx.put(ws, i, 2, note)
     return row + 1 + len(notes)
 
 

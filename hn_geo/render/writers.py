@@ -1,15 +1,21 @@
 """Writing layers: RFC 7946 GeoJSON, GeoPackage with its CRS, GeoParquet; all atomic.
 
 GeoJSON is WGS84 with at most 7 decimals, UTF-8; GeoPackages and GeoParquet are written
-in EPSG:4490 (CGCS2000) by default.
+in EPSG:4490 (CGCS2000) by default. Every geometry written is valid: invalid input
+geometries (bow-ties, spikes) are repaired with a counted warning naming the first features
+(:func:`valid_geometries`), and GeoJSON coordinates are *snap-rounded* to the 1e-7 degree
+grid (:func:`snap_round`), which keeps polygons valid where rounding each coordinate alone
+would make them self-intersect.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 import warnings
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -18,6 +24,127 @@ import shapely
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.files import atomic_path, write_text
 from hn_geo.core.settings import STORAGE_CRS, WGS84
+from hn_geo.render.escape import finite_numbers, stored_text
+
+CHECKED = "hn_geo_geometry_checked"
+"""``GeoDataFrame.attrs`` key set by :func:`valid_geometries` (the writers check only once)."""
+_LONG_NUMBER = re.compile(r"-?\d+\.\d{8,}|-?\d+(?:\.\d+)?[eE][-+]?\d+")
+
+
+def _feature_refs(gdf, mask, limit=5):
+    """The first features of ``mask`` as 1-based feature numbers (and their id or name)."""
+    idx = np.flatnonzero(mask)[:limit]
+    key = next((c for c in ("id", "name", "project_id", "section_id", "unit_code") if c in gdf.columns), None)
+    refs = []
+    for i in idx.tolist():
+        ref = str(i + 1)
+        if key is not None and not pd.isna(gdf[key].iloc[i]):
+            ref += f" ({gdf[key].iloc[i]})"
+        refs.append(ref)
+    return refs
+
+
+def valid_geometries(gdf, layer=None):
+    """The layer with every invalid geometry repaired (``make_valid``, structure method).
+
+    Repairs are counted in one warning naming the first features; features without a
+    geometry are kept (GeoJSON ``null``) and counted in another. Returns a copy marked as
+    checked (``attrs``), which the writers do not check again.
+    """
+    if gdf.attrs.get(CHECKED):
+        return gdf
+    layer = layer or "-"
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    missing = shapely.is_missing(geoms)
+    bad = ~missing & ~shapely.is_valid(geoms)
+    out = gdf.copy()
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        reason = shapely.is_valid_reason(geoms[first])
+        fixed = geoms.copy()
+        fixed[bad] = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
+        out[gdf.geometry.name] = gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs)
+        warnings.warn(HnGeoWarning("render.geometry_repaired", layer=layer, n=int(bad.sum()), total=len(gdf),
+                                   features=_feature_refs(gdf, bad), reason=reason), stacklevel=3)
+    if missing.any():
+        warnings.warn(HnGeoWarning("render.geometry_null", layer=layer, n=int(missing.sum()), total=len(gdf),
+                                   features=_feature_refs(gdf, missing)), stacklevel=3)
+    out.attrs[CHECKED] = True
+    return out
+
+
+def snap_round(geoms, precision=7, layer=None):
+    """Geometries on the grid of ``10**-precision`` degrees, valid after rounding.
+
+    Each coordinate is rounded to the grid; a geometry that rounding makes invalid (edges
+    that cross, rings of too few points) is snap-rounded instead by GEOS's precision reducer
+    (``shapely.set_precision``), which nodes crossing edges and removes collapsed rings.
+    Coordinates are the nearest doubles of ``k * 10**-precision`` and print with at most
+    ``precision`` decimals. A geometry that collapses entirely is counted in a warning.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    rounded = shapely.transform(geoms, lambda c: np.round(c, precision), include_z=None)
+    bad = ~shapely.is_missing(geoms) & shapely.is_valid(geoms) & ~shapely.is_valid(rounded)
+    if bad.any():
+        snapped = shapely.set_precision(geoms[bad], 10.0 ** -precision, mode="valid_output")
+        rounded[bad] = shapely.transform(snapped, lambda c: np.round(c, precision), include_z=None)
+        gone = shapely.is_empty(rounded[bad]) & ~shapely.is_empty(geoms[bad])
+        if gone.any():
+            warnings.warn(HnGeoWarning("render.geometry_collapsed", layer=layer or "-", n=int(gone.sum()),
+                                       total=len(geoms), decimals=precision), stacklevel=3)
+    return rounded
+
+
+_GEOJSON_TYPES = {"LINESTRING": "LineString", "MULTILINESTRING": "MultiLineString", "POLYGON": "Polygon",
+                  "MULTIPOLYGON": "MultiPolygon"}
+# WKT -> GeoJSON coordinates by plain replacements (lists nest at most 3 deep in these types):
+# every run of parentheses gains one bracket (the coordinate pair's), then separators
+_WKT_TO_JSON = (("(((", "[[[["), ("((", "[[["), ("(", "[["), (")))", "]]]]"), ("))", "]]]"), (")", "]]"),
+                ("], [", "],["), (", ", "],["), (" ", ","))
+
+
+def _short_number(m, precision=7):
+    text = repr(round(float(m.group(0)), precision))
+    if "e" in text or "E" in text:
+        text = f"{float(m.group(0)):.{precision}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "-0.0", "") else text
+
+
+def _short_numbers(text, precision=7):
+    """GeoJSON geometry text with every coordinate in at most ``precision`` decimals (GEOS
+    writes 17 significant digits: ``30.584615199999998`` becomes ``30.5846152``)."""
+    return _LONG_NUMBER.sub(lambda m: _short_number(m, precision), text)
+
+
+def geometry_json(geoms, precision=7):
+    """GeoJSON geometry text of each geometry (None for a missing one), at most ``precision``
+    decimals per coordinate.
+
+    Lines and polygons go through GEOS's WKT writer, which rounds in C (``'POLYGON ((120.7
+    30.5, ...))'`` becomes ``{"type":"Polygon","coordinates":[[[120.7,30.5],...]]}``); points,
+    collections through its GeoJSON writer with the numbers shortened. Empty geometries are
+    written as ``null``.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.empty(len(geoms), dtype=object)
+    types = shapely.get_type_id(geoms)
+    lines = np.isin(types, (1, 3, 5, 6)) & ~shapely.is_empty(geoms)  # (multi)linestring, (multi)polygon
+    lines &= ~shapely.has_z(geoms)
+    if lines.any():
+        idx = np.flatnonzero(lines)
+        wkts = shapely.to_wkt(geoms[idx], rounding_precision=precision, trim=True).tolist()
+        plain = ["e" not in w for w in wkts]  # a number in scientific notation: the other way
+        lines[idx[~np.asarray(plain)]] = False
+        kinds, bodies = zip(*[w.partition(" ")[::2] for w, ok in zip(wkts, plain) if ok]) if any(plain) else ((), ())
+        text = "\n".join(bodies)
+        for old, new in _WKT_TO_JSON:  # one pass over all the geometries
+            text = text.replace(old, new)
+        out[idx[np.asarray(plain)]] = [f'{{"type":"{_GEOJSON_TYPES[k]}","coordinates":{b}}}'
+                                       for k, b in zip(kinds, text.split("\n"))]
+    rest = ~lines & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if rest.any():
+        out[rest] = [_short_numbers(g, precision) for g in shapely.to_geojson(geoms[rest])]
+    return out
 
 
 def _cell_to_text(v):
@@ -28,6 +155,16 @@ def _cell_to_text(v):
     if np.ndim(v) == 0 and pd.isna(v):
         return None
     return str(v)
+
+
+def _nul_free(gdf):
+    """Text columns with NUL as U+FFFD (GDAL would cut the text at it); in place, returned."""
+    for col in gdf.columns:
+        s = gdf[col]
+        if col != gdf.geometry.name and (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+            if any(isinstance(v, str) and "\x00" in v for v in s.tolist()):
+                gdf[col] = s.map(lambda v: stored_text(v) if isinstance(v, str) else v)
+    return gdf
 
 
 def _prepare_for_write(gdf, crs=None):
@@ -48,9 +185,9 @@ def _prepare_for_write(gdf, crs=None):
             out[col] = s.dt.tz_convert("UTC").dt.tz_localize(None)
         elif s.dtype == object:
             sample = s.dropna()
-            if len(sample) and not all(isinstance(v, str) for v in sample):
+            if len(sample) and pd.api.types.infer_dtype(sample, skipna=True) != "string":
                 out[col] = s.map(_cell_to_text).astype(object)
-    return out
+    return _nul_free(out)
 
 
 def _json_default(value):
@@ -72,15 +209,13 @@ def _properties(df):
             text = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
             cols[col] = [None if pd.isna(v) else v for v in text.tolist()]
         elif pd.api.types.is_float_dtype(s.dtype):
-            vals = s.to_numpy(dtype="float64", na_value=np.nan)
-            inf = np.isinf(vals)
-            if inf.any():  # JSON has no Infinity
-                warnings.warn(f"column '{col}': {int(inf.sum())} infinite value(s) written as null "
-                              "in the GeoJSON", HnGeoWarning, stacklevel=3)
-            cols[col] = [None if not np.isfinite(v) else float(v) for v in vals.tolist()]
+            cols[col] = [None if not np.isfinite(v) else float(v) for v in s.to_numpy(dtype="float64", na_value=np.nan)]
         else:
-            cols[col] = [None if (v is None or (not isinstance(v, (list, dict)) and pd.isna(v))) else v
-                         for v in s.astype(object).tolist()]
+            vals = [None if (v is None or (not isinstance(v, (list, dict)) and pd.isna(v))) else v
+                    for v in s.astype(object).tolist()]
+            if "\x00" in "".join(v for v in vals if isinstance(v, str)):
+                vals = [stored_text(v) if isinstance(v, str) else v for v in vals]
+            cols[col] = vals
     names = list(cols)
     return [dict(zip(names, row)) for row in zip(*cols.values())] if names else [{}] * len(df)
 
@@ -91,7 +226,9 @@ def write_geojson(gdf, path, precision=7):
     WGS84 lon/lat, polygons oriented by the right-hand rule (exterior rings
     counter-clockwise, holes clockwise), coordinates rounded to ``precision``
     decimals (error <= 0.5e-7 degree, about 5 mm), UTF-8 with Chinese text
-    unescaped, no ``crs`` member; dates as ISO 8601 text, NaN as null.
+    unescaped, no ``crs`` member; dates as ISO 8601 text, NaN as null. Geometries are
+    repaired if invalid (:func:`valid_geometries`) and snap-rounded (:func:`snap_round`):
+    valid in shapely and GDAL after rounding.
     Written by hand rather than with GDAL's GeoJSON driver, whose
     COORDINATE_PRECISION also "intelli-rounds" values such as 120.6999994 to
     120.7 (an error of up to 1e-6 degree), which would break the exact round
@@ -99,12 +236,11 @@ def write_geojson(gdf, path, precision=7):
     """
     if gdf.crs is None:
         raise HnGeoError("the layer has no CRS; set one before writing")
-    out = gdf.to_crs(WGS84)
-    geoms = np.asarray(out.geometry.values, dtype=object)
+    out = valid_geometries(gdf, Path(path).stem).to_crs(WGS84)
+    geoms = snap_round(np.asarray(out.geometry.values, dtype=object), precision, layer=Path(path).stem)
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
-    geoms = shapely.transform(geoms, lambda c: np.round(c, precision))
-    gjs = shapely.to_geojson(geoms)
-    props = _properties(pd.DataFrame(out.drop(columns=out.geometry.name)))
+    gjs = geometry_json(geoms, precision)
+    props = _properties(finite_numbers(pd.DataFrame(out.drop(columns=out.geometry.name)), path))
     feats = []
     for p, g in zip(props, gjs):
         pj = json.dumps(p, ensure_ascii=False, default=_json_default, allow_nan=False)
@@ -120,19 +256,21 @@ def write_gpkg(gdf, path, layer=None, crs=STORAGE_CRS):
     recorded in ``gpkg_spatial_ref_sys``. Written atomically.
     """
     path = Path(path)
-    out = _prepare_for_write(gdf, crs)
+    out = _prepare_for_write(valid_geometries(gdf, layer or path.stem), crs)
     with atomic_path(path) as tmp:
-        pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem)
+        pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem, use_arrow=True)
     return path
 
 
 def write_gpkg_layers(layers, path, crs=STORAGE_CRS):
     """Write several layers (``{name: GeoDataFrame}``) into one new GeoPackage atomically."""
     path = Path(path)
+    layers = {name: valid_geometries(gdf, str(name)) for name, gdf in layers.items()}  # warns before writing
     with atomic_path(path) as tmp:
         for name, gdf in layers.items():
             out = _prepare_for_write(gdf, crs)
-            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=tmp.exists())
+            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=tmp.exists(),
+                                    use_arrow=True)
     return path
 
 

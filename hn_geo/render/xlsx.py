@@ -7,9 +7,15 @@ table), both as static fills and as Excel conditional formats matching each code
 cell edited to another status word recolours. Headers are bold on a fill, frozen, with a
 filter; widths are fitted to the text; number formats follow each column's values (years
 without separators, decimals by magnitude).
+
+Text is always a text cell: a name such as ``=HYPERLINK(...)`` or ``@SUM(A1)`` is stored as a
+string with Excel's quote prefix (shown and edited as text, never evaluated), and characters
+a workbook cannot hold become U+FFFD (:mod:`hn_geo.render.escape`). Write single cells with
+:func:`put`, never ``ws.cell(value=...)``.
 """
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import json
 import math
@@ -24,7 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from hn_geo.core.files import atomic_path
-from hn_geo.render import palette
+from hn_geo.render import escape, palette
 
 EXCEL_MAX_ROWS = 1_048_575
 """Data rows a sheet can hold below its header."""
@@ -68,6 +74,8 @@ def plain(value):
     """A value openpyxl can store: numbers stay numbers, NaN/NaT become empty cells."""
     if value is None:
         return None
+    if isinstance(value, str):
+        return escape.xlsx_text(value)
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -75,12 +83,33 @@ def plain(value):
     if isinstance(value, pd.Timestamp):
         return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
     if isinstance(value, (list, tuple, dict, set)):
-        return json.dumps(sorted(value) if isinstance(value, set) else value, ensure_ascii=False, default=str)
+        return escape.xlsx_text(json.dumps(sorted(value) if isinstance(value, set) else value,
+                                           ensure_ascii=False, default=str))
     if value is pd.NaT or pd.isna(value):
         return None
-    if isinstance(value, (str, int, float, bool, _dt.date, _dt.datetime)):
+    if isinstance(value, (int, float, bool, _dt.date, _dt.datetime)):
         return value
-    return str(value)
+    return escape.xlsx_text(str(value))
+
+
+def as_text(cell):
+    """Make a cell holding text a text cell: never a formula, shown and edited as text.
+
+    openpyxl takes a string starting with ``=`` for a formula; a string a spreadsheet would
+    read as one (``=``, ``+``, ``-``, ``@`` ...) also gets the quote prefix, so that editing
+    the cell in Excel or LibreOffice keeps it text.
+    """
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if escape.formula_like(cell.value):
+            cell.quotePrefix = True
+    return cell
+
+
+def put(ws, row, column, value):
+    """Write one value into a cell (text as text, see :func:`as_text`); returns the cell."""
+    cell = ws.cell(row=row, column=column, value=plain(value))
+    return as_text(cell)
 
 
 def magnitude_format(value):
@@ -142,7 +171,7 @@ def number_format(series, key, header=""):
 def _header(ws, columns, row):
     head = PatternFill("solid", fgColor=palette.HEAD_FILL)
     for j, col in enumerate(columns, start=1):
-        c = ws.cell(row=row, column=j, value=str(col))
+        c = put(ws, row, j, str(col))
         c.font = Font(bold=True)
         c.fill = head
         c.alignment = Alignment(wrap_text=True, vertical="center")
@@ -156,6 +185,14 @@ def _columns(frame):
             s = s.dt.tz_localize(None)
         cols.append([plain(v) for v in s.astype(object).tolist()])
     return cols
+
+
+def _text_cells(ws, cols, first):
+    """Cells of text a spreadsheet would take for a formula: typed and prefixed as text."""
+    for j, col in enumerate(cols, start=1):
+        for i, v in enumerate(col):
+            if isinstance(v, str) and v[:1] in escape.FORMULA_STARTERS:
+                as_text(ws.cell(row=first + i, column=j))
 
 
 def _apply_format(ws, j, fmt, first, last):
@@ -176,6 +213,7 @@ def colour_status(ws, j, codes, first):
     """
     words = {}
     fills = {}
+    styles = {}  # (code, style before) -> style after: openpyxl indexes a fill/font once per code
     for r, code in enumerate(codes, start=first):
         if not palette.is_status(code):
             continue
@@ -183,7 +221,12 @@ def colour_status(ws, j, codes, first):
             fill, font = palette.status_fill(code)
             fills[code] = (PatternFill("solid", fgColor=fill), Font(color=font))
         cell = ws.cell(row=r, column=j)
-        cell.fill, cell.font = fills[code]
+        key = (code, tuple(cell._style or ()))
+        if key in styles:
+            cell._style = copy.copy(styles[key])
+        else:
+            cell.fill, cell.font = fills[code]
+            styles[key] = copy.copy(cell._style)
         if isinstance(cell.value, str) and cell.value:
             words.setdefault(code, cell.value)
     if not words:
@@ -219,7 +262,7 @@ def write_table(ws, frame, *, status=None, keys=None, start_row=1, max_rows=EXCE
     int
         Rows written (at most ``max_rows``).
     """
-    frame = frame.iloc[:max_rows]
+    frame = escape.finite_numbers(frame.iloc[:max_rows], getattr(ws.parent, "hn_geo_path", None))
     keys = list(keys) if keys is not None else [str(c) for c in frame.columns]
     _header(ws, frame.columns, start_row)
     cols = _columns(frame)
@@ -228,6 +271,7 @@ def write_table(ws, frame, *, status=None, keys=None, start_row=1, max_rows=EXCE
     for row in (zip(*cols) if cols else []):
         ws.append(row)
     first, last = start_row + 1, start_row + len(frame)
+    _text_cells(ws, cols, first)
     for j, col in enumerate(frame.columns, start=1):
         sample = [str(v) for v in cols[j - 1][:300] if v is not None]
         width = max([display_width(str(col))] + [display_width(v) for v in sample])
@@ -274,6 +318,7 @@ def write_workbook(sheets, path):
     """Write an XLSX of ``sheets`` (list of :class:`Sheet`) atomically; returns the path."""
     wb = Workbook()
     wb.remove(wb.active)
+    wb.hn_geo_path = str(path)  # named in warnings of the sheets
     add_sheets(wb, list(sheets))
     if not wb.worksheets:
         wb.create_sheet("Sheet")

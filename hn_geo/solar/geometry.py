@@ -18,27 +18,34 @@ COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 """8-point compass codes, clockwise from north (value family ``orientation``)."""
 
 
-def _rectangle_axes(geoms):
-    """First three corners of each geometry when it is a plain rectangle (fast path).
-
-    Returns (ok, p0, p1, p2): ``ok`` marks single-ring polygons of 4 corners whose first
-    angle is right (within 0.5°) and whose opposite sides are equal.
-    """
-    n = len(geoms)
-    coords, idx = shapely.get_coordinates(geoms, return_index=True)
-    counts = np.bincount(idx, minlength=n)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rings = shapely.get_num_interior_rings(geoms)
-    five = (counts == 5) & (rings == 0) & (shapely.get_type_id(geoms) == 3)
-    s = np.where(five, starts, 0)
-    last = max(len(coords) - 1, 0)
-    p = [coords[np.minimum(s + k, last)] if len(coords) else np.zeros((n, 2)) for k in range(4)]
-    a, b, c = p[1] - p[0], p[2] - p[1], p[3] - p[2]
+def _corners(coords, ok):
+    """First three corners (p0, p1, p2) of closed 4-corner rings ``coords`` (m, 5, 2), and
+    whether each ring is a rectangle: first angle right within 0.5°, opposite sides equal."""
+    p0, p1, p2, p3 = (coords[:, k] for k in range(4))
+    a, b, c = p1 - p0, p2 - p1, p3 - p2
     la, lb = np.hypot(a[:, 0], a[:, 1]), np.hypot(b[:, 0], b[:, 1])
     with np.errstate(invalid="ignore", divide="ignore"):
         cos_ab = np.abs((a * b).sum(axis=1)) / (la * lb)
         parallel = np.hypot(*(a + c).T) <= 1e-6 * np.maximum(la, 1.0) + 1e-6
-    ok = five & (la > 0) & (lb > 0) & (cos_ab < np.sin(np.radians(0.5))) & parallel
+    return ok & (la > 0) & (lb > 0) & (cos_ab < np.sin(np.radians(0.5))) & parallel, p0, p1, p2
+
+
+def _rectangle_axes(geoms):
+    """First three corners of each geometry when it is a plain rectangle (fast path).
+
+    Returns (ok, p0, p1, p2): ``ok`` marks single-ring polygons of 4 corners whose first
+    angle is right (within 0.5°) and whose opposite sides are equal. Only the candidates
+    (polygons of 5 coordinates without holes) have their coordinates read.
+    """
+    n = len(geoms)
+    p = np.full((3, n, 2), np.nan)
+    ok = np.zeros(n, bool)
+    cand = np.flatnonzero(shapely.get_num_coordinates(geoms) == 5)
+    sub = geoms[cand]
+    cand = cand[(shapely.get_type_id(sub) == 3) & (shapely.get_num_interior_rings(sub) == 0)]
+    if cand.size:
+        coords = shapely.get_coordinates(geoms[cand]).reshape(-1, 5, 2)
+        ok[cand], p[0, cand], p[1, cand], p[2, cand] = _corners(coords, np.ones(cand.size, bool))
     return ok, p[0], p[1], p[2]
 
 
@@ -46,7 +53,8 @@ def long_axis_bearing(geoms, return_centre=False):
     """Bearing of the long side of each geometry's minimum rotated rectangle.
 
     Footprints that already are rectangles are used as they are (they are their own minimum
-    rotated rectangle); the others go through :func:`shapely.oriented_envelope`.
+    rotated rectangle); the others go through :func:`shapely.oriented_envelope` (whose
+    rectangles always have 5 coordinates: their corners are read with one reshape).
 
     Parameters
     ----------
@@ -63,17 +71,15 @@ def long_axis_bearing(geoms, return_centre=False):
         Long side over short side (>= 1).
     """
     geoms = np.asarray(geoms)
-    ok, p0, p1, p2 = _rectangle_axes(geoms)
-    rest = np.flatnonzero(~ok)
+    valid, p0, p1, p2 = _rectangle_axes(geoms)
+    rest = np.flatnonzero(~valid)
     if rest.size:
         mrr = shapely.oriented_envelope(geoms[rest])
-        ok2, q0, q1, q2 = _rectangle_axes(mrr)
-        ok2 |= shapely.get_type_id(mrr) == 3  # envelopes are rectangles even if not flagged
-        p0[rest], p1[rest], p2[rest] = q0, q1, q2
-        valid = ok.copy()
-        valid[rest] = ok2 & (shapely.get_num_coordinates(mrr) == 5)
-    else:
-        valid = ok
+        env = shapely.get_num_coordinates(mrr) == 5  # a rectangle (degenerate input: a line or point)
+        sel = rest[env]
+        coords = shapely.get_coordinates(mrr[env]).reshape(-1, 5, 2)
+        p0[sel], p1[sel], p2[sel] = coords[:, 0], coords[:, 1], coords[:, 2]
+        valid[sel] = True
     a = p1 - p0
     b = p2 - p1
     la = np.hypot(a[:, 0], a[:, 1])

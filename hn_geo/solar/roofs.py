@@ -42,6 +42,7 @@ import pyproj
 import shapely
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.core.memory import rare_collections
 from hn_geo.core.results import Msg, Word
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.solar.geometry import long_axis_bearing, meridian_convergence, to_crs_array
@@ -193,13 +194,17 @@ def _warn_tiny(buildings, tiny, params):
                                first=[str(i) for i in ids]), stacklevel=3)
 
 
-def _plane_azimuths(geoms, params):
+def _plane_azimuths(geoms, params, pitched):
     """True azimuths of the two planes perpendicular to the long axis, and whether each may
-    carry modules (not north-facing); the grid bearing (NaN when degenerate)."""
-    bearing, _, centre = long_axis_bearing(geoms, return_centre=True)
-    to_geo = pyproj.Transformer.from_crs(METRIC_CRS, STORAGE_CRS, always_xy=True)
-    lon, lat = to_geo.transform(centre[:, 0], centre[:, 1])
-    bearing = bearing + meridian_convergence(lon, lat)
+    carry modules (not north-facing); the true bearing of the ridge (NaN when degenerate).
+    Only pitched roofs have a ridge: the others (racks facing ``rack_azimuth_deg``) get NaN."""
+    bearing = np.full(len(geoms), np.nan)
+    sel = np.flatnonzero(pitched)
+    if sel.size:
+        grid, _, centre = long_axis_bearing(geoms[sel], return_centre=True)
+        to_geo = pyproj.Transformer.from_crs(METRIC_CRS, STORAGE_CRS, always_xy=True)
+        lon, lat = to_geo.transform(centre[:, 0], centre[:, 1])
+        bearing[sel] = grid + meridian_convergence(lon, lat)
     az1 = (bearing + 90.0) % 360.0
     az2 = (bearing + 270.0) % 360.0
     lo, hi = params.north_exclusion
@@ -235,6 +240,7 @@ def _modules(footprint, frac, pitched, pitch, tiny, ok1, ok2, degenerate, gcr, p
     return roof_area, usable, m1, m2
 
 
+@rare_collections()
 def roof_planes(buildings, params=None, *, dsm_stats=None):
     """Roof areas, usable areas and module planes of every building.
 
@@ -281,7 +287,7 @@ def roof_planes(buildings, params=None, *, dsm_stats=None):
     tiny = ~(footprint >= params.tiny_footprint_m2)
     _warn_tiny(buildings, tiny, params)
     pitched = used_type == "pitched"
-    az1, az2, ok1, ok2, bearing = _plane_azimuths(geoms, params)
+    az1, az2, ok1, ok2, bearing = _plane_azimuths(geoms, params, pitched)
     gcr = ground_coverage_ratio(params.rack_tilt_deg, params.latitude, params.design_hour_angle_deg)
     notes += _method_notes(params, types, gcr)
     roof_area, usable, m1, m2 = _modules(footprint, frac, pitched, pitch, tiny, ok1, ok2,

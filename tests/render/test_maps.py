@@ -400,7 +400,7 @@ def test_browser_data_values_are_escaped(browser, frames, tmp_path):
     evil.loc[evil.index[0], "name"] = name
     path = maps.save_map(maps.make_map({"towns": evil}, title="<i>t</i>"), tmp_path / "evil.html")
     text = path.read_text(encoding="utf-8")
-    assert "</script><script>window.pwned" not in text and "&lt;i&gt;t&lt;/i&gt;" in text
+    assert "</script><script>window.pwned" not in text and "\\u0026lt;i\\u0026gt;t" in text  # HTML text, in JSON
     page = open_map(browser, path)
     try:
         assert page.errors == [] and page.evaluate("() => window.pwned") is None

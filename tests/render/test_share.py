@@ -365,7 +365,11 @@ def test_embedded_layers_export_round_trip(tmp_path):
         assert len(back[name]) == len(orig)
         a = shapely.normalize(np.asarray(orig.to_crs(catalog.WGS84).geometry.values))
         b = shapely.normalize(np.asarray(back[name].geometry.values))
-        assert shapely.equals_exact(a, b, tolerance=1e-7).all(), name
+        same = shapely.equals_exact(a, b, tolerance=1e-7)
+        # a polygon that rounding alone would break is snap-rounded (output safety, issue 12): valid, and
+        # off by no more than a 1e-7 degree band along its boundary (collapsed slivers removed)
+        moved = shapely.area(shapely.symmetric_difference(a[~same], b[~same]))
+        assert shapely.is_valid(b).all() and (moved <= shapely.length(a[~same]) * 1e-7).all(), name
         idf = catalog.get_schema(name).id_field
         assert back[name][idf].tolist() == orig[idf].astype(str).tolist()
 
@@ -387,7 +391,8 @@ def test_infinite_values_become_null_with_a_counted_warning(tmp_path):
 
     gdf = gpd.GeoDataFrame({"v": [1.0, np.inf, -np.inf, np.nan]},
                            geometry=gpd.points_from_xy([120.5] * 4, [30.4] * 4), crs=catalog.WGS84)
-    with pytest.warns(HnGeoWarning, match="column 'v': 2 infinite value"):
+    with pytest.warns(HnGeoWarning) as rec:
         path = share.write_rfc7946(gdf, tmp_path / "inf.geojson")
+    assert [(w.message.code, w.message.params) for w in rec] == [("render.infinite_blank", {"column": "v", "n": 2})]
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert [f["properties"]["v"] for f in doc["features"]] == [1.0, None, None, None]

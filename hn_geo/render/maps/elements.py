@@ -1,22 +1,33 @@
 """Leaflet pieces of an hn_geo map: own assets, controls, and layers whose data go as JSON.
 
 The JavaScript side is ``hn_geo/assets/hn_geo_map.js`` (``L.hnGeo.*``), always inlined.
+Every JSON written into the page goes through :func:`hn_geo.render.escape.script_json` (no
+``<``, ``>``, ``&``, U+2028/9 left), and layer names are HTML text in the layer control. Text
+is put into the page as a *value* of a template (:class:`RawHtml`), never as template source:
+a name such as ``{{ ... }}`` is data, not Jinja code run while the page is built.
 """
 from __future__ import annotations
-
-import json
 
 import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from hn_geo.render import offline
+from hn_geo.render import escape, offline
 
 
 def js_json(obj):
-    """Compact JSON safe inside a <script> element."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """Compact JSON safe inside a <script> element (:func:`hn_geo.render.escape.script_json`)."""
+    return escape.script_json(obj)
+
+
+class RawHtml(Element):
+    """HTML given as text, put into the page as it is (never read as a Jinja template)."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text):
+        super().__init__()
+        self.text = text
 
 
 OWN_SCRIPTS = ("hn_geo_map.js", "hn_geo_shapes.js")
@@ -30,10 +41,9 @@ class Assets(MacroElement):
 
     def render(self, **kwargs):
         header = self.get_root().header
-        header.add_child(Element(offline.style_tag(offline.own_asset("hn_geo_map.css"))),
-                         name="hn_geo_css")
+        header.add_child(RawHtml(offline.style_tag(offline.own_asset("hn_geo_map.css"))), name="hn_geo_css")
         for name in OWN_SCRIPTS:
-            header.add_child(Element(offline.script_tag(offline.own_asset(name))), name=name.replace(".", "_"))
+            header.add_child(RawHtml(offline.script_tag(offline.own_asset(name))), name=name.replace(".", "_"))
         super().render(**kwargs)
 
 
@@ -82,12 +92,14 @@ class JsonDataLayer(folium.map.Layer):
     """)
 
     def __init__(self, data_json, options, name=None, show=True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self.data_json = data_json
+        # Leaflet's layer control shows the name as HTML: give it the name as HTML text
+        super().__init__(name=None if name is None else escape.html_text(name), overlay=True, control=True,
+                         show=show)
+        self.data_json = escape.json_for_html(data_json)
         self.options_json = js_json(options)
 
     def render(self, **kwargs):
-        self.get_root().html.add_child(Element(
+        self.get_root().html.add_child(RawHtml(
             f'<script type="application/json" id="{self.get_name()}_data">{self.data_json}</script>'),
             name=self.get_name() + "_data")
         super().render(**kwargs)

@@ -4,13 +4,12 @@ Every text is escaped; labels are words of the map's language given by the calle
 """
 from __future__ import annotations
 
-import html
-
+from hn_geo.render.escape import html_text
 from hn_geo.render.maps.values import format_number
 
 
 def _esc(text):
-    return html.escape(str(text))
+    return html_text(text)
 
 
 def _symbol(kind, colour, size=10):

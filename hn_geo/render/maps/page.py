@@ -8,22 +8,21 @@ default) every script and stylesheet is inlined (:mod:`hn_geo.render.offline`).
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import folium
-from branca.element import Element
 
 from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.files import write_text
 from hn_geo.core.settings import LANGS
 from hn_geo.render import offline
+from hn_geo.render.escape import html_text
 from hn_geo.render.labels import analysis_title, ui
 from hn_geo.render.maps import layers as L
 from hn_geo.render.maps.basemaps import GCJ02_BASEMAPS, basemap_layers
 from hn_geo.render.maps.draw import Drawn, add_layer
-from hn_geo.render.maps.elements import Assets, Control, PlainBackground, js_json
+from hn_geo.render.maps.elements import Assets, Control, PlainBackground, RawHtml, js_json
 from hn_geo.render.maps.geometry import for_display, scale_params, total_bounds
 
 HIDDEN_ON_OVERVIEW = ("control_units", "red_line", "water_source")
@@ -36,9 +35,9 @@ def _base_map(total, sp, tiles, width, height, lang, title, offline_mode):
                    width=width, height=height, max_zoom=19)
     m.default_js = [("leaflet", offline.CDN["leaflet.js"])]
     m.default_css = [("leaflet_css", offline.CDN["leaflet.css"])]
-    m.get_root().title = title or ui("map_page_title", lang)
+    m.get_root().title = html_text(title or ui("map_page_title", lang))  # branca writes it unescaped
     # a page that cannot load Leaflet says so instead of staying blank (online mode offline)
-    m.get_root().header.add_child(Element(offline.script_tag(NO_LEAFLET_JS % js_json(
+    m.get_root().header.add_child(RawHtml(offline.script_tag(NO_LEAFLET_JS % js_json(
         {"text": ui("map_online_failed", lang)}))), name="hn_no_leaflet")
     Assets().add_to(m)
     folium.map.CustomPane(L.MARKER_PANE, z_index=460).add_to(m)
@@ -71,7 +70,7 @@ def _add_tools(m, drawn, lang, title, search, minimap, tiles):
         Control("Search", position="topright", entries=drawn.search, placeholder=ui("search", lang),
                 notFound=ui("not_found", lang)).add_to(m)
     if title:
-        Control("Box", position="topright", className="hn-box hn-title", html=html.escape(title)).add_to(m)
+        Control("Box", position="topright", className="hn-box hn-title", html=html_text(title)).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     Control("ZOrder", layers=drawn.order).add_to(m)
     if drawn.labels:
@@ -81,7 +80,7 @@ def _add_tools(m, drawn, lang, title, search, minimap, tiles):
     Control("Scale", position="bottomleft").add_to(m)
     if drawn.approx:
         caption = ui("caption", lang, names=vocabulary.join(drawn.approx, lang))
-        Control("Box", position="bottomleft", className="hn-box hn-caption", html=html.escape(caption)).add_to(m)
+        Control("Box", position="bottomleft", className="hn-box hn-caption", html=html_text(caption)).add_to(m)
     if tiles:
         Control("TileNotice", position="bottomleft", text=ui("tiles_failed", lang)).add_to(m)
     if minimap:
@@ -146,10 +145,21 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
     for s, g in zip(specs, frames):
         add_layer(m, s, g, sp, lang, drawn)
     _add_tools(m, drawn, lang, title, search, minimap, tiles)
-    folium.FitBounds([[total[1], total[0]], [total[3], total[2]]], padding=(10, 10)).add_to(m)
+    folium.FitBounds(_fit_box(total), padding=(10, 10)).add_to(m)
     m.hn_geo = {"offline": bool(offline), "lang": lang, "basemap": basemap, "layers": drawn.info,
                 "approximate": drawn.approx, "scale": sp, "gcj02": gcj}
     return m
+
+
+def _fit_box(total, margin=0.002):
+    """``[[south, west], [north, east]]`` of the bounds; a single point gets a small box around it
+    (Leaflet cannot fit a box of zero size: its scale bar fails with a NaN position)."""
+    w, s, e, n = (float(v) for v in total)
+    if e - w < 1e-9:
+        w, e = w - margin, e + margin
+    if n - s < 1e-9:
+        s, n = s - margin, n + margin
+    return [[s, w], [n, e]]
 
 
 def map_html(m, *, offline_mode=None):
