@@ -58,12 +58,13 @@
   }
 
   // numbers shown as hn_geo.render.maps.values.format_number shows them
-  function formatNumber(v, plain) {
+  // (isInt: a column of whole numbers; a float column keeps its decimals, 951.0 as 951.0)
+  function formatNumber(v, plain, isInt) {
     if (v === null || v === undefined || isNaN(v)) return null;
     if (plain) return String(Math.round(v));
     var a = Math.abs(v);
     function sep(x, d) { return x.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }); }
-    if (Number.isInteger(v)) return sep(v, 0);
+    if (isInt) return sep(v, 0);
     if (v === 0) return "0";
     if (a >= 1000) return sep(v, 0);
     if (a >= 10) return sep(v, 1);
@@ -95,9 +96,13 @@
     },
 
     _decode: function (data) {
-      var self = this, n = data.n;
-      var jobs = [inflate(data.fr), inflate(data.rn), inflate(data.d), decodeTyped(data.cls)];
-      data.cols.forEach(function (c) { jobs.push(c.a ? decodeTyped(c.a) : Promise.resolve(null)); });
+      var self = this, n = data.n, el = this.options.bin && document.getElementById(this.options.bin);
+      // arrays are indexes into the page's octet-stream block of base64 blobs (or the base64 itself)
+      var blobs = el ? el.textContent.trim().split(/\s+/) : [];
+      function B(x) { return typeof x === "number" ? blobs[x] : x; }
+      function T(spec) { return decodeTyped({ t: spec.t, b: B(spec.b) }); }
+      var jobs = [inflate(B(data.fr)), inflate(B(data.rn)), inflate(B(data.d)), T(data.cls)];
+      data.cols.forEach(function (c) { jobs.push(c.a ? T(c.a) : Promise.resolve(null)); });
       return Promise.all(jobs).then(function (r) {
         var fr = varints(r[0], n), rn = varints(r[1], -1), steps = varints(r[2], -1);
         self._cls = r[3];
@@ -355,7 +360,7 @@
     // display text of column j for feature f
     cell: function (j, f) {
       var c = this._cols[j];
-      if (c.k === "num") return formatNumber(c.arr[f], c.plain);
+      if (c.k === "num") return formatNumber(c.arr[f], c.plain, c.a.t !== "f32");
       if (c.k === "dict") return c.d[c.arr[f]];
       if (c.k === "id") { var s = String(c.arr[f]); while (s.length < c.w) s = "0" + s; return c.p + s; }
       return c.v[f];

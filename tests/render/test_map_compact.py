@@ -21,6 +21,7 @@ from hn_geo.ground.inputs import Inputs
 from hn_geo.render import maps
 from hn_geo.render.maps import compact
 from hn_geo.render.maps.layers import SHAPES_MIN
+from hn_geo.render.maps.values import format_number
 from tests.render.test_maps import map_var, open_map
 
 N_SAMPLE = 6000
@@ -114,6 +115,13 @@ def test_big_building_layer_is_written_compact(solar_map, sample_buildings):
     assert re.search(rf"var {var} = L\.hnGeo\.shapes\(", page)
     block = re.search(rf'<script type="application/json" id="{var}_data">(.*?)</script>', page, re.S).group(1)
     data = json.loads(block)
+    # the arrays are in the page's octet-stream block (bytes, not words of the JSON data)
+    blobs = re.search(rf'<script type="application/octet-stream" id="{var}_bin">(.*?)</script>', page, re.S)
+    blobs = blobs.group(1).split()
+    assert isinstance(data["d"], int) and isinstance(data["cls"]["b"], int)
+    data = {**data, "fr": blobs[data["fr"]], "rn": blobs[data["rn"]], "d": blobs[data["d"]],
+            "cls": {**data["cls"], "b": blobs[data["cls"]["b"]]}}
+    assert len(decode(data)) == N_SAMPLE
     assert set(data) >= {"n", "x0", "y0", "q", "fr", "rn", "d", "cls", "cols"} and "fc" not in data
     assert data["n"] == N_SAMPLE
     # no GeoJSON coordinates of the buildings anywhere in the page
@@ -153,7 +161,7 @@ def test_browser_click_on_a_building_at_street_zoom(browser, solar_map, sample_b
         text = page.evaluate("() => { const p = [...document.querySelectorAll('.leaflet-popup-content')].pop();"
                              " return p ? p.innerText : null; }")
         assert text is not None and b["building_id"] in text, text
-        assert f"{b['kwh_per_kwp']:.1f}" in text.replace(",", "")
+        assert format_number(b["kwh_per_kwp"]) in text
         # the hover/click redraw drew what is on the screen, not every building of the city
         assert 0 < page.evaluate(f"() => {var}.drawn") < N_SAMPLE / 5
         assert page.errors == []

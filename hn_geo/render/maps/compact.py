@@ -225,6 +225,32 @@ def shapes_payload(gdf, columns, shown, labels, classes):
     return data, order
 
 
+BLOB_KEYS = ("fr", "rn", "d", "b")
+
+
+def split_blobs(data):
+    """The payload with every base64 array replaced by its index in a list of blobs, and
+    the list: the blobs go to the page in a ``<script type="application/octet-stream">``
+    of their own, not as strings of the JSON data block (they are bytes, not words)."""
+    blobs = []
+
+    def walk(o):
+        if isinstance(o, dict):
+            out = {}
+            for k, v in o.items():
+                if k in BLOB_KEYS and isinstance(v, str):
+                    blobs.append(v)
+                    out[k] = len(blobs) - 1
+                else:
+                    out[k] = walk(v)
+            return out
+        if isinstance(o, list):
+            return [walk(v) for v in o]
+        return o
+
+    return walk(data), blobs
+
+
 def detail_zoom_for(sizes_m, lat=30.5):
     """Zoom from which features of typical size ``sizes_m`` (m) span >= 4 pixels."""
     typical = float(np.median(sizes_m)) if len(sizes_m) else 50.0

@@ -13,6 +13,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from hn_geo.render import escape, offline
+from hn_geo.render.maps.compact import split_blobs
 
 
 def js_json(obj):
@@ -129,8 +130,17 @@ class ShapesLayer(JsonDataLayer):
     js_factory = "L.hnGeo.shapes"
 
     def __init__(self, data, options, name=None, show=True):
-        super().__init__(js_json(data), options, name=name, show=show)
+        meta, self.blobs = split_blobs(data)
+        super().__init__(js_json(meta), options, name=name, show=show)
         self._name = "HnShapes"
+        self.options_json = js_json({**options, "bin": self.get_name() + "_bin"})
+
+    def render(self, **kwargs):
+        # base64 only (A-Z a-z 0-9 + / =): nothing in it can end the element
+        self.get_root().html.add_child(RawHtml(
+            f'<script type="application/octet-stream" id="{self.get_name()}_bin">{" ".join(self.blobs)}</script>'),
+            name=self.get_name() + "_bin")
+        super().render(**kwargs)
 
 
 class FeatureLayer(JsonDataLayer):
