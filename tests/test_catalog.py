@@ -5,7 +5,7 @@ import re
 
 import pytest
 import shapely
-from conftest import tiny_layer
+from layer_factory import tiny_layer
 from pyproj import CRS
 
 from hn_geo.ground import catalog

@@ -8,7 +8,7 @@ import pyogrio
 import pytest
 import shapely
 from click.testing import CliRunner
-from conftest import tiny_layer
+from layer_factory import tiny_layer
 
 import hn_geo
 from hn_geo.cli import main

@@ -69,7 +69,7 @@ def test_full_run_succeeds_and_every_output_exists(full_run):
     summ = _summary(out)
     assert summ["ok"] is True
     steps = {s["name"]: s for s in summ["steps"]}
-    assert list(steps) == ["water", "zoning", "solar", "targets", "report", "maps", "export"]
+    assert list(steps) == ["water", "zoning", "solar", "targets", "report", "maps", "export", "dashboard"]
     for name, s in steps.items():
         assert s["status"] == "ok", (name, s["message"])
         for rel in s["outputs"]:
@@ -149,7 +149,7 @@ def test_share_package_valid(full_run, tmp_path):
             assert r.returncode == 0 and f"Feature Count: {m['feature_count']}" in r.stdout, r.stderr
     # the GeoPackage opens with its CRS
     gpkg = root / meta["geopackage"]
-    layers = [row[0] for row in pyogrio.list_layers(gpkg)]
+    layers = [row[0] for row in pyogrio.list_layers(gpkg) if row[0] != "layer_styles"]  # QGIS' style table
     assert set(layers) == set(names)
     for lyr in layers:
         assert pyogrio.read_info(gpkg, layer=lyr)["crs"] == "EPSG:4490"

@@ -85,3 +85,36 @@ def test_town_table():
     assert len(t) == 12 and t["code"].is_unique
     assert set(t["kind"]) == {"镇", "街道"}
     assert t.set_index("name").loc["海洲街道", "name_en"] == "Haizhou Subdistrict"
+
+
+def test_layer_town_column_is_normalised_everywhere():
+    from hn_geo.ground.towns import normalise_towns
+
+    values = pd.Series(["硖石街道", "Xiashi", "硖石", "峡石街道", None, "许村", "某某镇"])
+    with pytest.warns(HnGeoWarning) as record:
+        out = normalise_towns(values, path="b.gpkg")
+    assert list(out[:4]) == ["硖石街道"] * 4 and pd.isna(out[4]) and out[5] == "许村镇"
+    assert out[6] == "某某镇"  # no town of that name: kept as written, and counted
+    by_code = {w.message.code: w.message for w in record}
+    assert by_code["ground.towns_mapped"].params["n"] == 4 and by_code["ground.towns_mapped"].params["rows"] == 4
+    assert by_code["ground.unknown_towns_kept"].params["names"] == ["某某镇"]
+
+
+@pytest.mark.slow  # a whole command or the embedded layers: over the fast budget
+def test_solar_town_table_has_one_row_per_town(tmp_path):
+    from click.testing import CliRunner
+
+    from hn_geo.cli import main
+    from hn_geo.ground.catalog import load_layer
+
+    b = load_layer("buildings").iloc[:200].copy()
+    b["town"] = b["town"].astype(object)
+    b.loc[b.index[:60], "town"] = ["Xiashi"] * 20 + ["硖石"] * 20 + ["峡石街道"] * 20
+    p = tmp_path / "b.gpkg"
+    b.to_file(p)
+    r = CliRunner().invoke(main, ["solar", "potential", str(p), "--out", str(tmp_path / "o"), "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert "mapped 3 town name variant(s) (60 row(s))" in r.output
+    towns = pd.read_csv(tmp_path / "o" / "solar_towns.csv", encoding="utf-8-sig").iloc[:, 0]
+    assert not {"Xiashi", "硖石", "峡石街道"} & set(towns)  # before: three extra rows
+    assert len(towns) == len(set(towns))

@@ -7,6 +7,8 @@ import click
 
 from hn_geo import vocabulary
 from hn_geo.cli.options import (
+    InputPath,
+    aoi_option,
     assume_crs_option,
     encoding_option,
     from_gcj02_option,
@@ -15,7 +17,7 @@ from hn_geo.cli.options import (
     layer_option,
 )
 from hn_geo.core import settings
-from hn_geo.ground import catalog
+from hn_geo.ground import catalog, datasets
 from hn_geo.ground.catalog import get_schema, load_layer
 from hn_geo.render import writers as io_w
 
@@ -88,29 +90,59 @@ def _bounds(gdf):
 
 
 @layers.command("validate")
-@click.argument("file", type=click.Path(exists=True))
+@click.argument("file", type=InputPath())
 @click.option("--as", "as_name", required=True, metavar="NAME",
               help="Catalog layer the file should match (see `hn-geo layers list`).")
 @layer_option
 @encoding_option
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @lang_option
 @handle_errors
-def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02, lang):
+def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02, aoi, lang):
     """Validate FILE against the schema of a catalog layer.
 
     FILE may be GeoJSON, GeoPackage, Shapefile, GeoParquet, or a CSV/XLSX
     table with longitude/latitude columns (lon/lat, 经度/纬度). Problems are
     reported with the file, feature and field; the exit code is 1 if the
     file is not valid. Repairs (invalid geometries, renamed columns) are
-    listed as warnings.
+    listed as warnings. The features are checked against the area of interest (--aoi;
+    Haining by default): a layer with none inside it is not valid, and a boundary must be
+    the area's own outline. FILE may also be a partitioned GeoParquet dataset (a folder of
+    parts or a glob): it is validated part by part, each part's problems reported under its
+    file name, and the ids checked across parts.
     """
     _schema_or_fail(as_name, "--as")
+    if datasets.is_dataset(file) or Path(file).is_dir():
+        _validate_dataset(file, as_name, assume_crs=assume_crs, from_gcj02=from_gcj02)
+        return
     gdf = load_layer(as_name, file, layer=layer, encoding=encoding, assume_crs=assume_crs,
-                     from_gcj02=from_gcj02)
+                     from_gcj02=from_gcj02, aoi=aoi)
     click.echo(_w("validate_ok", file=file, layer=as_name, n=len(gdf), crs=gdf.crs.to_string(),
                   bounds=_bounds(gdf)))
+
+
+def _validate_dataset(file, as_name, **options):
+    reports, across = datasets.validate_dataset(file, as_name, **options)
+    bad = 0
+    for r in reports:
+        for w in r.warnings:
+            click.echo(_w("dataset_part_repaired", part=r.path.name, warning=w.render(settings.lang)), err=True)
+        if r.error is None:
+            click.echo(_w("dataset_part_ok", part=r.path.name, n=r.rows))
+        else:
+            bad += 1
+            click.echo(_w("dataset_part_bad", part=r.path.name, problem=r.error.render(settings.lang)))
+    if across is not None:
+        click.echo(_w("dataset_part_bad", part="*", problem=across.render(settings.lang)))
+    if bad or across is not None:
+        raise click.ClickException(_w("dataset_bad", file=file, layer=as_name, bad=bad + (across is not None),
+                                      parts=len(reports)))
+    b = [r.bounds for r in reports]
+    bounds = f"{min(x[0] for x in b):.4f},{min(x[1] for x in b):.4f},{max(x[2] for x in b):.4f},{max(x[3] for x in b):.4f}"
+    click.echo(_w("dataset_ok", file=file, layer=as_name, parts=len(reports), n=sum(r.rows for r in reports),
+                  crs="EPSG:4490", bounds=bounds))
 
 
 @layers.command("export")

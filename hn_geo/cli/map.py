@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from hn_geo import vocabulary
-from hn_geo.cli.options import assume_crs_option, from_gcj02_option, handle_errors, lang_option
+from hn_geo.cli.options import aoi_option, assume_crs_option, from_gcj02_option, handle_errors, lang_option
 from hn_geo.core import settings
 from hn_geo.ground.catalog import SCHEMAS
 from hn_geo.ground.inputs import Inputs, LayerSource
@@ -63,9 +63,10 @@ def _check_layers(names, option, lang):
 @lang_option
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @handle_errors
 def map_cmd(layer_names, files, results, color_by, basemap, tianditu_key, offline, title, out, lang,
-            assume_crs, from_gcj02):
+            assume_crs, from_gcj02, aoi):
     """Write an interactive HTML map (double-click to open; offline by default).
 
     With no options it draws the overview map of the embedded Haining layers.
@@ -81,7 +82,7 @@ def map_cmd(layer_names, files, results, color_by, basemap, tianditu_key, offlin
     if names is not None:
         names += [n for n in paths if n not in names]
     inputs = Inputs(layers={n: LayerSource(p, assume_crs=assume_crs, from_gcj02=from_gcj02)
-                            for n, p in paths.items()})
+                            for n, p in paths.items()}, aoi=aoi)
     outcome = wf.layers_map(inputs, out, lang=lang, layers=names, result_files=_pairs(results, "--result", lang),
                             color_by=_pairs(color_by, "--color-by", lang), title=title, basemap=basemap,
                             offline=offline, tianditu_key=tianditu_key,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 
 import click
@@ -9,6 +10,7 @@ import click
 from hn_geo import vocabulary
 from hn_geo.core import settings
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
+from hn_geo.ground.readers import parse_crs
 from hn_geo.render.console import os_error_text
 from hn_geo.render.escape import terminal_text
 
@@ -22,8 +24,53 @@ def _set_lang(ctx, param, value):
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                            callback=_set_lang, is_eager=True,
                            help="Language of tables, legends, popups and messages.")
-assume_crs_option = click.option("--assume-crs", metavar="CRS", default=None,
+def _check_crs(ctx, param, value):
+    """``--assume-crs``: a CRS pyproj knows, else a clear error naming the option."""
+    if value is None:
+        return None
+    try:
+        parse_crs(value)
+    except HnGeoError as exc:
+        raise click.BadParameter(exc.render(settings.lang), ctx=ctx, param=param) from None
+    return value
+
+
+class FiniteFloat(click.ParamType):
+    """A finite number (no ``nan``/``inf``), optionally not below ``min``."""
+
+    name = "number"
+
+    def __init__(self, min=None):
+        self.min = min
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float) and math.isfinite(value):
+            number = value
+        else:
+            try:
+                number = float(str(value).strip())
+            except ValueError:
+                number = math.nan
+        if not math.isfinite(number):
+            self.fail(vocabulary.message("ground.number_not_finite", {"value": str(value)}, settings.lang),
+                      param, ctx)
+        if self.min is not None and number < self.min:
+            self.fail(vocabulary.message("ground.number_below_min", {"value": str(value), "min": self.min},
+                                         settings.lang), param, ctx)
+        return number
+
+
+FINITE = FiniteFloat()
+"""Type of a numeric option: any finite number."""
+NON_NEGATIVE = FiniteFloat(min=0.0)
+"""Type of a numeric option that cannot be negative (capacities, distances, counts)."""
+
+assume_crs_option = click.option("--assume-crs", metavar="CRS", default=None, callback=_check_crs,
                                  help="CRS for input files that declare none, e.g. EPSG:4490.")
+aoi_option = click.option("--aoi", "aoi", default=None, type=click.Path(exists=True, dir_okay=False),
+                          help="Area of interest: a polygon file of the county the inputs belong to "
+                               "(default: Haining, the embedded boundary). Features outside it are "
+                               "counted in a warning; a layer with none inside is an error.")
 from_gcj02_option = click.option("--from-gcj02", is_flag=True, default=False,
                                  help="Input coordinates are GCJ-02 (Amap/Gaode): convert to WGS84.")
 encoding_option = click.option("--encoding", default=None, metavar="ENC",
@@ -34,6 +81,28 @@ layer_option = click.option("--layer", default=None, metavar="LAYER",
                                  "the first by default.")
 out_dir_option = click.option("--out", "out", required=True, type=click.Path(file_okay=False),
                               help="Output folder (created if missing).")
+
+
+engine_option = click.option("--engine", type=click.Choice(["memory", "dask"]), default=None,
+                              help="memory: one GeoDataFrame (default); dask: partition by partition over a "
+                                   "partitioned GeoParquet dataset (results also as a partitioned dataset).")
+scheduler_option = click.option("--scheduler", default=None, metavar="threads|processes|tcp://HOST:PORT",
+                                 help="With --engine dask: dask's threads (default), a local cluster of worker "
+                                      "processes, or the address of a running dask.distributed scheduler.")
+
+
+class InputPath(click.ParamType):
+    """An input file, a folder of GeoParquet parts, or a glob of parts (``data/part.*.parquet``)."""
+
+    name = "path"
+
+    def convert(self, value, param, ctx):
+        import glob
+        from pathlib import Path
+
+        if Path(value).exists() or (any(c in value for c in "*?[") and glob.glob(value, recursive=True)):
+            return value
+        self.fail(f"'{value}' does not exist (nor does a glob match any file)", param, ctx)
 
 
 def handle_errors(func):

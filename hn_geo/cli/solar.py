@@ -4,11 +4,16 @@ from __future__ import annotations
 import click
 
 from hn_geo.cli.options import (
+    NON_NEGATIVE,
+    InputPath,
+    aoi_option,
     assume_crs_option,
+    engine_option,
     from_gcj02_option,
     handle_errors,
     lang_option,
     out_dir_option,
+    scheduler_option,
 )
 
 
@@ -18,36 +23,41 @@ def solar():
 
 
 @solar.command("potential")
-@click.argument("buildings", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.argument("buildings", required=False, type=InputPath())
 @click.option("--layer", default=None, help="Layer inside a GeoPackage.")
 @click.option("--weather", "weather_file", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Weather file: EPW, TMY3 CSV or PVGIS TMY (JSON/CSV). Default: embedded Haining year.")
-@click.option("--installed-mw", type=float, default=None,
+@click.option("--installed-mw", type=NON_NEGATIVE, default=None,
               help="PV capacity already grid-connected (MW), deducted from the target. Default: 0.")
-@click.option("--target-mw", type=float, default=None,
+@click.option("--target-mw", type=NON_NEGATIVE, default=None,
               help="Grid-connected PV capacity target (MW). Default: the plan's 180万千瓦 (1,800 MW).")
-@click.option("--homes-target", type=float, default=None,
+@click.option("--homes-target", type=NON_NEGATIVE, default=None,
               help="Household rooftop systems targeted. Default: the plan's 1万户 (10,000 homes).")
-@click.option("--module-density", "module_density", type=float, default=None, metavar="KWP_PER_M2",
+@click.option("--module-density", "module_density", type=NON_NEGATIVE, default=None, metavar="KWP_PER_M2",
               help="Module power density, kWp per m² of module area. Default: 0.22 (22 % modules).")
-@click.option("--rack-tilt", type=float, default=None, help="Rack tilt on flat roofs (°). Default: 20.")
-@click.option("--pitch", type=float, default=None, help="Assumed pitch of pitched roofs (°). Default: 25.")
+@click.option("--rack-tilt", type=NON_NEGATIVE, default=None, help="Rack tilt on flat roofs (°). Default: 20.")
+@click.option("--pitch", type=NON_NEGATIVE, default=None, help="Assumed pitch of pitched roofs (°). Default: 25.")
 @click.option("--transposition", type=click.Choice(["perez", "haydavies"]), default=None,
               help="Sky diffuse model. Default: perez.")
 @click.option("--dsm", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Optional roof surface model (GeoTIFF, metres, projected CRS): slope and shading per roof.")
+@engine_option
+@scheduler_option
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @lang_option
 @out_dir_option
 @handle_errors
 def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_target, module_density,
-              rack_tilt, pitch, transposition, dsm, assume_crs, from_gcj02, lang, out):
+              rack_tilt, pitch, transposition, dsm, engine, scheduler, assume_crs, from_gcj02, aoi, lang,
+              out):
     """Rooftop PV potential of BUILDINGS (default: the embedded synthetic layer).
 
-    Writes per-building results (solar_layers.gpkg), per-town and per-type tables
-    (CSV with BOM and solar.xlsx), the supply curve (CSV and solar_supply_curve.png)
-    and the plan targets check into --out.
+    BUILDINGS is a file or a partitioned GeoParquet dataset (a folder of parts or a glob).
+    Writes per-building results (solar_layers.gpkg; with --engine dask the partitioned
+    dataset solar_buildings/), per-town and per-type tables (CSV with BOM and solar.xlsx),
+    the supply curve (CSV and solar_supply_curve.png) and the plan targets check into --out.
     """
     from hn_geo import vocabulary
     from hn_geo.core import settings
@@ -59,10 +69,11 @@ def potential(buildings, layer, weather_file, installed_mw, target_mw, homes_tar
     settings.lang = lang
     layers = {} if buildings is None else {
         "buildings": LayerSource(buildings, layer=layer, assume_crs=assume_crs, from_gcj02=from_gcj02)}
-    inputs = Inputs(layers=layers, files={"weather": weather_file, "dsm": dsm})
+    inputs = Inputs(layers=layers, files={"weather": weather_file, "dsm": dsm}, aoi=aoi)
     outcome = workflow.run(inputs, out, lang=lang, installed_mw=installed_mw, target_mw=target_mw,
                            homes_target=homes_target, module_density_kwp_m2=module_density,
-                           rack_tilt_deg=rack_tilt, pitch_deg=pitch, transposition=transposition)
+                           rack_tilt_deg=rack_tilt, pitch_deg=pitch, transposition=transposition,
+                           engine=engine, scheduler=scheduler)
     result = outcome.result
     for line in console.figure_lines(result, lang):
         click.echo(line)

@@ -5,7 +5,7 @@ import click
 import pandas as pd
 
 from hn_geo import vocabulary
-from hn_geo.cli.options import handle_errors, lang_option, out_dir_option
+from hn_geo.cli.options import NON_NEGATIVE, handle_errors, lang_option, out_dir_option
 from hn_geo.core import settings
 from hn_geo.core.results import Msg
 from hn_geo.ground import plan
@@ -74,7 +74,7 @@ def _echo_tables(result, lang, rows):
               help="Reporting year (default: latest year in the statistics, at most 2025).")
 @click.option("--path", "path", type=click.Choice(PATHS), default=None,
               help="How 2025 targets are pro-rated to the reporting year (default: linear).")
-@click.option("--kwh-factor", type=float, default=None,
+@click.option("--kwh-factor", type=NON_NEGATIVE, default=None,
               help="tce per 万kWh for renewable electricity given in kWh "
                    "(default: 3.055, the 2020 coal-equivalent of thermal power).")
 @click.option("--rows", type=int, default=20, show_default=True,

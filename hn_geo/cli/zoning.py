@@ -6,11 +6,16 @@ from pathlib import Path
 import click
 
 from hn_geo.cli.options import (
+    NON_NEGATIVE,
+    InputPath,
+    aoi_option,
     assume_crs_option,
+    engine_option,
     from_gcj02_option,
     handle_errors,
     lang_option,
     out_dir_option,
+    scheduler_option,
 )
 from hn_geo.core import settings
 
@@ -25,7 +30,7 @@ def zoning():
 
 
 @zoning.command("check")
-@click.argument("projects", required=False, type=_FILE)
+@click.argument("projects", required=False, type=InputPath())
 @click.option("--layer", default=None, help="Layer inside a GeoPackage PROJECTS file.")
 @click.option("--rules", "rules_file", default=None, type=_FILE,
               help="Access-list YAML (default: the embedded hn_geo/data/access_rules.yaml).")
@@ -38,19 +43,25 @@ def zoning():
               help="Ecological red-line polygons (default: embedded layer).")
 @click.option("--water-source", "water_source_file", default=None, type=_FILE,
               help="Drinking-water source protection zones (default: embedded layer).")
+@engine_option
+@scheduler_option
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @lang_option
 @out_dir_option
 @handle_errors
 def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_file,
-              water_source_file, assume_crs, from_gcj02, lang, out):
+              water_source_file, engine, scheduler, assume_crs, from_gcj02, aoi, lang, out):
     """Check PROJECTS against the control units and the access list.
 
     PROJECTS is a GeoJSON, GeoPackage, Shapefile, GeoParquet or a CSV/XLSX table with lon/lat
-    columns (catalog schema 'projects': project_id, name, industry_code, status, ...). Without
-    it the embedded demo projects are checked. Writes CSV tables (UTF-8 with BOM),
-    zoning.xlsx and zoning_layers.gpkg (control_units, projects, violations) into --out.
+    columns (catalog schema 'projects': project_id, name, industry_code, status, ...), or a
+    partitioned GeoParquet dataset (a folder of parts or a glob). Without it the embedded demo
+    projects are checked. Writes CSV tables (UTF-8 with BOM), zoning.xlsx and
+    zoning_layers.gpkg (control_units, projects, violations) into --out; with --engine dask
+    the projects and violations layers are the partitioned datasets zoning_projects/ and
+    zoning_violations/.
     """
     from hn_geo.ground.inputs import Inputs, LayerSource
     from hn_geo.render import console
@@ -62,13 +73,13 @@ def check_cmd(projects, layer, rules_file, units_file, points_file, red_line_fil
     sources = {name: LayerSource(Path(path), layer=layer if name == "projects" else None,
                                  assume_crs=assume_crs, from_gcj02=from_gcj02)
                for name, path in files.items() if path is not None}
-    inputs = Inputs(layers=sources, files={"rules": rules_file})
-    outcome = workflow.run(inputs, out, lang=lang)
+    inputs = Inputs(layers=sources, files={"rules": rules_file}, aoi=aoi)
+    outcome = workflow.run(inputs, out, lang=lang, engine=engine, scheduler=scheduler)
     result = outcome.result
     for line in console.figure_lines(result, lang):
         click.echo(line)
-    flagged = result.tables["projects"]
-    flagged = flagged[flagged["status"] != "pass"]
+    flagged = result.tables.get("projects")  # the dask engine writes projects as a dataset only
+    flagged = flagged[flagged["status"] != "pass"] if flagged is not None else ()
     if len(flagged):
         click.echo("")
         click.echo(console.table_text(flagged, lang, scope=result.name, codes=result.codes,
@@ -115,12 +126,12 @@ def _site_profile(options):
 @click.option("--industry", "industry_code", default=None, metavar="CODE",
               help="GB/T 4754-2017 industry code of the project (e.g. 2614, C1752).")
 @click.option("--status", type=_STATUSES, default=None, help="Build type (default: new).")
-@click.option("--vocs-t", type=float, default=None, help="VOCs load of the project, t/a.")
-@click.option("--nox-t", type=float, default=None, help="NOx load, t/a.")
-@click.option("--cod-t", type=float, default=None, help="COD load, t/a.")
-@click.option("--nh3n-t", type=float, default=None, help="NH3-N load, t/a.")
-@click.option("--energy-tce", type=float, default=None, help="Energy use, tce/a.")
-@click.option("--value-added-wan", type=float, default=None, help="Industrial value added, 10k yuan/a.")
+@click.option("--vocs-t", type=NON_NEGATIVE, default=None, help="VOCs load of the project, t/a.")
+@click.option("--nox-t", type=NON_NEGATIVE, default=None, help="NOx load, t/a.")
+@click.option("--cod-t", type=NON_NEGATIVE, default=None, help="COD load, t/a.")
+@click.option("--nh3n-t", type=NON_NEGATIVE, default=None, help="NH3-N load, t/a.")
+@click.option("--energy-tce", type=NON_NEGATIVE, default=None, help="Energy use, tce/a.")
+@click.option("--value-added-wan", type=NON_NEGATIVE, default=None, help="Industrial value added, 10k yuan/a.")
 @click.option("--solvent-type", default=None, help="Solvent type (a word of the access list's solvent_types).")
 @click.option("--two-high", is_flag=True, default=False, help="The project is a two-high (两高) project.")
 @click.option("--name", default=None, help="Name of the project (titles and tables).")
@@ -151,6 +162,7 @@ def _site_profile(options):
 @click.option("--no-map", is_flag=True, default=False, help="Do not write sites.html.")
 @assume_crs_option
 @from_gcj02_option
+@aoi_option
 @lang_option
 @out_dir_option
 @handle_errors
@@ -176,7 +188,7 @@ def sites_cmd(**options):
     sources = {name: LayerSource(Path(options[key]), assume_crs=options["assume_crs"],
                                  from_gcj02=options["from_gcj02"])
                for name, key in _SITE_LAYERS.items() if options[key] is not None}
-    inputs = Inputs(layers=sources, files={"rules": options["rules_file"]})
+    inputs = Inputs(layers=sources, files={"rules": options["rules_file"]}, aoi=options["aoi"])
     outcome = workflow.run(inputs, options["out"], lang=lang, profile=_site_profile(options),
                            min_area_ha=options["min_area_ha"], parcels=options["parcels"],
                            map=not options["no_map"], basemap=options["basemap"])

@@ -25,6 +25,10 @@ def _where(path, row, field):
     return {"path": None if path is None else str(path), "row": row, "field": field}
 
 
+def _rebuild(cls, args, kwargs):
+    return cls(*args, **kwargs)
+
+
 class HnGeoError(ValueError):
     """Bad input or configuration that hn_geo cannot repair.
 
@@ -51,6 +55,10 @@ class HnGeoError(ValueError):
         self.params = dict(params or {})
         self.message = message if message is not None else code
         super().__init__(self.message)
+
+    def __reduce__(self):  # keep code, params and where through pickling (dask workers)
+        return _rebuild, (type(self), (self.message, self.path, self.row, self.field),
+                          {"code": self.code, "params": self.params})
 
     def render(self, lang=None):
         """The message in ``lang`` (default: :data:`hn_geo.core.settings.lang`)."""
@@ -89,6 +97,9 @@ class HnGeoWarning(UserWarning):
         self.path = None if path is None else str(path)
         self.params = params
         super().__init__(code)
+
+    def __reduce__(self):  # keep path and params through pickling (dask workers)
+        return _rebuild, (type(self), (self.code, self.path), dict(self.params))
 
     def render(self, lang=None):
         if _renderer is not None:

@@ -49,6 +49,14 @@ class Field:
         family's Chinese or English words to its codes, and ``choices`` are those codes.
     layer : str, optional
         The layer the field belongs to (set by :class:`LayerSchema`).
+    min, max : float, optional
+        Range rule of a number field (inclusive): values outside are errors naming the
+        file, feature and field. Number fields take finite values only (no ``inf``).
+    aliases : tuple of str
+        Other column names the field is found under (``adcode`` of DataV boundaries).
+    towns : bool
+        The field holds town names: they are matched to the official names
+        (:func:`hn_geo.ground.towns.normalise_towns`) the same way everywhere.
     """
 
     name: str
@@ -58,6 +66,10 @@ class Field:
     nullable: bool = False
     family: str | None = None
     layer: str | None = None
+    min: float | None = None
+    max: float | None = None
+    aliases: tuple = ()
+    towns: bool = False
 
     def _entry(self):
         keys = ([f"{self.layer}.{self.name}"] if self.layer else []) + [self.name]
@@ -98,6 +110,10 @@ class LayerSchema:
     default_file: str | None = None
     description: str = ""
     extra: dict = field(default_factory=dict)
+    aoi: str | None = "inside"
+    """How the features relate to the area of interest (:mod:`hn_geo.ground.aoi`):
+    ``'inside'`` (within it, give or take its tolerance), ``'near'`` (context around it),
+    ``'area'`` (the layer *is* the area: one outline of its size and place), None (no check)."""
 
     def __post_init__(self):
         object.__setattr__(self, "fields", tuple(replace(f, layer=self.name) for f in self.fields))
@@ -141,6 +157,12 @@ BUILDING_TYPES = ("residential", "industrial", "public", "commercial")
 ROOF_TYPES = ("flat", "pitched", "unknown")
 PROJECT_STATUS = ("new", "expansion", "existing")
 
+LOAD_T = {"min": 0.0, "max": 1e6}
+"""Range of an annual pollutant load [t/a]: not negative, below a million tonnes (China's
+whole NOx emission is about 10 Mt/a; one source above 1 Mt/a is a typing or unit error)."""
+ENERGY_TCE = {"min": 0.0, "max": 1e8}
+"""Range of an annual energy use [tce/a] (the largest plants use about 10 Mtce/a)."""
+
 SCHEMAS: dict[str, LayerSchema] = {}
 
 
@@ -152,24 +174,26 @@ def _register(schema):
 _register(LayerSchema(
     "boundary", POLY, "code",
     (
-        Field("code", "str"),
+        Field("code", "str", aliases=("adcode",)),
         Field("name", "str"),
-        Field("area_km2", "float", required=False),
+        Field("area_km2", "float", required=False, min=0.0),
         _SOURCE, _APPROX,
     ),
     "boundary.gpkg",
     "County-level boundary of Haining (330481).",
+    aoi="area",
 ))
 
 _register(LayerSchema(
     "neighbors", POLY, "code",
     (
-        Field("code", "str"),
+        Field("code", "str", aliases=("adcode",)),
         Field("name", "str"),
         _SOURCE, _APPROX,
     ),
     "neighbors.gpkg",
     "Counties/districts adjacent to Haining, for map context.",
+    aoi="near",
 ))
 
 _register(LayerSchema(
@@ -179,10 +203,10 @@ _register(LayerSchema(
         Field("name", "str"),
         Field("name_en", "str", required=False, nullable=True),
         Field("kind", "str", choices=TOWN_KINDS, family="town_kind"),
-        Field("target_basic", "float"),
-        Field("target_incentive", "float"),
-        Field("seat_lon", "float", required=False, nullable=True),
-        Field("seat_lat", "float", required=False, nullable=True),
+        Field("target_basic", "float", min=-100.0, max=100.0),
+        Field("target_incentive", "float", min=-100.0, max=100.0),
+        Field("seat_lon", "float", required=False, nullable=True, min=-180.0, max=180.0),
+        Field("seat_lat", "float", required=False, nullable=True, min=-90.0, max=90.0),
         _SOURCE, _APPROX,
     ),
     "towns.gpkg",
@@ -195,7 +219,7 @@ _register(LayerSchema(
         Field("park_id", "str"),
         Field("name", "str"),
         Field("level", "str", required=False, nullable=True),
-        Field("town", "str", required=False, nullable=True),
+        Field("town", "str", required=False, nullable=True, towns=True),
         Field("industries", "str", required=False, nullable=True),
         _SOURCE, _APPROX,
     ),
@@ -208,7 +232,7 @@ _register(LayerSchema(
         Field("river_id", "str"),
         Field("name", "str"),
         Field("sea_entry", "bool", required=False),
-        Field("flow_direction", "int", required=False, nullable=True),
+        Field("flow_direction", "int", required=False, nullable=True, min=-1, max=1),
         _SOURCE, _APPROX,
     ),
     "rivers.gpkg",
@@ -239,13 +263,13 @@ _register(LayerSchema(
         Field("name", "str"),
         Field("industry_code", "str"),
         Field("industry", "str", required=False, nullable=True),
-        Field("town", "str"),
-        Field("nox_t", "float"),
-        Field("vocs_t", "float"),
-        Field("cod_t", "float"),
-        Field("nh3n_t", "float"),
-        Field("tp_t", "float", required=False, nullable=True),
-        Field("energy_tce", "float", required=False, nullable=True),
+        Field("town", "str", towns=True),
+        Field("nox_t", "float", **LOAD_T),
+        Field("vocs_t", "float", **LOAD_T),
+        Field("cod_t", "float", **LOAD_T),
+        Field("nh3n_t", "float", **LOAD_T),
+        Field("tp_t", "float", required=False, nullable=True, **LOAD_T),
+        Field("energy_tce", "float", required=False, nullable=True, **ENERGY_TCE),
         _SOURCE, _APPROX,
     ),
     "emission_points.gpkg",
@@ -258,7 +282,7 @@ _register(LayerSchema(
         Field("name", "str"),
         Field("unit_type", "str", choices=("priority", "key", "general"), family="unit_type"),
         Field("sub_type", "str", required=False, nullable=True),
-        Field("town", "str", required=False, nullable=True),
+        Field("town", "str", required=False, nullable=True, towns=True),
         _SOURCE, _APPROX,
     ),
     "control_units.gpkg",
@@ -289,12 +313,12 @@ _register(LayerSchema(
     "buildings", POLY, "building_id",
     (
         Field("building_id", "str"),
-        Field("town", "str", required=False, nullable=True),
+        Field("town", "str", required=False, nullable=True, towns=True),
         # coded fields: 居住建筑/'Residential' -> 'residential', 平屋顶 -> 'flat' (further
         # synonyms such as 住宅 or 厂房: hn_geo.ground.buildings.normalise_building_types)
         Field("building_type", "str", choices=BUILDING_TYPES, family="building_type"),
-        Field("storeys", "int", required=False, nullable=True),
-        Field("height_m", "float", required=False, nullable=True),
+        Field("storeys", "int", required=False, nullable=True, min=0, max=200),
+        Field("height_m", "float", required=False, nullable=True, min=0.0, max=1000.0),
         Field("roof_type", "str", required=False, nullable=True, choices=ROOF_TYPES, family="roof_type"),
         _SOURCE, _APPROX,
     ),
@@ -308,14 +332,15 @@ _register(LayerSchema(
         Field("name", "str"),
         Field("industry_code", "str"),
         Field("status", "str", choices=PROJECT_STATUS, family="project_status"),
+        Field("town", "str", required=False, nullable=True, towns=True),
         Field("two_high", "bool", required=False),
-        Field("energy_tce", "float", required=False, nullable=True),
-        Field("value_added_wan", "float", required=False, nullable=True),
+        Field("energy_tce", "float", required=False, nullable=True, **ENERGY_TCE),
+        Field("value_added_wan", "float", required=False, nullable=True, min=0.0),
         Field("solvent_type", "str", required=False, nullable=True),
-        Field("nox_t", "float", required=False, nullable=True),
-        Field("vocs_t", "float", required=False, nullable=True),
-        Field("cod_t", "float", required=False, nullable=True),
-        Field("nh3n_t", "float", required=False, nullable=True),
+        Field("nox_t", "float", required=False, nullable=True, **LOAD_T),
+        Field("vocs_t", "float", required=False, nullable=True, **LOAD_T),
+        Field("cod_t", "float", required=False, nullable=True, **LOAD_T),
+        Field("nh3n_t", "float", required=False, nullable=True, **LOAD_T),
         _SOURCE, _APPROX,
     ),
     None,
@@ -358,7 +383,7 @@ def default_path(name):
 
 
 def load_layer(name, path=None, *, layer=None, encoding=None, assume_crs=None,
-               from_gcj02=False, validate=True):
+               from_gcj02=False, validate=True, aoi=None):
     """Load a named layer, validated against its schema, in ``STORAGE_CRS``.
 
     Parameters
@@ -379,11 +404,16 @@ def load_layer(name, path=None, *, layer=None, encoding=None, assume_crs=None,
         The coordinates are GCJ-02 (Amap/Gaode): convert them to WGS84.
     validate : bool
         Validate against the schema (default True).
+    aoi : AreaOfInterest or str or Path or None or False
+        Area of interest the features are checked against (:mod:`hn_geo.ground.aoi`):
+        None for Haining (the embedded boundary), a polygon file or an
+        :class:`~hn_geo.ground.aoi.AreaOfInterest` for another county, False for none.
 
     Returns
     -------
     geopandas.GeoDataFrame
     """
+    from hn_geo.ground import aoi as _aoi
     from hn_geo.ground import readers as io_r
     from hn_geo.ground import validate as _validate
 
@@ -394,6 +424,7 @@ def load_layer(name, path=None, *, layer=None, encoding=None, assume_crs=None,
                              from_gcj02=from_gcj02)
         if validate:
             gdf = _validate.validate(gdf, schema, path=src)
+            _aoi.check_layer(gdf, schema, aoi, path=src)
         else:
             gdf = _validate.in_crs(gdf, STORAGE_CRS)
     gdf.attrs["hn_geo_layer"] = name

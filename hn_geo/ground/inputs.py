@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hn_geo.core.errors import HnGeoError
-from hn_geo.ground import catalog, readers, validate
+from hn_geo.ground import aoi as aoi_check
+from hn_geo.ground import catalog, datasets, readers, validate
 
 PREPARERS = {}
 """``{layer name: func(raw GeoDataFrame, path) -> GeoDataFrame}`` run on a user's file
@@ -66,11 +67,22 @@ class Inputs:
     files : dict
         ``{input key: Path}``: water_results, detection_limits, town_stats, plan_targets,
         weather, dsm, rules, projects.
+    aoi : AreaOfInterest or str or Path or None or False
+        The area of interest every layer is checked against (:mod:`hn_geo.ground.aoi`):
+        None for Haining (the embedded boundary), a polygon file for another county,
+        False for no check.
     """
 
     layers: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
+    aoi: object = None
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def area(self):
+        """The :class:`~hn_geo.ground.aoi.AreaOfInterest` of these inputs (None: no check)."""
+        if "__aoi__" not in self._cache:
+            self._cache["__aoi__"] = aoi_check.resolve(self.aoi)
+        return self._cache["__aoi__"]
 
     def has_layer(self, name):
         """Whether ``name`` is the user's file or an embedded default exists."""
@@ -97,15 +109,23 @@ class Inputs:
 
     def _load(self, name):
         src = self.layers.get(name)
+        area = self.area() or False
         if src is None:
-            return catalog.load_layer(name)
+            return catalog.load_layer(name, aoi=area)
         prepare = PREPARERS.get(name)
+        if datasets.is_dataset(src.path):  # a folder of GeoParquet parts or a glob
+            gdf = datasets.read_all(src.path, name, prepare=prepare, assume_crs=src.assume_crs,
+                                    from_gcj02=src.from_gcj02)
+            aoi_check.check_layer(gdf, catalog.get_schema(name), area, path=src.path)
+            return gdf
         if prepare is None:
             return catalog.load_layer(name, src.path, layer=src.layer, encoding=src.encoding,
-                                      assume_crs=src.assume_crs, from_gcj02=src.from_gcj02)
+                                      assume_crs=src.assume_crs, from_gcj02=src.from_gcj02, aoi=area)
         raw = readers.read_file(src.path, layer=src.layer, encoding=src.encoding,
                                 assume_crs=src.assume_crs, from_gcj02=src.from_gcj02)
-        gdf = validate.validate(prepare(raw, src.path), catalog.get_schema(name), path=src.path)
+        schema = catalog.get_schema(name)
+        gdf = validate.validate(prepare(raw, src.path), schema, path=src.path)
+        aoi_check.check_layer(gdf, schema, area, path=src.path)
         gdf.attrs.update(hn_geo_layer=name, hn_geo_source=str(src.path))
         return gdf
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from hn_geo.core.errors import HnGeoError
-from hn_geo.ground import readers
+from hn_geo.ground import catalog, readers
 from hn_geo.ground.yamlfile import read_yaml
 
 FIELDS = ("project_id", "name", "industry_code", "status", "two_high", "solvent_type",
@@ -49,6 +49,10 @@ def read_profiles(path):
     for k, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise HnGeoError(code="zoning.profile_not_mapping", path=path, row=k)
+        for col in NUMBERS:
+            value = item.get(col)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                check_range(col, float(value), path, k)
     return [dict(item) for item in items]
 
 
@@ -94,6 +98,7 @@ def profile_from_projects(path, project_id, *, layer=None):
         value = row[col]
         if col in NUMBERS:
             value = _number(value, path, where, col)
+            check_range(col, value, path, where)
         elif col == "two_high":
             value = _flag(value, path, where)
         elif value is not None and not (isinstance(value, float) and math.isnan(value)):
@@ -102,6 +107,25 @@ def profile_from_projects(path, project_id, *, layer=None):
             value = None
         out[col] = value
     return out
+
+
+def check_range(col, value, path, row):
+    """The range rule of the catalog schema 'projects' for a profile number (None passes).
+
+    Raises
+    ------
+    HnGeoError
+        ``ground.value_below_min`` / ``ground.value_above_max`` naming file, row and field
+        (a profile with ``vocs_t: -1000`` would pass every cap).
+    """
+    field = next((f for f in catalog.get_schema("projects").fields if f.name == col), None)
+    if value is None or field is None or math.isnan(value):
+        return
+    for bound, out, code in ((field.min, field.min is not None and value < field.min, "below_min"),
+                             (field.max, field.max is not None and value > field.max, "above_max")):
+        if out:
+            raise HnGeoError(code=f"ground.value_{code}", path=path, row=row, field=col,
+                             params={"n": 1, "bound": float(bound), "first": value, "where": f"#{row}"})
 
 
 def _number(value, path, row, col):

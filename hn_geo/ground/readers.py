@@ -6,6 +6,8 @@ Readers go through pyogrio (GDAL): GeoJSON, GeoPackage (any layer), Shapefile
 """
 from __future__ import annotations
 
+import io
+import json
 import warnings
 from pathlib import Path
 
@@ -13,10 +15,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyproj
 import shapely
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import WGS84
+from hn_geo.ground.encodings import shapefile_encoding
+from hn_geo.ground.tables import ROWS_ATTR, TABLE_ENCODINGS, read_table, row_labels  # noqa: F401
 
 VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG",
                    ".shp": "ESRI Shapefile", ".parquet": "Parquet", ".geoparquet": "Parquet",
@@ -27,84 +32,6 @@ LON_NAMES = ("lon", "lng", "long", "longitude", "x", "point_x", "经度", "东�
 LAT_NAMES = ("lat", "latitude", "y", "point_y", "纬度", "北纬", "纬度(°)", "纬度（°）")
 # GeoDataFrame.attrs key: row number of the first feature as the user sees it (tables: 2)
 FIRST_ROW_ATTR = "hn_geo_first_row"
-# encodings tried, in order, for CSV/text tables
-TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
-
-def _text_bytes(df):
-    """Raw bytes of the column names and text values of a frame read as ISO-8859-1 (lossless)."""
-    cols = [c for c in df.columns if c != "geometry"
-            and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))]
-    parts = [" ".join(map(str, df.columns))]
-    parts += ["\n".join(df[c].dropna().astype(str)) for c in cols]
-    return "\n".join(parts).encode("latin-1", errors="replace")
-
-
-def _guess_encoding(raw):
-    """'UTF-8', 'GB18030' or None (plain ASCII / undecidable) for raw DBF text bytes."""
-    if not raw or raw.isascii():
-        return None
-    for enc in ("UTF-8", "GB18030"):
-        try:
-            raw.decode(enc)
-            return enc
-        except UnicodeDecodeError:
-            pass
-    return None
-
-
-def _cpg(path, layer=None):
-    """The .cpg file of a Shapefile (``path.shp``, a folder of them, or a .zip), or None."""
-    path = Path(path)
-    if path.is_dir():
-        cands = [path / f"{layer}{ext}" for ext in (".cpg", ".CPG")]
-    elif path.suffix.lower() == ".zip":
-        import zipfile
-
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = [n for n in zf.namelist() if n.lower().endswith(".cpg")
-                         and (layer is None or Path(n).stem == layer)]
-        except zipfile.BadZipFile:
-            return None
-        return Path(names[0]) if names else None
-    else:
-        cands = [path.with_suffix(ext) for ext in (".cpg", ".CPG")]
-    return next((p for p in cands if p.exists()), None)
-
-
-def _detect_dbf_encoding(path, layer=None):
-    """Guess the attribute encoding of a Shapefile that has no usable .cpg file.
-
-    GDAL reads a DBF without .cpg (and without a code page in its header) as
-    ISO-8859-1, which turns GBK Chinese into mojibake. Field names and text
-    values are re-read as raw bytes and tried as UTF-8, then GB18030 (a
-    superset of GBK/GB2312).
-
-    Returns
-    -------
-    str or None
-        'UTF-8' or 'GB18030'; ``None`` when GDAL's own choice should be kept
-        (ASCII-only text, or bytes valid in neither encoding).
-    """
-    df = pyogrio.read_dataframe(path, layer=layer, read_geometry=False, encoding="ISO-8859-1")
-    return _guess_encoding(_text_bytes(df))
-
-
-def _shapefile_encoding(path, layer, encoding):
-    """Encoding to pass to pyogrio for a Shapefile layer, warning when it was guessed."""
-    if encoding:
-        return encoding
-    if _cpg(path, layer) is not None:
-        return None  # GDAL honours the .cpg; a wrong one is handled by the caller
-    gdal_enc = pyogrio.read_info(path, layer=layer).get("encoding") or ""
-    if gdal_enc.upper() not in ("", "ISO-8859-1", "LATIN1"):
-        return None  # code page from the DBF header (language driver id)
-    enc = _detect_dbf_encoding(path, layer)
-    if enc:
-        warnings.warn(f"{path}: no .cpg file; attribute encoding detected as {enc} "
-                      "(pass encoding=/--encoding to override)", HnGeoWarning, stacklevel=4)
-    return enc
-
 
 def _find_col(columns, names):
     low = {str(c).strip().lower(): c for c in columns}
@@ -112,77 +39,6 @@ def _find_col(columns, names):
         if n in low:
             return low[n]
     return None
-
-
-def read_table(path, sheet=None, **kwargs):
-    """Read a CSV (UTF-8, UTF-8 with BOM, or GBK/GB18030) or XLSX table.
-
-    All cells are read as text (empty cells as missing); callers convert
-    and report bad cells. Column names are stripped of spaces.
-
-    Parameters
-    ----------
-    path : str or Path
-        ``.csv``/``.txt``/``.tsv`` (delimiter sniffed for .txt/.tsv) or
-        ``.xlsx``/``.xlsm``.
-    sheet : str or int, optional
-        Worksheet of a workbook (the first by default).
-    **kwargs
-        Passed to :func:`pandas.read_csv` / :func:`pandas.read_excel`.
-
-    Returns
-    -------
-    pandas.DataFrame
-
-    Raises
-    ------
-    HnGeoError
-        Missing, empty, undecodable or malformed file; unknown sheet.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise HnGeoError("file not found", path=path)
-    if path.stat().st_size == 0:
-        raise HnGeoError("the file is empty (0 bytes)", path=path)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        try:
-            with pd.ExcelFile(path) as book:
-                names = book.sheet_names
-                if sheet is not None and sheet not in names and not isinstance(sheet, int):
-                    raise HnGeoError(f"no sheet '{sheet}'; sheets found: {names}", path=path)
-                df = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0, dtype=str,
-                                   **kwargs)
-        except HnGeoError:
-            raise
-        except Exception as exc:  # openpyxl/xlrd raise many types
-            raise HnGeoError(f"not a readable workbook ({exc})", path=path) from exc
-    else:
-        sep = None if suffix in (".txt", ".tsv") else ","
-        engine = "python" if sep is None else None
-        for enc in TABLE_ENCODINGS:
-            try:
-                df = pd.read_csv(path, dtype=str, encoding=enc, keep_default_na=False,
-                                 na_values=[""], sep=sep, engine=engine, **kwargs)
-                break
-            except UnicodeDecodeError:
-                continue
-            except pd.errors.EmptyDataError as exc:
-                raise HnGeoError("the file has no header and no rows", path=path) from exc
-            except pd.errors.ParserError as exc:
-                raise HnGeoError(f"not a well-formed CSV table ({exc})", path=path) from exc
-        else:
-            raise HnGeoError("cannot decode text as UTF-8 or GBK/GB18030; save it as "
-                             "UTF-8 CSV", path=path)
-    df.columns = [str(c).strip() for c in df.columns]
-    for col in df.columns:  # whitespace-only cells count as empty
-        if pd.api.types.is_string_dtype(df[col]) or df[col].dtype == object:
-            df[col] = df[col].str.strip().replace("", np.nan)
-    filled = np.flatnonzero(df.notna().any(axis=1).to_numpy())
-    df = df.iloc[: filled[-1] + 1 if filled.size else 0]  # trailing blank rows (Excel) only
-    if df.empty:
-        raise HnGeoError(f"the table has no rows (columns found: {list(df.columns)})", path=path)
-    return df
 
 
 def _table_to_gdf(path, df, lon=None, lat=None, crs=WGS84):
@@ -196,24 +52,29 @@ def _table_to_gdf(path, df, lon=None, lat=None, crs=WGS84):
     if lon is None or lat is None:
         raise HnGeoError("no longitude/latitude columns found (expected one of "
                          f"{list(LON_NAMES)} and {list(LAT_NAMES)}); "
-                         f"columns found: {list(df.columns)}", path=path)
+                         f"columns found: {list(df.columns)}", path=path, code="ground.no_lonlat_columns",
+                         params={"lon": list(LON_NAMES), "lat": list(LAT_NAMES),
+                                 "columns": [str(c) for c in df.columns]})
     out = {}
     for col in (lon, lat):
         cells = df[col]
         if cells.dtype == object or pd.api.types.is_string_dtype(cells):
             cells = cells.astype("string").str.strip().str.rstrip("°").str.strip()
         vals = pd.to_numeric(cells, errors="coerce")
-        bad = np.flatnonzero(vals.isna().to_numpy())
+        bad = np.flatnonzero(~np.isfinite(vals.to_numpy(dtype=float, na_value=np.nan)))
         if bad.size:
             first = df[col].iloc[bad[0]]
             what = "empty" if pd.isna(first) else f"not a number ({first!r})"
-            rows = ", ".join(str(i + 2) for i in bad[:5])
-            raise HnGeoError(f"{bad.size} coordinate value(s) are empty or not numbers; first is "
+            labels = row_labels(df)
+            rows = ", ".join(str(r) for r in labels[bad[:5]])
+            raise HnGeoError(f"{bad.size} coordinate value(s) are empty or not finite numbers; first is "
                              f"{what}; rows {rows}{' ...' if bad.size > 5 else ''} "
-                             "(row 1 is the header)", path=path, field=col, row=int(bad[0]) + 2)
+                             "(row 1 is the header)", path=path, field=col, row=labels[bad[0]])
         out[col] = vals.to_numpy(dtype=float)
     geom = gpd.points_from_xy(out[lon], out[lat])
-    return gpd.GeoDataFrame(df.drop(columns=[lon, lat]), geometry=geom, crs=crs)
+    gdf = gpd.GeoDataFrame(df.drop(columns=[lon, lat]), geometry=geom, crs=crs)
+    gdf.attrs.update(df.attrs)
+    return gdf
 
 
 def list_layers(path):
@@ -258,6 +119,8 @@ def _choose_layer(path, layer):
 
 
 def _read_vector(path, layer, encoding):
+    if Path(path).suffix.lower() in (".json", ".geojson") and _is_json_array(path):
+        return _read_feature_array(path)
     layer = _choose_layer(path, layer)
     kwargs = {}
     try:
@@ -265,14 +128,13 @@ def _read_vector(path, layer, encoding):
     except Exception as exc:
         raise HnGeoError(f"cannot read layer '{layer}' ({exc})", path=path) from exc
     is_shp = driver == "ESRI Shapefile"
-    if is_shp:
-        enc = _shapefile_encoding(path, layer, encoding)
-        if enc:
-            kwargs["encoding"] = enc
-    elif encoding:
-        kwargs["encoding"] = encoding
-    else:
+    enc = shapefile_encoding(path, layer, encoding) if is_shp else encoding
+    if enc:
+        kwargs["encoding"] = enc
+    elif not is_shp:
         kwargs["use_arrow"] = True  # GDAL's columnar Arrow stream: several times faster
+    if driver == "GeoJSON":
+        kwargs["DATE_AS_STRING"] = "YES"  # JSON has no dates: '2024-01-05' stays the text it is
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*More than one layer found.*")
@@ -282,21 +144,61 @@ def _read_vector(path, layer, encoding):
             except shapely.errors.GEOSException:
                 return _read_unparseable(path, layer, kwargs)
     except UnicodeDecodeError as exc:
-        if not is_shp or encoding:
-            raise HnGeoError(f"attribute text is not valid {encoding or 'UTF-8'} ({exc}); "
-                             "give the right encoding (e.g. GBK)", path=path) from exc
-        # a .cpg that lies (commonly 'UTF-8' on GBK data): detect from the bytes
-        enc = _detect_dbf_encoding(path, layer)
-        if enc is None:
-            raise HnGeoError(f"the .cpg file's encoding does not decode the attributes ({exc}); "
-                             "give the right one with encoding=/--encoding", path=path) from exc
-        cpg = _cpg(path, layer)
-        warnings.warn(f"{path}: attributes are not valid in the encoding named by "
-                      f"{cpg.name if cpg else 'the DBF header'}; decoded as {enc} instead "
-                      "(pass encoding=/--encoding to override)", HnGeoWarning, stacklevel=3)
-        return pyogrio.read_dataframe(path, layer=layer, encoding=enc)
+        raise HnGeoError(f"attribute text is not valid {enc or 'UTF-8'} ({exc}); "
+                         "give the right encoding (e.g. GBK) with encoding=/--encoding",
+                         path=path) from exc
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
         raise HnGeoError(f"cannot read as a vector file ({exc})", path=path) from exc
+
+
+def _is_json_array(path):
+    """Whether a .json file is a bare JSON array (as DataV/Amap mirrors publish features)."""
+    with open(path, "rb") as fh:
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"[")
+
+
+def _read_feature_array(path):
+    """A bare JSON array of GeoJSON Features, read as the FeatureCollection it stands for."""
+    try:
+        items = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HnGeoError(code="ground.json_array_unreadable", params={"what": str(exc)[:200]},
+                         path=path) from None
+    bad = next((i for i, f in enumerate(items)
+                if not isinstance(f, dict) or f.get("type") != "Feature"), None)
+    if bad is not None or not items:
+        raise HnGeoError(code="ground.json_array_not_features", path=path,
+                         row=None if bad is None else bad + 1,
+                         params={"n": len(items), "item": 0 if bad is None else bad + 1})
+    collection = json.dumps({"type": "FeatureCollection", "features": items}).encode("utf-8")
+    try:
+        gdf = pyogrio.read_dataframe(io.BytesIO(collection), DATE_AS_STRING="YES")
+    except Exception as exc:  # pyogrio.errors.DataSourceError and friends
+        raise HnGeoError(code="ground.json_array_unreadable", params={"what": str(exc)[:200]},
+                         path=path) from exc
+    warnings.warn(HnGeoWarning("ground.json_array_read", path=path, n=len(items)), stacklevel=4)
+    return gdf
+
+
+def parse_crs(text, *, path=None, field=None):
+    """A CRS given as text (``EPSG:4490``, ``4549``, WKT, PROJ), checked.
+
+    Raises
+    ------
+    HnGeoError
+        ``ground.bad_crs``: not a CRS pyproj knows (e.g. ``EPSG:999999``), naming the text.
+    """
+    if text is None or isinstance(text, pyproj.CRS):
+        return text
+    value = str(text).strip()
+    if value.isdigit():
+        value = f"EPSG:{value}"
+    try:
+        return pyproj.CRS.from_user_input(value)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        raise HnGeoError(code="ground.bad_crs", params={"crs": str(text)[:100], "what": str(exc)[:160]},
+                         path=path, field=field) from None
 
 
 def _read_parquet(path, lon=None, lat=None, assume_crs=None):
@@ -375,6 +277,7 @@ def read_file(path, layer=None, encoding=None, assume_crs=None, from_gcj02=False
         fit the CRS.
     """
     path = Path(path)
+    assume_crs = parse_crs(assume_crs, field="assume_crs")
     if not path.exists():
         raise HnGeoError("file not found", path=path)
     if path.is_file() and path.stat().st_size == 0:

@@ -15,6 +15,7 @@ import yaml
 
 from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError
+from hn_geo.ground.yamlfile import MAX_BYTES, BoundedLoader
 
 
 def default_rules_path():
@@ -44,8 +45,11 @@ def read_rules_file(path=None):
     path = Path(path) if path is not None else default_rules_path()
     if not path.exists():
         raise HnGeoError(code="zoning.rules_not_found", path=path)
+    if path.stat().st_size > MAX_BYTES:
+        raise HnGeoError(code="zoning.rules_not_yaml",
+                         params={"problem": f"> {MAX_BYTES / 1e6:.0f} MB"}, path=path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=BoundedLoader)  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = str(getattr(exc, "problem", None) or exc)

@@ -43,7 +43,9 @@ CODE_BY_NAME = {t[1]: t[0] for t in TOWNS}
 # Traditional -> simplified for the characters of the 12 names (and their suffixes).
 _TRAD = str.maketrans({"硤": "硖", "許": "许", "長": "长", "灣": "湾", "鎮": "镇", "馬": "马",
                        "橋": "桥", "廟": "庙", "鹽": "盐", "黃": "黄", "寧": "宁", "晝": "昼",
-                       "街": "街", "區": "区", "縣": "县", "鄉": "乡"})
+                       "街": "街", "區": "区", "縣": "县", "鄉": "乡",
+                       # variant characters seen in tables: 峡石 for 硖石, 斜橋 ...
+                       "峡": "硖", "峽": "硖"})
 _PREFIXES = ("浙江省", "嘉兴市", "嘉興市", "海宁市", "海宁", "海寧市")
 _ZH_SUFFIXES = ("街道办事处", "街道办", "街道", "镇人民政府", "镇政府", "镇", "乡")
 _EN_SUFFIXES = ("subdistrict", "sub-district", "street", "jiedao", "town", "zhen")
@@ -176,6 +178,51 @@ def match_towns(names, *, path=None, field=None, on_unknown="raise"):
         warnings.warn(HnGeoWarning("ground.towns_mapped", path=path, n=len(repaired), rows=n_rows,
                                    pairs=pairs), stacklevel=2)
     return codes
+
+
+def normalise_towns(values, *, path=None, field="town"):
+    """A layer's town column with every recognised name written as the official name.
+
+    The same matching as :func:`match_towns` (suffixes, prefixes, pinyin, traditional and
+    variant characters, codes): ``Xiashi``, ``硖石`` and ``峡石街道`` all become ``硖石街道``,
+    so a per-town table has one row per town. Names that match no town are kept as they
+    are; empty values stay empty.
+
+    Parameters
+    ----------
+    values : pandas.Series
+    path, field : optional
+        File and column, for the warnings.
+
+    Returns
+    -------
+    pandas.Series
+        Same index; ``values`` itself when nothing changed.
+
+    Warns
+    -----
+    HnGeoWarning
+        ``ground.towns_mapped`` counting the names (and rows) mapped, and
+        ``ground.unknown_towns_kept`` counting the names that match no town.
+    """
+    text = pd.Series(values).astype("string").str.strip()
+    mapping = town_mapping(pd.unique(text.dropna().to_numpy(dtype=object)))
+    if mapping.empty:
+        return values
+    official = {a: b for a, b in zip(mapping["input"], mapping["town"]) if isinstance(b, str)}
+    repaired = mapping[mapping["method"].isin(["variant", "pinyin", "code"])]
+    unknown = list(mapping.loc[mapping["method"] == "unknown", "input"])
+    if unknown:
+        n_rows = int(text.isin(unknown).sum())
+        warnings.warn(HnGeoWarning("ground.unknown_towns_kept", path=path, field=field, n=len(unknown),
+                                   rows=n_rows, names=unknown[:10], official=list(NAMES)), stacklevel=3)
+    if repaired.empty:
+        return values
+    pairs = [f"{a}→{b}" for a, b in zip(repaired["input"], repaired["town"])]
+    n_rows = int(text.isin(set(repaired["input"])).sum())
+    warnings.warn(HnGeoWarning("ground.towns_mapped", path=path, n=len(repaired), rows=n_rows,
+                               pairs=pairs[:10]), stacklevel=3)
+    return text.map(official).fillna(text).astype("string")
 
 
 def town_table():

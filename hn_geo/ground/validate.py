@@ -19,6 +19,8 @@ import shapely
 from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import STORAGE_CRS
+from hn_geo.ground.tables import row_labels
+from hn_geo.ground.towns import normalise_towns
 
 TRUE = {"true", "t", "1", "yes", "y", "是", "√", "1.0"}
 FALSE = {"false", "f", "0", "no", "n", "否", "", "0.0"}
@@ -32,6 +34,12 @@ def _first_row(gdf):
     return int(gdf.attrs.get("hn_geo_first_row", 1))  # set by hn_geo.io.read_file (FIRST_ROW_ATTR)
 
 
+def _row(gdf, i):
+    """The row (feature number, spreadsheet row, or ``sheet!row``) of position ``i``."""
+    label = row_labels(gdf, first=_first_row(gdf))[int(i)]
+    return int(label) if isinstance(label, (int, np.integer)) else label
+
+
 def _where(gdf, idx, id_field):
     """Describe features at positions ``idx`` for error messages.
 
@@ -43,7 +51,7 @@ def _where(gdf, idx, id_field):
     for i in idx[:5]:
         ident = gdf[id_field].iloc[i] if id_field in gdf.columns else None
         ident = None if ident is None or (np.ndim(ident) == 0 and pd.isna(ident)) else ident
-        label = f"#{i + 1}" if first == 1 else f"row {i + first}"
+        label = f"#{i + 1}" if first == 1 else f"row {_row(gdf, i)}"
         parts.append(label + (f" ({id_field}={ident})" if ident is not None else ""))
     more = f" and {len(idx) - 5} more" if len(idx) > 5 else ""
     return ", ".join(parts) + more
@@ -106,7 +114,7 @@ def coerce_column(s, dtype):
     if dtype in ("float", "int"):
         vals = _to_number(s)
         arr = vals.to_numpy()
-        bad = np.isnan(arr) & notna
+        bad = ~np.isfinite(arr) & notna  # not a number, or inf/-inf/nan written out
         if dtype == "int":
             bad |= np.isfinite(arr) & (arr % 1 != 0)
             ints = pd.array(np.where(np.isfinite(arr) & ~bad, arr, 0).astype("int64"), dtype="Int64")
@@ -148,7 +156,7 @@ def match_columns(gdf, schema, path=None):
     for f in schema.fields:
         if f.name in present:
             continue
-        keys = {_norm(k) for k in (f.name, f.zh, f.en, f.label("zh"), f.label("en"))}
+        keys = {_norm(k) for k in (f.name, f.zh, f.en, f.label("zh"), f.label("en"), *f.aliases)}
         if len(f.name) > 10:
             keys.add(_norm(f.name[:10]))
         cands = [c for c in cols if c not in renames and c not in schema_names(schema)
@@ -206,43 +214,20 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
         the field.
     """
     if len(gdf) == 0:
-        raise HnGeoError(f"layer '{schema.name}' is empty: no features", path=path)
+        raise HnGeoError(f"layer '{schema.name}' is empty: no features", path=path,
+                         code="ground.layer_empty", params={"layer": schema.name})
     if gdf.crs is None:
-        raise HnGeoError("the layer has no CRS", path=path)
+        raise HnGeoError("the layer has no CRS", path=path, code="ground.layer_no_crs")
     gdf = match_columns(gdf, schema, path).copy()
     missing = [c for c in schema.required if c not in gdf.columns]
     if missing:
         found = [c for c in gdf.columns if c != gdf.geometry.name]
         raise HnGeoError(f"missing required column(s) {missing} for layer '{schema.name}'; "
-                         f"columns found: {found}", path=path, field=missing[0])
+                         f"columns found: {found}", path=path, field=missing[0], code="ground.missing_columns",
+                         params={"missing": missing, "layer": schema.name, "found": [str(c) for c in found]})
     for f in schema.fields:
-        if f.name not in gdf.columns:
-            continue
-        vals, bad = coerce_column(gdf[f.name], f.dtype)
-        if bad.any():
-            idx = np.flatnonzero(bad)
-            sample = gdf[f.name].iloc[idx[0]]
-            raise HnGeoError(f"{idx.size} value(s) are not of type {f.dtype} "
-                             f"(first: {sample!r} at {_where(gdf, idx, schema.id_field)})",
-                             path=path, row=int(idx[0]) + _first_row(gdf), field=f.name)
-        gdf[f.name] = vals
-        if not f.nullable and f.required:
-            nulls = np.flatnonzero(vals.isna().to_numpy())
-            if nulls.size:
-                raise HnGeoError(f"{nulls.size} empty value(s) in a required field, at "
-                                 f"{_where(gdf, nulls, schema.id_field)}",
-                                 path=path, row=int(nulls[0]) + _first_row(gdf), field=f.name)
-        if f.family:  # coded field: zh or en words (or the codes) -> codes
-            vals = _to_codes(vals, f.family)
-            gdf[f.name] = vals
-        if f.choices:
-            present = vals.notna().to_numpy()
-            wrong = np.flatnonzero(present & ~vals.isin(f.choices).fillna(False).to_numpy())
-            if wrong.size:
-                raise HnGeoError(f"{wrong.size} value(s) not among {list(f.choices)} "
-                                 f"(first: {vals.iloc[wrong[0]]!r} at "
-                                 f"{_where(gdf, wrong, schema.id_field)})",
-                                 path=path, row=int(wrong[0]) + _first_row(gdf), field=f.name)
+        if f.name in gdf.columns:
+            gdf[f.name] = _check_field(gdf, f, schema, path)
     ids = gdf[schema.id_field]
     dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
     if dup.any():
@@ -251,7 +236,9 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
         raise HnGeoError(f"{len(values)} duplicate id value(s) {values[:10]}"
                          f"{' ...' if len(values) > 10 else ''} at "
                          f"{_where(gdf, idx, schema.id_field)}",
-                         path=path, row=int(idx[0]) + _first_row(gdf), field=schema.id_field)
+                         path=path, row=_row(gdf, idx[0]), field=schema.id_field, code="ground.duplicate_ids",
+                         params={"n": len(values), "values": values[:10], "more": " …" if len(values) > 10 else "",
+                                 "where": _where(gdf, idx, schema.id_field)})
     gdf = _check_geometry(gdf, schema, path)
     return in_crs(gdf, crs)
 
@@ -267,6 +254,61 @@ def in_crs(gdf, crs):
     return gdf.to_crs(crs)
 
 
+def _check_field(gdf, f, schema, path):
+    """The values of field ``f``, typed, coded and checked (raising on the first problem)."""
+    vals, bad = coerce_column(gdf[f.name], f.dtype)
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        sample = gdf[f.name].iloc[idx[0]]
+        kind = f"finite numbers ({f.dtype})" if f.dtype in ("int", "float") else f"of type {f.dtype}"
+        raise HnGeoError(f"{idx.size} value(s) are not {kind} "
+                         f"(first: {sample!r} at {_where(gdf, idx, schema.id_field)})",
+                         path=path, row=_row(gdf, idx[0]), field=f.name,
+                         code="ground.values_not_number" if f.dtype in ("int", "float") else "ground.values_not_type",
+                         params={"n": int(idx.size), "dtype": f.dtype, "first": repr(sample),
+                                 "where": _where(gdf, idx, schema.id_field)})
+    if not f.nullable and f.required:
+        nulls = np.flatnonzero(vals.isna().to_numpy())
+        if nulls.size:
+            raise HnGeoError(f"{nulls.size} empty value(s) in a required field, at "
+                             f"{_where(gdf, nulls, schema.id_field)}",
+                             path=path, row=_row(gdf, nulls[0]), field=f.name, code="ground.values_empty",
+                             params={"n": int(nulls.size), "where": _where(gdf, nulls, schema.id_field)})
+    if f.min is not None or f.max is not None:
+        _check_range(gdf, vals, f, schema, path)
+    if f.family:  # coded field: zh or en words (or the codes) -> codes
+        vals = _to_codes(vals, f.family)
+    if f.towns:
+        vals = normalise_towns(vals, path=path, field=f.name)
+    if f.choices:
+        present = vals.notna().to_numpy()
+        wrong = np.flatnonzero(present & ~vals.isin(f.choices).fillna(False).to_numpy())
+        if wrong.size:
+            raise HnGeoError(f"{wrong.size} value(s) not among {list(f.choices)} "
+                             f"(first: {vals.iloc[wrong[0]]!r} at "
+                             f"{_where(gdf, wrong, schema.id_field)})",
+                             path=path, row=_row(gdf, wrong[0]), field=f.name, code="ground.values_not_among",
+                             params={"n": int(wrong.size), "choices": list(f.choices),
+                                     "first": repr(vals.iloc[wrong[0]]),
+                                     "where": _where(gdf, wrong, schema.id_field)})
+    return vals
+
+
+def _check_range(gdf, vals, f, schema, path):
+    """Range rule of a number field: values below ``f.min`` or above ``f.max`` are errors."""
+    arr = vals.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        for bound, mask, code in ((f.min, arr < (f.min if f.min is not None else -np.inf), "below_min"),
+                                  (f.max, arr > (f.max if f.max is not None else np.inf), "above_max")):
+            idx = np.flatnonzero(mask)
+            if bound is None or not idx.size:
+                continue
+            raise HnGeoError(code=f"ground.value_{code}", path=path, row=_row(gdf, idx[0]), field=f.name,
+                             params={"n": int(idx.size), "bound": float(bound),
+                                     "first": float(arr[idx[0]]),
+                                     "where": _where(gdf, idx, schema.id_field)})
+
+
 def _check_geometry(gdf, schema, path):
     geom = gdf.geometry.values.copy()
     changed = False
@@ -275,7 +317,7 @@ def _check_geometry(gdf, schema, path):
         raise HnGeoError(f"{missing.size} feature(s) have no geometry (missing, empty or "
                          f"unreadable): "
                          f"{_where(gdf, missing, schema.id_field)}",
-                         path=path, row=int(missing[0]) + _first_row(gdf), field="geometry")
+                         path=path, row=_row(gdf, missing[0]), field="geometry")
     invalid = ~shapely.is_valid(geom)
     n_invalid = int(invalid.sum())
     if n_invalid:
@@ -303,7 +345,7 @@ def _check_geometry(gdf, schema, path):
         raise HnGeoError(f"{wrong.size} feature(s) have geometry type {names[wrong[0]]}, "
                          f"layer '{schema.name}' takes {list(schema.geometry)}: "
                          f"{_where(gdf, wrong, schema.id_field)}",
-                         path=path, row=int(wrong[0]) + _first_row(gdf), field="geometry")
+                         path=path, row=_row(gdf, wrong[0]), field="geometry")
     return gdf.set_geometry(geom, crs=gdf.crs) if changed else gdf
 
 

@@ -23,15 +23,16 @@ import numpy as np
 import pandas as pd
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
-from hn_geo.core.results import Word
-from hn_geo.ground.readers import read_table
+from hn_geo.core.results import Msg, Word
+from hn_geo.ground.tables import ROWS_ATTR, read_table, row_labels
+from hn_geo.ground.water_columns import WATER_BODY_NAMES, date_column, loose_item, water_body_codes
 from hn_geo.reference import gb3838
 
 ID_NAMES = ("section_id", "断面编号", "断面代码", "断面编码", "点位编码", "点位编号", "站点编码",
             "id", "code", "section_code", "编号")
 NAME_NAMES = ("断面名称", "点位名称", "站点名称", "section", "section_name", "name", "断面", "名称")
 DATE_NAMES = ("date", "sampling_date", "sample_date", "采样日期", "监测日期", "采样时间", "监测时间",
-              "日期", "时间")
+              "日期", "时间", "发布日期", "发布时间", "检测日期", "报告日期")
 YEAR_NAMES = ("year", "年", "年份")
 MONTH_NAMES = ("month", "月", "月份")
 ND_WORDS = {"nd", "n.d.", "n.d", "未检出", "未检", "<dl", "bdl", "l", "<lod", "检出限以下"}
@@ -42,6 +43,8 @@ NO_ND_ITEMS = ("wt", "ph", "do")
 _LT_RE = r"^[<＜≤]"
 _L_RE = r"\d\s*[Ll]$"
 _STRIP_RE = r"^[<＜≤]\s*|\s*[Ll]$"
+_DASHES_RE = r"^[-—–－_/／\\*＊.·~～]+$"
+"""A cell of dashes, slashes or dots only (``---``, ``——``, ``/``) is "not measured"."""
 
 
 # ----------------------------------------------------------------------------- cells
@@ -86,7 +89,7 @@ def parse_values(raw, *, detection_limit=None):
     if rest.size:
         text = s.iloc[rest].astype(str).str.strip()
         low = text.str.lower()
-        missing[rest] = low.isin(MISSING_WORDS).to_numpy()
+        missing[rest] = (low.isin(MISSING_WORDS) | low.str.fullmatch(_DASHES_RE)).to_numpy(bool)
         ndword[rest] = low.isin(ND_WORDS).to_numpy()
         lt = text.str.match(_LT_RE).to_numpy(bool)
         suffix = text.str.contains(_L_RE).to_numpy(bool)
@@ -206,7 +209,7 @@ def parse_dates(df, path=None):
     HnGeoError
         No date column; dates that cannot be read (naming the first row).
     """
-    dcol = _find(df.columns, DATE_NAMES)
+    dcol = date_column(df.columns, DATE_NAMES)
     if dcol is not None:
         dates, used = _dates_from_text(df[dcol]), [dcol]
     else:
@@ -224,22 +227,27 @@ def parse_dates(df, path=None):
     bad = np.flatnonzero(dates.isna().to_numpy())
     if bad.size:
         first = df[used[0]].iloc[bad[0]]
-        rows = [int(i) + 2 for i in bad[:5]]
+        rows = list(row_labels(df)[bad[:5]])
         raise HnGeoError(f"{bad.size} date(s) cannot be read (first: {first!r}; rows "
                          f"{', '.join(map(str, rows))}; row numbers count the header as row 1)",
-                         path=path, row=int(bad[0]) + 2, field=dcol, code="water.bad_dates",
+                         path=path, row=rows[0], field=dcol, code="water.bad_dates",
                          params={"n": int(bad.size), "first": str(first), "rows": rows})
     return dates.dt.tz_localize(None) if dates.dt.tz is not None else dates, used
 
 
 # ----------------------------------------------------------------------------- tables
 def _item_columns(df, skip, path):
-    """``{item code: column}`` of the GB 3838 item columns; warns about other columns."""
-    items, unknown = {}, []
+    """``{item code: column}`` of the GB 3838 item columns; warns about loosely matched
+    headers (naming each) and about the other columns."""
+    items, unknown, loose = {}, [], []
     for col in df.columns:
         if col in skip:
             continue
         code = gb3838.match_item(col)
+        if code is None:
+            code = loose_item(col)
+            if code is not None and code not in items:
+                loose.append(Msg("water.header_as_item", header=col, item=Word("water.item", code)))
         if code is None:
             unknown.append(col)
         elif code in items:
@@ -249,6 +257,9 @@ def _item_columns(df, skip, path):
                                      "item": Word("water.item", code)})
         else:
             items[code] = col
+    if loose:
+        warnings.warn(HnGeoWarning("water.headers_loose", path=path or None, n=len(loose),
+                                   pairs=loose), stacklevel=3)
     if unknown:
         warnings.warn(HnGeoWarning("water.ignored_columns", path=path or None, n=len(unknown),
                                    columns=unknown), stacklevel=3)
@@ -258,25 +269,55 @@ def _item_columns(df, skip, path):
     return items
 
 
-def _check_column(p, raw, code, path, col):
-    """Raise on the first bad, negative, impossible below-detection or out-of-range cell."""
+def _check_column(p, raw, code, path, col, labels):
+    """Raise on the first bad, negative, impossible below-detection or implausible cell
+    (outside the item's ``plausible_min``..``plausible_max`` of the reference data)."""
     nd = p["nd"].to_numpy()
     v = p["value"].to_numpy()
+    item = Word("water.item", code)
+    lo, hi = (float(x) for x in gb3838.standard().loc[code, ["plausible_min", "plausible_max"]])
     checks = [(p["bad"].to_numpy(), "water.value_not_number", {}),
               (p["negative"].to_numpy(), "water.value_negative", {})]
     if code in NO_ND_ITEMS:
-        checks.append((nd, "water.value_nd_not_allowed", {"item": Word("water.item", code)}))
-    if code == "ph":
-        checks.append((np.isfinite(v) & ((v < 0) | (v > 14)), "water.value_ph_range", {}))
+        checks.append((nd, "water.value_nd_not_allowed", {"item": item}))
+    with np.errstate(invalid="ignore"):
+        checks.append((np.isfinite(v) & ~nd & ((v < lo) | (v > hi)), "water.value_implausible",
+                       {"item": item, "low": lo, "high": hi}))
     for mask, msg, extra in checks:
         idx = np.flatnonzero(mask)
         if idx.size:
-            rows = [int(i) + 2 for i in idx[:5]]
+            rows = list(labels[idx[:5]])
             first = str(raw.iloc[idx[0]])
             raise HnGeoError(f"{idx.size} value(s) in {col!r} rejected ({msg}): first {first!r} "
                              f"(rows {', '.join(map(str, rows))}; the header is row 1)",
                              path=path, row=rows[0], field=col, code=msg,
                              params={"n": int(idx.size), "first": first, "rows": rows, **extra})
+
+
+def _drop_duplicates(df, labels, path):
+    """Rows that repeat an earlier row exactly (every cell) are one sample: kept once, counted."""
+    dup = df.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return df, labels
+    rows = list(labels[dup][:5])
+    warnings.warn(HnGeoWarning("water.duplicate_samples", path=path or None, n=int(dup.sum()),
+                               rows=rows, more="…" if dup.sum() > 5 else ""), stacklevel=3)
+    return df[~dup], labels[~dup]
+
+
+def _water_body(df, col, labels, path):
+    """Water-body codes of the ``水体类型`` column (None where empty), or None without one."""
+    if col is None:
+        return None
+    codes, bad = water_body_codes(df[col])
+    idx = np.flatnonzero(bad)
+    if idx.size:
+        rows = list(labels[idx[:5]])
+        first = str(df[col].iloc[idx[0]])
+        raise HnGeoError(f"{idx.size} water-body value(s) are neither river nor lake: first {first!r}",
+                         path=path, row=rows[0], field=col, code="water.bad_water_body",
+                         params={"n": int(idx.size), "first": first, "rows": rows})
+    return codes
 
 
 def prepare_results(df, *, path=None, detection_limits=None):
@@ -296,8 +337,10 @@ def prepare_results(df, *, path=None, detection_limits=None):
     Returns
     -------
     pandas.DataFrame
-        ``date`` (datetime64), ``row`` (spreadsheet row number), ``section_id`` and
-        ``section_name`` (as written; either may be missing), one float column per item
+        ``date`` (datetime64), ``row`` (spreadsheet row number, or ``sheet!row`` for a
+        workbook read from several sheets), ``section_id`` and ``section_name`` (as
+        written; either may be missing), ``water_body`` (codes ``river``/``lake``, when the
+        table has a 水体类型 column), one float column per item
         code (half the detection limit for below-detection cells) and a bool
         ``nd_<code>`` column for each item that has below-detection cells.
         ``attrs['path']`` is the file.
@@ -306,11 +349,16 @@ def prepare_results(df, *, path=None, detection_limits=None):
     ------
     HnGeoError
         A cell that is neither a number nor a detection-limit notation, a
-        negative concentration, pH outside 0-14, an unreadable date, a
-        below-detection pH/DO/temperature; each naming file, row and column.
+        negative concentration, a value outside the item's plausible range (pH 0-14,
+        NH3-N above 500 mg/L, DO above 40 mg/L ...: ``plausible_min``/``plausible_max`` of
+        ``hn_geo/data/gb3838.csv``), an unreadable date, a below-detection
+        pH/DO/temperature, a water body neither river nor lake; each naming file, row and
+        column. Rows repeating an earlier row exactly are kept once (counted warning).
     """
+    labels = row_labels(df)
     df = pd.DataFrame(df).copy()
     df.columns = [str(c).strip() for c in df.columns]
+    df, labels = _drop_duplicates(df, labels, path)
     dls = _limits_by_code(detection_limits, path)
     id_col = _find(df.columns, ID_NAMES)
     name_col = _find(df.columns, NAME_NAMES)
@@ -319,18 +367,23 @@ def prepare_results(df, *, path=None, detection_limits=None):
         raise HnGeoError(f"no section column (one of {expected}); columns found: {list(df.columns)}",
                          path=path, code="water.no_section_column",
                          params={"expected": expected, "found": list(df.columns)})
+    df.attrs[ROWS_ATTR] = list(labels)
     dates, date_cols = parse_dates(df, path)
-    items = _item_columns(df, {id_col, name_col, *date_cols}, path)
-    out = pd.DataFrame({"date": dates.to_numpy(), "row": np.arange(len(df)) + 2}, index=df.index)
+    wb_col = _find(df.columns, WATER_BODY_NAMES)
+    items = _item_columns(df, {id_col, name_col, wb_col, *date_cols}, path)
+    out = pd.DataFrame({"date": dates.to_numpy(), "row": labels}, index=df.index)
     out["section_id"] = (df[id_col].astype("string").str.strip() if id_col else pd.NA)
     out["section_name"] = (df[name_col].astype("string").str.strip() if name_col else pd.NA)
+    water_body = _water_body(df, wb_col, labels, path)
+    if water_body is not None:
+        out["water_body"] = water_body
     n_nd_unknown = 0
     for code in gb3838.items():
         if code not in items:
             continue
         col = items[code]
         p = parse_values(df[col], detection_limit=dls.get(code))
-        _check_column(p, df[col], code, path, col)
+        _check_column(p, df[col], code, path, col, labels)
         nd = p["nd"].to_numpy()
         out[code] = p["value"].to_numpy()
         if nd.any():

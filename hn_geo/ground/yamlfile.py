@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from hn_geo.core.errors import HnGeoError
+from hn_geo.core.results import Msg
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_ALIASES = 1000
@@ -22,7 +23,7 @@ MAX_EXPANDED = 2_000_000
 
 
 
-class _BoundedLoader(yaml.SafeLoader):
+class BoundedLoader(yaml.SafeLoader):
     """SafeLoader that counts alias uses and nesting depth while composing."""
 
     def __init__(self, stream):
@@ -103,12 +104,14 @@ def read_yaml(path, *, what="YAML file"):
         hint = ""
         try:
             raw.decode("gb18030")
-            hint = " (it looks GBK/GB18030-encoded: save it as UTF-8)"
+            hint = Msg("ground.yaml_looks_gbk")
         except UnicodeDecodeError:
             pass
-        raise HnGeoError(f"{what} is not UTF-8 text{hint}; byte {exc.start}", path=path) from None
+        raise HnGeoError(f"{what} is not UTF-8 text{hint and ' (it looks GBK/GB18030-encoded)'}; "
+                         f"byte {exc.start}", path=path, code="ground.yaml_not_utf8",
+                         params={"what": what, "hint": hint, "byte": exc.start}) from None
     try:
-        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         msg = str(exc)
         if len(msg) > 500:

@@ -9,6 +9,9 @@ analyses, and every error names the config file and the key.
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -16,13 +19,18 @@ from pathlib import Path
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from hn_geo import solar, targets, water, zoning
 from hn_geo.core.errors import HnGeoError
+from hn_geo.core.results import Msg
+from hn_geo.ground import aoi as aoi_check
 from hn_geo.ground import catalog
 from hn_geo.ground.inputs import Inputs, LayerSource
+from hn_geo.ground.readers import parse_crs
 from hn_geo.ground.yamlfile import read_yaml
+from hn_geo.pipeline.steps import WORKFLOWS
 
 ANALYSES = ("water", "zoning", "solar", "targets")
-OUTPUTS = ("report", "maps", "export")
+OUTPUTS = ("report", "maps", "export", "dashboard")
 INPUT_KEYS = {"water_results": "file", "detection_limits": "file", "town_stats": "file or folder",
               "plan_targets": "file", "weather": "file", "dsm": "file", "rules": "file",
               "projects": "file"}
@@ -36,10 +44,16 @@ _LAYER = {"anyOf": [
     {"type": "object", "additionalProperties": False, "required": ["path"],
      "properties": {"path": {"type": "string", "minLength": 1}, "layer": _TEXT, "crs": _TEXT,
                     "encoding": _TEXT, "gcj02": {"type": "boolean"}}}]}
+_AOI = {"anyOf": [
+    {"type": "null"}, {"type": "string", "minLength": 1},
+    {"type": "object", "additionalProperties": False, "required": ["path"],
+     "properties": {"path": {"type": "string", "minLength": 1}, "layer": _TEXT, "crs": _TEXT,
+                    "tolerance_km": {"type": "number", "minimum": 0}}}]}
 CONFIG_SCHEMA = {
     "type": "object", "additionalProperties": False,
     "properties": {
         "lang": {"enum": ["zh", "en"]},
+        "aoi": _AOI,
         "continue_on_error": {"type": "boolean"},
         "layers": {"type": ["object", "null"], "propertyNames": {"enum": list(catalog.SCHEMAS)},
                    "additionalProperties": _LAYER},
@@ -55,6 +69,11 @@ CONFIG_SCHEMA = {
                            "basemap": {"enum": [*BASEMAPS, None]}, "offline": {"type": "boolean"},
                            "tianditu_key": _TEXT}}]},
         "report": {"type": "boolean"},
+        # the solar and zoning steps: in memory, or partition by partition with dask
+        "engine": {"enum": ["memory", "dask", None]},
+        "scheduler": {"anyOf": [{"type": "null"}, {"enum": ["threads", "processes"]},
+                                {"type": "string", "pattern": r"^(tcp|tls)://[^\s]+$"}]},
+        "dashboard": {"type": "boolean"},
         "sites": {"anyOf": [{"type": "null"}, _PROFILES, {
             "type": "object", "additionalProperties": False,
             "properties": {"profiles": _PROFILES, "min_area_ha": {"type": ["number", "null"], "exclusiveMinimum": 0},
@@ -65,6 +84,7 @@ CONFIG_SCHEMA = {
                            "layers": {"type": ["array", "null"],
                                       "items": {"enum": list(catalog.SCHEMAS)}},
                            "include_results": {"type": "boolean"},
+                           "geojson_max_mb": {"type": ["number", "null"], "minimum": 0},
                            # a file stem: no folders, so the package stays inside --out
                            "name": {"type": "string", "pattern": r"^[^/\\:*?\"<>|.][^/\\:*?\"<>|]{0,79}$"}}}]},
     },
@@ -91,13 +111,24 @@ class RunConfig:
     maps : dict
         ``overview``, ``per_analysis`` (bool), ``basemap``, ``offline``, ``tianditu_key``.
     report : bool
+    engine : {'memory', 'dask'} or None
+        Engine of the solar and zoning steps (their ``options`` may override it).
+    scheduler : str or None
+        dask scheduler of the dask engine: threads, processes or ``tcp://host:port``.
+    dashboard : bool
+        Write ``OUT/index.html`` (the one-page summary of the run).
     sites : dict
         Site finder: ``profiles`` (mappings of profile fields, or profile YAML paths
         resolved against the config's folder), ``min_area_ha``, ``parcels``, ``map``; no
         profiles: no ``sites`` step.
     export : dict
         ``enabled`` (bool), ``layers`` (catalog names; empty: all embedded),
-        ``include_results`` (bool), ``name`` (zip stem).
+        ``include_results`` (bool), ``name`` (zip stem), ``geojson_max_mb`` (largest
+        GeoJSON per layer; bigger layers go as GeoParquet; default 50).
+    aoi : AreaOfInterest or None
+        The area of interest every layer is checked against (None: Haining, the embedded
+        boundary); from the config key ``aoi`` (a polygon file, or ``{path, layer, crs,
+        tolerance_km}``).
     """
 
     path: Path | None = None
@@ -110,14 +141,18 @@ class RunConfig:
     maps: dict = field(default_factory=lambda: {"overview": True, "per_analysis": True,
                                                  "basemap": None, "offline": True})
     report: bool = True
+    engine: str | None = None
+    scheduler: str | None = None
+    dashboard: bool = True
     sites: dict = field(default_factory=lambda: {"profiles": [], "min_area_ha": None, "parcels": None,
                                                   "map": True})
     export: dict = field(default_factory=lambda: {"enabled": True, "layers": [],
                                                    "include_results": True, "name": "hn_geo_share"})
+    aoi: object = None
 
     def make_inputs(self):
-        """The :class:`~hn_geo.ground.inputs.Inputs` of this run (layers and input files)."""
-        return Inputs(layers=dict(self.layers), files=dict(self.inputs))
+        """The :class:`~hn_geo.ground.inputs.Inputs` of this run (layers, input files, area)."""
+        return Inputs(layers=dict(self.layers), files=dict(self.inputs), aoi=self.aoi)
 
 
 def template_text():
@@ -153,6 +188,8 @@ def load_config(path=None):
     if not isinstance(data, dict):
         raise HnGeoError("the config must be a mapping of keys (see `hn-geo init-config`)", path=path)
     _check_schema(data, path)
+    _check_finite(data, path)
+    check_option_types(data.get("options") or {}, path)
     base = path.resolve().parent
     cfg.path = path
     cfg.lang = data.get("lang", cfg.lang)
@@ -170,6 +207,9 @@ def load_config(path=None):
     elif isinstance(maps, dict):
         cfg.maps.update(maps)
     cfg.report = data.get("report", cfg.report)
+    cfg.engine, cfg.scheduler = data.get("engine"), data.get("scheduler")
+    cfg.dashboard = data.get("dashboard", cfg.dashboard)
+    cfg.aoi = _aoi(data.get("aoi"), base, path)
     cfg.sites.update(_sites(data.get("sites"), base, path))
     export = data.get("export", True)
     if export is False:
@@ -221,6 +261,90 @@ def _expected(err):
     return err.message
 
 
+def _check_finite(data, path, key=""):
+    """No ``.nan``/``.inf`` anywhere in the config (YAML reads them as numbers)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        raise HnGeoError(code="pipeline.config_not_finite", params={"value": str(data)}, path=path,
+                         field=key or None)
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for k, v in items:
+        _check_finite(v, path, f"{key}.{k}" if key else str(k))
+
+
+def check_option_types(options, path=None):
+    """Raise HnGeoError naming ``options.<analysis>.<key>`` for a value of the wrong type.
+
+    The type of an option is that of its default in the analysis (or the roof/system
+    parameters of the PV analysis), so ``installed_mw: lots`` is refused before any step
+    runs; options without a typed default are checked by the analysis itself.
+    """
+    for name, opts in options.items():
+        types = option_types(name)
+        for key, value in (opts or {}).items():
+            want = types.get(key)
+            if want is None or value is None or _is_type(value, want):
+                continue
+            raise HnGeoError(code="pipeline.option_type", path=path, field=f"options.{name}.{key}",
+                             params={"value": repr(value)[:60], "type": Msg(f"pipeline.type_{want}")})
+
+
+def _is_type(value, want):
+    if want == "boolean":
+        return isinstance(value, bool)
+    if want in ("number", "integer"):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return ok and (want == "number" or float(value).is_integer())
+    return isinstance(value, str)
+
+
+def option_types(name):
+    """``{option: 'number' | 'integer' | 'boolean' | 'string'}`` of an analysis' options."""
+    funcs = {"water": [water.assess], "zoning": [zoning.check], "targets": [targets.targets_report],
+             "solar": [solar.rooftop_potential]}
+    defaults = {}
+    for func in [WORKFLOWS[name], *funcs.get(name, [])]:
+        for k, p in inspect.signature(func).parameters.items():
+            if p.default is not inspect.Parameter.empty and p.default is not None:
+                defaults.setdefault(k, p.default)
+    if name == "solar":
+        for cls in (solar.RoofParams, solar.PVSystemConfig):
+            for f in dataclasses.fields(cls):
+                if f.default is not dataclasses.MISSING:
+                    defaults.setdefault(f.name, f.default)
+    out = {k: _kind(v) for k, v in defaults.items() if _kind(v)}
+    return {**out, **NUMBER_OPTIONS.get(name, {})}
+
+
+def _kind(value):
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
+NUMBER_OPTIONS = {"solar": {"target_mw": "number", "homes_target": "number", "installed_mw": "number"},
+                  "water": {"year": "integer"}, "targets": {"year": "integer", "kwh_factor": "number"}}
+"""Options whose default is None (the plan's figure, the latest year ...) but whose value is a number."""
+
+
+def _aoi(spec, base, path):
+    """The area of interest of the config key ``aoi`` (None: the default, Haining)."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        spec = {"path": spec}
+    src = _resolve(spec["path"], base, path, "aoi")
+    crs = spec.get("crs")
+    if crs is not None:
+        parse_crs(crs, path=path, field="aoi.crs")
+    tol = spec.get("tolerance_km")
+    return aoi_check.read_aoi(src, layer=spec.get("layer"), assume_crs=crs,
+                              **({} if tol is None else {"tolerance_m": float(tol) * 1000.0}))
+
+
 def _sites(spec, base, path):
     """The ``sites`` key: profiles (file names resolved) and options."""
     if spec is None:
@@ -240,6 +364,8 @@ def _layers(spec, base, path):
         if isinstance(value, str):
             value = {"path": value}
         key = f"layers.{name}"
+        if value.get("crs") is not None:
+            parse_crs(value["crs"], path=path, field=f"{key}.crs")
         out[name] = LayerSource(path=_resolve(value["path"], base, path, key), layer=value.get("layer"),
                                 assume_crs=value.get("crs"), encoding=value.get("encoding"),
                                 from_gcj02=bool(value.get("gcj02", False)))

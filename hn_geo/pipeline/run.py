@@ -80,6 +80,7 @@ class Context:
         self.inputs = config.make_inputs()
         self.results = {}
         self.skipped = {}
+        self.files = []  # every file the steps wrote so far (the dashboard links them)
 
 
 @dataclass
@@ -274,6 +275,7 @@ def _run_step(step, ctx, rec, verbose):
         try:
             result, files = step.func(ctx)
             rec.status, rec.outputs = "ok", list(files)
+            ctx.files += rec.outputs
             if result is not None:
                 ctx.results[step.name] = result
         except StepSkipped as exc:

@@ -11,6 +11,7 @@ sites      :func:`hn_geo.workflows.sites.run_many`            ``OUT/sites/`` (wi
 report     :func:`hn_geo.workflows.report.run`                ``OUT/report/``
 maps       :func:`hn_geo.workflows.maps.run`                  ``OUT/maps/``
 export     :func:`hn_geo.workflows.share.run`                 ``OUT/share/<name>.zip``
+dashboard  :func:`hn_geo.workflows.dashboard.run`             ``OUT/index.html``
 =========  =================================================  ======================
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ import inspect
 from dataclasses import dataclass
 
 from hn_geo.core.errors import HnGeoError
+from hn_geo.workflows import dashboard as dashboard_flow
 from hn_geo.workflows import maps as maps_flow
 from hn_geo.workflows import report as report_flow
 from hn_geo.workflows import share as share_flow
@@ -27,6 +29,8 @@ from hn_geo.workflows import solar, targets, water, zoning
 
 WORKFLOWS = {"water": water.run, "zoning": zoning.run, "solar": solar.run, "targets": targets.run}
 """The analysis workflows, in run order."""
+ENGINE_STEPS = ("solar", "zoning")
+"""Analyses the config's ``engine:`` / ``scheduler:`` apply to."""
 FIXED = ("inputs", "out_dir", "lang")
 """Parameters of a workflow the pipeline sets itself (not options of the config)."""
 
@@ -66,6 +70,9 @@ def _analysis(name):
 
     def step(ctx):
         options = dict(ctx.config.options.get(name) or {})
+        if name in ENGINE_STEPS and ctx.config.engine:  # the run's engine, unless the step's options say
+            options.setdefault("engine", ctx.config.engine)
+            options.setdefault("scheduler", ctx.config.scheduler)
         check_options(name, options, func, ctx.config.path)
         outcome = func(ctx.inputs, ctx.out / name, lang=ctx.lang, **options)
         return outcome.result, outcome.files
@@ -115,11 +122,22 @@ def _export(ctx):
     name = opts.get("name") or "hn_geo_share"
     outcome = share_flow.run(ctx.inputs, ctx.out / "share" / f"{name}.zip", lang=ctx.lang,
                              results=list(ctx.results.values()), layers=list(opts.get("layers") or []) or None,
-                             include_results=bool(opts.get("include_results", True)))
+                             include_results=bool(opts.get("include_results", True)),
+                             geojson_max_mb=opts.get("geojson_max_mb"))
+    return None, outcome.files
+
+
+def _dashboard(ctx):
+    if not ctx.config.dashboard:
+        raise StepSkipped("pipeline.skip_disabled", key="dashboard")
+    if not ctx.results:
+        raise StepSkipped("pipeline.skip_no_result")
+    outcome = dashboard_flow.run(list(ctx.results.values()), ctx.out, lang=ctx.lang, files=ctx.files,
+                                 skipped=ctx.skipped)
     return None, outcome.files
 
 
 STEPS = {**{n: Step(n, _analysis(n), analysis=True) for n in WORKFLOWS},
          "sites": Step("sites", _sites), "report": Step("report", _report), "maps": Step("maps", _maps),
-         "export": Step("export", _export)}
+         "export": Step("export", _export), "dashboard": Step("dashboard", _dashboard)}
 """The registry: steps run in this order (analyses selected by the config)."""

@@ -54,7 +54,10 @@ def standard():
 
     Columns: ``name_zh``, ``name_en``, ``unit``, ``bound``, ``limit_I`` ..
     ``limit_V``, ``lake_I`` .. ``lake_V``, ``range_min``, ``in_class`` (bool),
-    ``multiple`` (bool), ``aliases`` (tuple of str).
+    ``multiple`` (bool), ``plausible_min`` / ``plausible_max`` (not part of the standard:
+    the values beyond which a surface-water result is taken for a typing or unit error by
+    the results reader, e.g. NH3-N above 500 mg/L, DO above 40 mg/L, pH outside 0-14),
+    ``aliases`` (tuple of str).
     """
     path = resources.files("hn_geo") / "data" / "gb3838.csv"
     with resources.as_file(path) as p:
@@ -64,7 +67,7 @@ def standard():
     df["multiple"] = df["multiple"].astype(bool)
     df["aliases"] = [tuple(a.split("|")) if isinstance(a, str) else () for a in df["aliases"]]
     for c in df.columns:
-        if c.startswith(("limit_", "lake_")) or c == "range_min":
+        if c.startswith(("limit_", "lake_", "plausible_")) or c == "range_min":
             df[c] = df[c].astype(float)
     return df
 

@@ -86,12 +86,26 @@ def _summary_frame(rows, lang):
     return pd.DataFrame(rows, columns=cols)
 
 
+def table_sheet_names(results, *, lang="zh"):
+    """``{(analysis, table): sheet name}`` of the table sheets :func:`write_report` writes
+    (the vocabulary's sheet names, made safe and unique in the same order)."""
+    used = {vocabulary.sheet_name("summary", lang, "render").lower()}
+    keys = [(res.name, k) for res in results for k in res.tables]
+    names = xlsx.sheet_names([vocabulary.sheet_name(k, lang, a) for a, k in keys], used)
+    return dict(zip(keys, names))
+
+
+def csv_stem(analysis, table):
+    """Stem of a table's CSV under the report's ``csv/`` (``<analysis>_<table>``)."""
+    return table if table.startswith(analysis) else f"{analysis}_{table}"
+
+
 def _table_sheets(results, lang, used):
     """Sheets of every table, their contents rows and CSV stems."""
     sheets, contents, stems = [], [], []
     for res in results:
         tab = TAB_COLOURS.get(res.name)
-        stem = {k: k if k.startswith(res.name) else f"{res.name}_{k}" for k in res.tables}
+        stem = {k: csv_stem(res.name, k) for k in res.tables}
         found = tables.result_sheets(res, lang=lang, tab=tab)
         titles = [vocabulary.title("tables", k, lang, res.name) for k in res.tables]
         names = xlsx.sheet_names([s.name for s in found], used)

@@ -146,6 +146,10 @@ def geometry_json(geoms, precision=7):
         out[rest] = [_short_numbers(g, precision) for g in shapely.to_geojson(geoms[rest])]
     return out
 
+GPKG_VERSION = "1.2"
+"""GeoPackage version written. GDAL >= 3.7 writes 1.4 by default, which GDAL 3.6 (Debian 12's
+ogrinfo, QGIS 3.22) opens with a "may only be partially supported" warning; 1.2 it reads
+without one, and hn_geo's layers need nothing of 1.3/1.4."""
 
 def _cell_to_text(v):
     if v is None or isinstance(v, str):
@@ -258,7 +262,8 @@ def write_gpkg(gdf, path, layer=None, crs=STORAGE_CRS):
     path = Path(path)
     out = _prepare_for_write(valid_geometries(gdf, layer or path.stem), crs)
     with atomic_path(path) as tmp:
-        pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem, use_arrow=True)
+        pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem, use_arrow=True,
+                                dataset_options={"VERSION": GPKG_VERSION})
     return path
 
 
@@ -269,8 +274,9 @@ def write_gpkg_layers(layers, path, crs=STORAGE_CRS):
     with atomic_path(path) as tmp:
         for name, gdf in layers.items():
             out = _prepare_for_write(gdf, crs)
-            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=tmp.exists(),
-                                    use_arrow=True)
+            append = tmp.exists()
+            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=append, use_arrow=True,
+                                    dataset_options=None if append else {"VERSION": GPKG_VERSION})
     return path
 
 

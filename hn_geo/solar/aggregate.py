@@ -16,11 +16,25 @@ SUPPLY_COLUMNS = ["yield_from", "yield_to", "buildings", "mw", "gwh_year", "cum_
                   "cum_gwh_year"]
 
 
-def _sums(g):
-    return {"buildings": g.size(), "buildings_with_pv": g["_has"].sum().astype(int),
-            "roof_area_m2": g["roof_area_m2"].sum(), "usable_area_m2": g["usable_area_m2"].sum(),
-            "module_area_m2": g["module_area_m2"].sum(), "mw": g["kwp"].sum() / 1000.0,
-            "gwh_year": g["kwh_year"].sum() / 1e6}
+SUM_COLUMNS = ("buildings", "buildings_with_pv", "roof_area_m2", "usable_area_m2", "module_area_m2", "kwp",
+               "kwh_year")
+"""What :func:`group_sums` adds up: counts and unscaled sums, so parts of the buildings can be
+summed separately and combined (the partitioned engine) before :func:`totals_table`."""
+
+
+def group_sums(b, by):
+    """Counts and sums per value of column ``by`` (NaN is a group), sorted by value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``by``; columns :data:`SUM_COLUMNS` (``kwp`` [kWp], ``kwh_year`` [kWh]).
+    """
+    g = b.assign(_has=b["kwp"] > 0).groupby(by, dropna=False, sort=True)
+    return pd.DataFrame({"buildings": g.size(), "buildings_with_pv": g["_has"].sum().astype(int),
+                         "roof_area_m2": g["roof_area_m2"].sum(), "usable_area_m2": g["usable_area_m2"].sum(),
+                         "module_area_m2": g["module_area_m2"].sum(), "kwp": g["kwp"].sum(),
+                         "kwh_year": g["kwh_year"].sum()})
 
 
 def _derived(df, target_mw):
@@ -48,8 +62,17 @@ def aggregate(b, by, target_mw):
         ``by``, buildings, buildings_with_pv, roof/usable/module area [m²], mw [MW],
         gwh_year [GWh], kwh_per_kwp [kWh/kWp], share_of_target [%].
     """
-    g = b.assign(_has=b["kwp"] > 0).groupby(by, dropna=False, sort=True)
-    out = _derived(pd.DataFrame(_sums(g)), target_mw).reset_index()
+    return totals_table(group_sums(b, by), by, target_mw)
+
+
+def totals_table(sums, by, target_mw):
+    """The table of :func:`aggregate` from the sums of :func:`group_sums` (of all buildings,
+    or added up over parts of them)."""
+    df = pd.DataFrame({c: sums[c] for c in SUM_COLUMNS[:5]})
+    df["mw"] = sums["kwp"] / 1000.0
+    df["gwh_year"] = sums["kwh_year"] / 1e6
+    df.index.name = by
+    out = _derived(df, target_mw).reset_index()
     out[by] = out[by].astype(object).where(out[by].notna(), UNKNOWN_TOWN)
     cols = ["buildings", "buildings_with_pv", "roof_area_m2", "usable_area_m2", "module_area_m2", "mw",
             "gwh_year"]
@@ -65,6 +88,30 @@ def aggregate(b, by, target_mw):
     return out
 
 
+def supply_sums(spec, kwp, kwh, step=10.0):
+    """Buildings, capacity [kWp] and energy [kWh] per specific-yield bin (index ``yield_from``)
+    -- what parts of the buildings add up before :func:`supply_finish`."""
+    lo = np.floor(np.asarray(spec, dtype=float) / step) * step
+    df = pd.DataFrame({"yield_from": lo, "kwp": kwp, "kwh": kwh})
+    g = df.groupby("yield_from", sort=True)
+    return pd.DataFrame({"buildings": g.size(), "kwp": g["kwp"].sum(), "kwh": g["kwh"].sum()})
+
+
+def supply_finish(sums, step=10.0):
+    """The supply-curve table from the bin sums of :func:`supply_sums`, best bin first."""
+    if len(sums) == 0:
+        return pd.DataFrame(columns=SUPPLY_COLUMNS)
+    out = pd.DataFrame({"buildings": sums["buildings"], "mw": sums["kwp"] / 1000,
+                        "gwh_year": sums["kwh"] / 1e6})
+    out.index.name = "yield_from"
+    out = out.sort_index(ascending=False).reset_index()
+    out.insert(1, "yield_to", out["yield_from"] + step)
+    out["cum_buildings"] = out["buildings"].cumsum()
+    out["cum_mw"] = out["mw"].cumsum()
+    out["cum_gwh_year"] = out["gwh_year"].cumsum()
+    return out.round({"mw": 3, "gwh_year": 3, "cum_mw": 3, "cum_gwh_year": 3})
+
+
 def supply_table(spec, kwp, kwh, step=10.0):
     """Supply curve binned by specific yield, best first.
 
@@ -77,13 +124,4 @@ def supply_table(spec, kwp, kwh, step=10.0):
     """
     if len(spec) == 0:
         return pd.DataFrame(columns=SUPPLY_COLUMNS)
-    lo = np.floor(spec / step) * step
-    df = pd.DataFrame({"yield_from": lo, "kwp": kwp, "kwh": kwh})
-    g = df.groupby("yield_from", sort=True)
-    out = pd.DataFrame({"buildings": g.size(), "mw": g["kwp"].sum() / 1000, "gwh_year": g["kwh"].sum() / 1e6})
-    out = out.sort_index(ascending=False).reset_index()
-    out.insert(1, "yield_to", out["yield_from"] + step)
-    out["cum_buildings"] = out["buildings"].cumsum()
-    out["cum_mw"] = out["mw"].cumsum()
-    out["cum_gwh_year"] = out["gwh_year"].cumsum()
-    return out.round({"mw": 3, "gwh_year": 3, "cum_mw": 3, "cum_gwh_year": 3})
+    return supply_finish(supply_sums(spec, kwp, kwh, step), step)

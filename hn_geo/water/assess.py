@@ -14,7 +14,7 @@ from hn_geo.core.results import AnalysisResult, Figure, Msg
 from hn_geo.water.compliance import compliance, river_rating
 from hn_geo.water.describe import empty_lists
 from hn_geo.water.periods import MONTHLY_COLUMNS, period_table, plan_check, sample_table
-from hn_geo.water.sections import match_sections, missed, prepare_sections
+from hn_geo.water.sections import match_sections, missed, prepare_sections, unlisted_sections
 from hn_geo.water.trend import sea_entry_rivers, sea_entry_trend
 from hn_geo.water.upstream import UPSTREAM_COLUMNS, attribute_upstream
 
@@ -34,12 +34,22 @@ WORST_LISTED = 5
 RATE_FIGURES = {"provincial_class_iii": "water.provincial_rate", "handover_met": "water.handover_rate"}
 
 
-def _matched(samples, sections):
+def _matched(samples, sections, water_body):
+    """Samples matched to the layer's sections, and every section of the assessment (the
+    layer's, then those of the rows not in the layer: classified only), with its note."""
     s = match_sections(samples, sections)
-    if s.empty:
-        raise HnGeoError("no result row belongs to a section of the sections layer",
-                         path=samples.attrs.get("path"), code="water.no_section")
-    return s.assign(year=s["date"].dt.year.astype(int), month=s["date"].dt.month.astype(int))
+    s = s.assign(year=s["date"].dt.year.astype(int), month=s["date"].dt.month.astype(int))
+    extra = unlisted_sections(s, water_body=water_body)
+    if extra.empty:
+        return s, sections, []
+    wb = {"column": "water_body_column", "option": "water_body_option", "default": "water_body_default"}
+    froms = [wb[k] for k in dict.fromkeys(extra["water_body_from"])]
+    note = Msg("water.classify_only", n=len(extra), sections=[str(n) for n in extra["name"][:10]],
+               more="…" if len(extra) > 10 else "", water_body=[Msg(f"water.{k}") for k in froms])
+    extra = extra.drop(columns="water_body_from")
+    every = extra if sections is None else pd.concat(
+        [pd.DataFrame(sections.drop(columns=sections.geometry.name)), extra], ignore_index=True)
+    return s, every, [note]
 
 
 def _year(annual, year, samples):
@@ -55,6 +65,7 @@ def _year(annual, year, samples):
 def _layer(sections, this, year):
     """The sections layer with the results of ``year`` (no data: class number 0, status
     ``no_data``, class and ``target_met`` null)."""
+    this = this[this["section_id"].isin(set(sections["section_id"]))]
     layer = sections.drop(columns=["target_num", "lake"]).copy()
     t = this.set_index("section_id")[LAYER_COLUMNS].reindex(layer["section_id"])
     for c in LAYER_COLUMNS:
@@ -121,16 +132,20 @@ def _figures(comp, this, layer, year):
             Figure("water.worst_sections", [str(n) for n in worst["name"]], period=year)]
 
 
-def assess(samples, sections, rivers=None, points=None, *, year=None, snap_distance=1000.0,
-           max_upstream=15000.0, sea_entry=None, provincial_target=100.0, handover_target=100.0):
+def assess(samples, sections=None, rivers=None, points=None, *, year=None, snap_distance=1000.0,
+           max_upstream=15000.0, sea_entry=None, provincial_target=100.0, handover_target=100.0,
+           water_body=None):
     """Assess monitoring results against GB 3838-2002 and the plan's section targets.
 
     Parameters
     ----------
     samples : pandas.DataFrame
         From :func:`hn_geo.ground.water_results.read_results` / ``prepare_results``.
-    sections : geopandas.GeoDataFrame
-        The ``sections`` layer (coded ``section_type`` and ``water_body``).
+    sections : geopandas.GeoDataFrame, optional
+        The ``sections`` layer (coded ``section_type`` and ``water_body``). Result rows of
+        sections that are not in it -- or every row, without a layer -- are *classified
+        only*: classes, means and item lists, but no target, no compliance, no plan
+        indicator and no upstream attribution (a note counts them).
     rivers, points : geopandas.GeoDataFrame, optional
         The ``rivers`` and ``emission_points`` layers, for upstream attribution of the
         sections that miss their target.
@@ -147,6 +162,9 @@ def assess(samples, sections, rivers=None, points=None, *, year=None, snap_dista
     provincial_target, handover_target : float
         Plan targets of the two section indicators [%] (the plan's 100 %; the workflow
         passes the values of the plan's targets file).
+    water_body : {'river', 'lake'}, optional
+        Water body of the classified-only sections whose rows have no ``water_body``
+        (水体类型) value (default ``river``, said in the note).
 
     Returns
     -------
@@ -161,22 +179,24 @@ def assess(samples, sections, rivers=None, points=None, *, year=None, snap_dista
         (``status``, ``plan_check``) hold ``met`` / ``not_met`` / ``no_data``; item lists
         are tuples of item codes (:mod:`hn_geo.water.describe`).
     """
-    sec = prepare_sections(sections)
-    s = _matched(samples, sec)
-    smp = sample_table(s, sec)
-    annual = period_table(s, sec, ["year"])
-    monthly = period_table(s, sec, ["year", "month"])
+    sec = prepare_sections(sections) if sections is not None else None
+    s, every, only_notes = _matched(samples, sec, water_body)
+    smp = sample_table(s, every)
+    annual = period_table(s, every, ["year"])
+    monthly = period_table(s, every, ["year", "month"])
     year = _year(annual, year, samples)
     annual["plan_check"] = plan_check(annual)
     comp = compliance(annual, provincial_target=provincial_target, handover_target=handover_target)
     rivers_of_trend = tuple(sea_entry) if sea_entry is not None else sea_entry_rivers(rivers)
-    trend = sea_entry_trend(s, sec, rivers=rivers_of_trend)
+    trend = sea_entry_trend(s, every, rivers=rivers_of_trend)
     this = annual[annual["year"] == year]
     failing = this[missed(this)].reset_index(drop=True)
-    notes = [Msg("water.method_classes"), Msg("water.method_detection_limit")]
-    upstream, up_notes = _upstream(failing, sec, rivers, points, snap_distance, max_upstream)
+    notes = [Msg("water.method_classes"), Msg("water.method_detection_limit"), *only_notes]
+    upstream, up_notes = (_upstream(failing, sec, rivers, points, snap_distance, max_upstream)
+                          if sec is not None else (pd.DataFrame(columns=UPSTREAM_COLUMNS), []))
     notes += up_notes
-    layer = _layer(sec, this, year)
+    layers = {"sections": _layer(sec, this, year)} if sec is not None else {}
+    layer = layers.get("sections", pd.DataFrame({"status": []}))
     n_nodata = int((layer["status"] == "no_data").sum())
     if n_nodata:
         notes.append(Msg("water.sections_without_results", n=n_nodata, year=year))
@@ -186,6 +206,6 @@ def assess(samples, sections, rivers=None, points=None, *, year=None, snap_dista
               "water_monthly": monthly[[c for c in MONTHLY_COLUMNS if c in monthly.columns]]
               .sort_values(["year", "month", "section_id"], ignore_index=True),
               "water_samples": smp}
-    return AnalysisResult(name="water", tables=tables, layers={"sections": layer}, codes=dict(CODES),
+    return AnalysisResult(name="water", tables=tables, layers=layers, codes=dict(CODES),
                           figures=_figures(comp, this, layer, year), notes=notes,
                           meta={"year": year, "years": sorted(int(y) for y in annual["year"].unique())})

@@ -32,14 +32,14 @@ def sample_table(samples, sections):
     """
     info = sections.set_index("section_id").loc[samples["section_id"]]
     lake = info["lake"].to_numpy(bool)
-    target = info["target_num"].to_numpy()
+    target = info["target_num"].to_numpy(float)
     item_cls, sc = classify_samples(samples, lake=lake, reference=target)
     t = samples[["section_id", "date", "row"]].copy()
     t["name"] = info["name"].to_numpy()
     t["water_class"] = gb3838.class_code(sc)
     t["water_class_num"] = sc.astype(int)
     t["target_met"] = target_met(sc, target)
-    t["status"] = status_of(t["target_met"])
+    t["status"] = status_of(t["target_met"], target)
     t["date"] = t["date"].dt.strftime("%Y-%m-%d")
     desc = describe(samples, item_cls, sc, target, lake, main=False)
     t["class_items"] = desc["class_items"]
@@ -70,7 +70,7 @@ def period_table(samples, sections, by):
     means, low = aggregate(samples, by=["section_id"] + by)
     info = sections.set_index("section_id").loc[means["section_id"]]
     lake = info["lake"].to_numpy(bool)
-    target = info["target_num"].to_numpy(int)
+    target = info["target_num"].to_numpy(float)  # NaN: a section not in the layer (no target)
     codes = item_codes(means)
     item_cls = classify_values(means[codes], lake=lake, reference=target, low=low[codes])
     sc = gb3838.section_class(item_cls)
@@ -82,7 +82,7 @@ def period_table(samples, sections, by):
     t["water_class_num"] = sc.astype(int)
     t["quality"] = gb3838.quality_code(sc)
     t["target_met"] = target_met(sc, target)
-    t["status"] = status_of(t["target_met"])
+    t["status"] = status_of(t["target_met"], target)
     t["class_items"] = desc["class_items"]
     t["exceed_items"] = desc["exceed_items"]
     t["max_multiple"] = np.round(desc["max_multiple"], 3)

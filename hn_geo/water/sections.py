@@ -81,14 +81,21 @@ def prepare_sections(sections):
 def match_sections(samples, sections):
     """Attach layer section ids to result rows (by id, else by name).
 
-    Rows whose section is not in the layer are dropped with a warning
-    (``water.unknown_sections``) that counts them and names their sections.
+    Rows whose section is not in the layer (or every row, when ``sections`` is None) keep
+    their own id (else their name) as ``section_id`` and get ``listed`` False: they are
+    classified only. When a layer was given, a warning (``water.unlisted_sections``) counts
+    them and names their sections.
 
     Returns
     -------
     pandas.DataFrame
-        ``samples`` with ``section_id`` from the layer.
+        ``samples`` with ``section_id`` (the layer's where listed) and ``listed`` (bool).
     """
+    own = samples["section_id"].astype("string").fillna(samples["section_name"].astype("string"))
+    out = samples.copy()
+    out.attrs = dict(samples.attrs)
+    if sections is None:
+        return out.assign(section_id=own, listed=False)
     ids = set(sections["section_id"].astype(str))
     by_id = samples["section_id"].astype("string")
     sid = by_id.where(by_id.isin(ids))
@@ -100,32 +107,74 @@ def match_sections(samples, sections):
             lambda v: name_map.get(v) if isinstance(v, str) and v not in dup else None)
         sid = sid.fillna(from_name.astype("string"))
     missing = sid.isna().to_numpy()
-    out = samples.copy()
-    out["section_id"] = sid
+    out["section_id"] = sid.fillna(own)
+    out["listed"] = ~missing
     if missing.any():
-        keys = samples["section_id"].astype("string").fillna(samples["section_name"].astype("string"))
-        absent = sorted(set(keys[missing].dropna().astype(str)))
+        absent = sorted(set(own[missing].dropna().astype(str)))
         listed = absent[:MAX_LISTED] + (["..."] if len(absent) > MAX_LISTED else [])
-        warnings.warn(HnGeoWarning("water.unknown_sections", path=samples.attrs.get("path"),
+        warnings.warn(HnGeoWarning("water.unlisted_sections", path=samples.attrs.get("path"),
                                    n_rows=int(missing.sum()), n_sections=len(absent),
-                                   sections=listed,
-                                   first_row=int(samples["row"].to_numpy()[missing][0])),
+                                   sections=listed, first_row=samples["row"].to_numpy()[missing][0]),
                       stacklevel=3)
-        out = out[~missing]
-    out.attrs = dict(samples.attrs)
     return out
 
 
+def unlisted_sections(samples, *, water_body=None):
+    """Sections of result rows that are not in the sections layer: classified only.
+
+    They have no target class (``target_num`` NaN), no section type and no geometry, so
+    compliance, the plan's indicators and the upstream attribution leave them out. Their
+    water body comes from the results' ``water_body`` column (codes ``river``/``lake``),
+    else from ``water_body``, else ``river``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per section: ``section_id``, ``name``, ``river``, ``section_type``,
+        ``water_body``, ``target_class``, ``target_num``, ``lake``, ``water_body_from``
+        (``column``, ``option`` or ``default``).
+    """
+    cols = ["section_id", "name", "river", "section_type", "water_body", "target_class",
+            "target_num", "lake", "water_body_from"]
+    rows = samples[~samples["listed"]] if "listed" in samples.columns else samples
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    g = rows.groupby("section_id", sort=False)
+    t = pd.DataFrame({"section_id": list(g.groups)})
+    name = g["section_name"].first().reindex(t["section_id"]).to_numpy(object)
+    t["name"] = np.where(pd.isna(name), t["section_id"].to_numpy(object), name)
+    col = (g["water_body"].first().reindex(t["section_id"]).to_numpy(object)
+           if "water_body" in rows.columns else np.full(len(t), None, dtype=object))
+    has = np.array([isinstance(v, str) for v in col])
+    fallback = water_body or "river"
+    t["water_body"] = np.where(has, col, fallback)
+    t["water_body_from"] = np.where(has, "column", "option" if water_body else "default")
+    _check_codes(t, "water_body", WATER_BODIES, samples.attrs.get("path"))
+    t["river"] = None
+    t["section_type"] = None
+    t["target_class"] = None
+    t["target_num"] = np.nan
+    t["lake"] = (t["water_body"] == "lake").to_numpy()
+    return t[cols]
+
+
 def target_met(section_cls, target):
-    """Target met (nullable bool): NA where no item could be classified."""
+    """Target met (nullable bool): NA where no item could be classified or the section has
+    no target (a section not in the sections layer)."""
     sc = np.asarray(section_cls)
-    return pd.array(np.where(sc > 0, sc <= np.asarray(target), None), dtype="boolean")
+    t = np.asarray(target, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return pd.array(np.where((sc > 0) & np.isfinite(t), sc <= t, None), dtype="boolean")
 
 
-def status_of(met):
-    """Status codes of target-met flags: ``met``, ``not_met``, ``no_data`` (NA)."""
+def status_of(met, target=None):
+    """Status codes of target-met flags: ``met``, ``not_met``, ``no_data`` (NA); None where
+    the section has no target (classified only)."""
     m = pd.array(met, dtype="boolean")
-    return np.where(m.isna(), "no_data", np.where(m.fillna(False), "met", "not_met")).astype(object)
+    out = np.where(m.isna(), "no_data", np.where(m.fillna(False), "met", "not_met")).astype(object)
+    if target is not None:
+        out[~np.isfinite(np.asarray(target, dtype=float))] = None
+    return out
 
 
 def missed(table):

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hn_geo.ground import catalog
+from hn_geo.core.errors import HnGeoError
+from hn_geo.engines import ENGINES
+from hn_geo.ground import catalog, datasets
+from hn_geo.ground.inputs import PREPARERS
 
 
 @dataclass
@@ -45,3 +48,25 @@ def with_catalog_codes(result):
         if col in present and col not in result.codes:
             result.codes[col] = fam
     return result
+
+
+def check_engine(engine):
+    """``engine`` ('memory' when None) if it is one of :data:`hn_geo.engines.ENGINES`."""
+    engine = engine or "memory"
+    if engine not in ENGINES:
+        raise HnGeoError(code="pipeline.bad_engine", params={"value": engine, "known": list(ENGINES)},
+                         field="engine")
+    return engine
+
+
+def dataset_of(inputs, name, *, default=None):
+    """Layer ``name`` of ``inputs`` as a lazy partitioned frame (:func:`hn_geo.ground.datasets.open_dataset`):
+    the user's dataset or file, else ``default``, else the embedded layer (one part each)."""
+    src = inputs.layers.get(name)
+    if src is None:
+        path = default if default is not None else inputs.source_of(name)
+        ddf, _ = datasets.open_dataset(path, name, prepare=PREPARERS.get(name))
+        return ddf
+    ddf, _ = datasets.open_dataset(src.path, name, prepare=PREPARERS.get(name), assume_crs=src.assume_crs,
+                                   from_gcj02=src.from_gcj02)
+    return ddf

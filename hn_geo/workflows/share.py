@@ -12,8 +12,12 @@ from pathlib import Path
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.results import Msg
 from hn_geo.ground import catalog, readers
-from hn_geo.render.share import ShareLayer, result_layers, write_share_package
+from hn_geo.render.share import GEOJSON_MAX_MB, ShareLayer, result_layers, write_share_package
 from hn_geo.workflows.common import Outcome
+from hn_geo.workflows.maps import BASE_CONTEXT, CONTEXT
+
+QGIS_STYLES_TABLE = "layer_styles"
+"""QGIS' style table in a GeoPackage (a share package's own): styles, not a layer to export."""
 
 
 def catalog_layer(inputs, name):
@@ -40,12 +44,13 @@ def file_layers(path):
     """Every layer of a vector file (e.g. a result ``<analysis>_layers.gpkg``) as ShareLayers.
 
     GeoPackage layers are named ``<file stem>_<layer>``; a result file's layers are
-    labelled with its analysis' words (their values are already words).
+    labelled with its analysis' words (their values are already words). QGIS' style table
+    (``layer_styles``) is not a layer.
     """
     path = Path(path)
     if not path.exists():
         raise HnGeoError(code="render.file_not_found", path=path)
-    names = readers.list_layers(path)
+    names = [n for n in readers.list_layers(path) if n != QGIS_STYLES_TABLE]
     stem = path.stem[:-len("_layers")] if path.stem.endswith("_layers") else path.stem
     multi = path.suffix.lower() == ".gpkg"
     out = []
@@ -86,7 +91,7 @@ def sources_text():
     return src.read_text(encoding="utf-8") if src.exists() else None
 
 
-def run(inputs, out_path, *, lang="zh", results=None, layers=None, include_results=True):
+def run(inputs, out_path, *, lang="zh", results=None, layers=None, include_results=True, geojson_max_mb=None):
     """Write a share package zip.
 
     Parameters
@@ -103,6 +108,9 @@ def run(inputs, out_path, *, lang="zh", results=None, layers=None, include_resul
         have.
     include_results : bool
         Add the result layers of ``results``.
+    geojson_max_mb : float, optional
+        Largest GeoJSON per layer in MB (default
+        :data:`~hn_geo.render.share.GEOJSON_MAX_MB`); bigger layers go as GeoParquet.
 
     Returns
     -------
@@ -115,5 +123,8 @@ def run(inputs, out_path, *, lang="zh", results=None, layers=None, include_resul
             items += result_layers(res)
     # the full provenance document (layers/SOURCES.md) is English: an English package carries
     # it, a Chinese one the per-layer provenance in Chinese with a pointer to it
-    meta = write_share_package(items, out_path, lang=lang, sources=sources_text() if lang == "en" else None)
+    contexts = {name: BASE_CONTEXT + CONTEXT.get(name, ()) for name in {r.name for r in results or ()}}
+    meta = write_share_package(items, out_path, lang=lang, sources=sources_text() if lang == "en" else None,
+                               geojson_max_mb=GEOJSON_MAX_MB if geojson_max_mb is None else geojson_max_mb,
+                               contexts=contexts)
     return Outcome(meta, [Path(out_path)])

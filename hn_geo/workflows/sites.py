@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hn_geo import vocabulary, zoning
 from hn_geo.ground.profiles import read_profiles
-from hn_geo.render import maps, tables, writers
+from hn_geo.render import maps, share, tables, writers
 from hn_geo.workflows.common import Outcome, given
 from hn_geo.workflows.maps import catalog_spec
 from hn_geo.workflows.zoning import load_rules, rule_layers
@@ -109,16 +109,19 @@ def run_many(inputs, out_dir, *, lang="zh", profiles=(), min_area_ha=None, parce
              for p in (read_profiles(item) if isinstance(item, (str, Path)) else [item])]
     results = zoning.sites_batch(items, partition=part,
                                  **given(min_area_ha=min_area_ha, parcels=parcels))
-    files, used, layers = [], set(), {}
+    files, used, layers, styled = [], set(), {}, []
     for res in results:
         folder = folder_name(res.meta["profile_id"], used)
         files += write_tables(res, out_dir / folder, lang=lang)
-        layers[f"{STEM}_{folder}"] = _shown_layers(res, lang)["sites"]
+        name = f"{STEM}_{folder}"
+        layers[name] = _shown_layers(res, lang)["sites"]
+        styled.append(share.ShareLayer(name, res.layers["sites"], scope=res.name, table="sites",
+                                       codes=dict(res.codes), title=map_title(res, lang)))
         if map:
             files.append(site_map(inputs, res, out_dir / folder / f"{STEM}.html", lang=lang, basemap=basemap,
                                   offline=offline, tianditu_key=tianditu_key))
     files.append(write_summary(results, out_dir / f"{STEM}.xlsx", lang=lang))
-    files.append(writers.write_gpkg_layers(layers, out_dir / f"{STEM}_layers.gpkg"))
+    files.append(share.write_styled_gpkg(styled, out_dir / f"{STEM}_layers.gpkg", lang=lang, shown=layers))
     return Outcome(results, files)
 
 
@@ -153,7 +156,9 @@ def write(inputs, result, out_dir, *, lang="zh", map=True, basemap=None, offline
     files = write_tables(result, out_dir, lang=lang)
     files.append(tables.write_xlsx(tables.result_sheets(result, lang=lang), out_dir / f"{STEM}.xlsx"))
     shown = _shown_layers(result, lang)
-    files.append(writers.write_gpkg_layers(shown, out_dir / f"{STEM}_layers.gpkg"))
+    styled = [share.ShareLayer(k, g, scope=result.name, table=k, codes=dict(result.codes))
+              for k, g in result.layers.items()]
+    files.append(share.write_styled_gpkg(styled, out_dir / f"{STEM}_layers.gpkg", lang=lang, shown=shown))
     files.append(writers.write_geojson(shown["sites"], out_dir / f"{STEM}.geojson"))
     if map:
         files.append(site_map(inputs, result, out_dir / f"{STEM}.html", lang=lang, basemap=basemap,

@@ -23,7 +23,7 @@ PLAN_TARGETS = {"provincial_target": "provincial_sections_class3",
 
 
 def run(inputs, out_dir, *, lang="zh", year=None, snap_distance=None, max_upstream=None,
-        sea_entry=None, detection_limits=None):
+        sea_entry=None, detection_limits=None, sheet=None, water_body=None, classify_only=None):
     """Assess the monitoring results and write the water outputs into ``out_dir``.
 
     Parameters
@@ -39,6 +39,13 @@ def run(inputs, out_dir, *, lang="zh", year=None, snap_distance=None, max_upstre
         Options of :func:`hn_geo.water.assess` (None: its defaults); distances [m].
     detection_limits : str or Path or dict, optional
         Detection limits for ``ND`` cells (default the ``detection_limits`` input file).
+    sheet : str or int, optional
+        One sheet of a results workbook (default: every sheet with the first one's header).
+    water_body : {'river', 'lake'}, optional
+        Water body of classified-only rows without a 水体类型 value (default river).
+    classify_only : bool, optional
+        Use no sections layer: every row is classified only (no target, compliance or
+        upstream attribution). Rows of sections not in the layer are classified only anyway.
 
     Returns
     -------
@@ -48,15 +55,15 @@ def run(inputs, out_dir, *, lang="zh", year=None, snap_distance=None, max_upstre
     if results is None:
         raise HnGeoError("no results table given and no embedded one", code="water.no_results")
     limits = detection_limits if detection_limits is not None else inputs.file("detection_limits")
-    samples = read_results(results, detection_limits=limits)
-    sections = inputs.layer("sections")
-    rivers = inputs.layer("rivers", optional=True)
+    samples = read_results(results, detection_limits=limits, sheet=sheet)
+    sections = None if classify_only else inputs.layer("sections")
+    rivers = None if classify_only else inputs.layer("rivers", optional=True)
     points = inputs.layer("emission_points", optional=True) if rivers is not None else None
     targets = inputs.file("plan_targets")
     plan = {opt: plan_figure(tid, path=targets) for opt, tid in PLAN_TARGETS.items()}
     result = assess(samples, sections, rivers, points, **plan,
                     **given(year=year, snap_distance=snap_distance, max_upstream=max_upstream,
-                            sea_entry=sea_entry))
+                            sea_entry=sea_entry, water_body=water_body))
     result.meta.update(results_file=Path(results).name,
                        synthetic=inputs.files.get("water_results") is None)
     return Outcome(result, write_result(with_catalog_codes(result), out_dir, lang=lang))

@@ -1,6 +1,7 @@
 """The zoning check: projects against the 三线一单 control units and the access list."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from hn_geo.zoning.evaluate import (
 )
 from hn_geo.zoning.rules import AccessList
 from hn_geo.zoning.spatial import (
+    distance_candidates,
     existing_loads,
     locate_all,
     park_membership,
@@ -76,42 +78,96 @@ def check(projects, units, *, rules, points=None, red_line=None, water_source=No
         Missing required columns, layers without CRS, a distance or park-only rule whose
         layer was not given, ``rules`` not an access list.
     """
+    prepared = prepare(projects, units, rules=rules, points=points, red_line=red_line,
+                       water_source=water_source, parks=parks)
+    units = prepared.units
+    part = check_part(projects, prepared)
+    at, pp, pu, f, status_idx = part.attrs, part.pp, part.pu, part.f, part.status_idx
+    tables = {
+        "projects": tb.project_table(at, units, pp, pu, f, status_idx, rules.rules),
+        **tb.finding_tables(at, f, rules.rules, units["unit_code"].astype(str).to_numpy()),
+        "units": tb.unit_table(units, pp, pu, f, status_idx, prepared.ex_loads, prepared.ex_counts),
+        "towns": tb.town_table(units, pp, pu, f, status_idx, part.outside),
+    }
+    tables["utilisation"], max_util = tb.utilisation(rules, prepared.A, units, prepared.ex_loads, pp, pu,
+                                                     at, f, prepared.skipped)
+    tables["units"]["max_utilisation_pct"] = max_util
+    counts = np.bincount(status_idx, minlength=len(STATUS))
+    return AnalysisResult(
+        name="zoning", tables=tables,
+        layers=tb.result_layers(projects, part.geoms, units, tables, status_idx) if layers else {},
+        codes=dict(CODES),
+        figures=key_figures(counts, int(f.is_violation.sum()), int((~f.is_violation).sum()), len(units),
+                            len(rules.rules)),
+        notes=notes(rules, points is None), meta={"synthetic": _synthetic(projects, units)})
+
+
+@dataclass
+class Prepared:
+    """What the check computes once, whatever the projects: the units in EPSG:4490, the
+    rules skipped for unknown unit codes, the applicability matrix [unit, rule], the
+    existing loads per unit, the buffered zones of the distance rules and the parks of the
+    park-only rules. Small; the
+    partitioned engine broadcasts it to every part of the projects."""
+
+    rules: AccessList
+    units: object
+    skipped: set
+    A: np.ndarray
+    ex_loads: np.ndarray
+    ex_counts: np.ndarray
+    candidates: dict
+    zones: dict
+    parks: object = None
+
+
+def prepare(projects, units, *, rules, points=None, red_line=None, water_source=None, parks=None):
+    """Check the inputs and compute the project-independent part of the check (:class:`Prepared`).
+
+    ``projects`` is only checked for its required columns and CRS (any part of them will do).
+    """
     if not isinstance(rules, AccessList):
         raise HnGeoError(code="zoning.rules_not_parsed", params={"got": type(rules).__name__})
-    check_inputs(projects, units, {"emission_points": points, "red_line": red_line,
-                                   "water_source": water_source, "parks": parks})
+    zones = {"red_line": red_line, "water_source": water_source}
+    check_inputs(projects, units, {"emission_points": points, **zones, "parks": parks})
     check_parks(rules, parks)
     units = (units.to_crs(STORAGE_CRS) if units.crs != STORAGE_CRS else units).reset_index(drop=True)
     skipped = check_units(units, rules)
+    ex_loads, ex_counts = existing_loads(points, units)
+    return Prepared(rules=rules, units=units, skipped=skipped, A=applicability(units, rules),
+                    ex_loads=ex_loads, ex_counts=ex_counts,
+                    candidates=distance_candidates(rules, zones), zones=zones, parks=parks)
+
+
+@dataclass
+class Part:
+    """The check of (a part of) the projects: attributes, (project, unit) pairs, findings and
+    the status index of every project (positions within the part)."""
+
+    attrs: object
+    geoms: object
+    pp: np.ndarray
+    pu: np.ndarray
+    f: object
+    status_idx: np.ndarray
+    outside: np.ndarray
+
+
+def check_part(projects, prepared):
+    """Locate and evaluate projects against the prepared units and rules (counted warnings)."""
+    rules, units = prepared.rules, prepared.units
     attrs = project_attributes(projects, rules)
-    geoms, pp, pu, dist = locate_all(projects, units, rules,
-                                     {"red_line": red_line, "water_source": water_source})
+    geoms, pp, pu, dist = locate_all(projects, units, rules, prepared.zones,
+                                     candidates=prepared.candidates)
     outside = np.bincount(pp, minlength=len(projects)) == 0
     if outside.any():
         warn("zoning.projects_outside", n=int(outside.sum()), ids=ids(attrs.pid, np.flatnonzero(outside)))
     warn_partly_outside(geoms, units, attrs.pid)
-
-    A = applicability(units, rules)
-    ex_loads, ex_counts = existing_loads(points, units)
-    hits, review = evaluate(rules, A, skipped, attrs, pp, pu, dist, ex_loads,
-                            parks=park_membership(geoms, parks, rules))
+    hits, review = evaluate(rules, prepared.A, prepared.skipped, attrs, pp, pu, dist, prepared.ex_loads,
+                            parks=park_membership(geoms, prepared.parks, rules))
     f = findings(hits, pp, pu, rules.rules)
-    status_idx = status_index(f, review, outside)
-
-    tables = {
-        "projects": tb.project_table(attrs, units, pp, pu, f, status_idx, rules.rules),
-        **tb.finding_tables(attrs, f, rules.rules, units["unit_code"].astype(str).to_numpy()),
-        "units": tb.unit_table(units, pp, pu, f, status_idx, ex_loads, ex_counts),
-        "towns": tb.town_table(units, pp, pu, f, status_idx, outside),
-    }
-    tables["utilisation"], max_util = tb.utilisation(rules, A, units, ex_loads, pp, pu, attrs, f,
-                                                     skipped)
-    tables["units"]["max_utilisation_pct"] = max_util
-    return AnalysisResult(
-        name="zoning", tables=tables,
-        layers=tb.result_layers(projects, geoms, units, tables, status_idx) if layers else {},
-        codes=dict(CODES), figures=_figures(status_idx, f, units, rules),
-        notes=notes(rules, points is None), meta={"synthetic": _synthetic(projects, units)})
+    return Part(attrs=attrs, geoms=geoms, pp=pp, pu=pu, f=f, status_idx=status_index(f, review, outside),
+                outside=outside)
 
 
 def check_parks(rules, parks):
@@ -128,26 +184,28 @@ def check_parks(rules, parks):
     warn_unknown_parks(parks, rules)
 
 
-def _figures(status_idx, f, units, rules):
-    """Key figures: projects that fail (headline), by status, findings, units, rules."""
-    counts = np.bincount(status_idx, minlength=len(STATUS))
+def key_figures(counts, n_violations, n_notices, n_units, n_rules):
+    """Key figures: projects that fail (headline), by status, findings, units, rules.
+
+    ``counts`` are the projects per status of :data:`STATUS`.
+    """
     n = {s: int(counts[i]) for i, s in enumerate(STATUS)}
     return [
         Figure("zoning.projects_fail", n["fail"], unit="projects", headline=True),
-        Figure("zoning.projects", int(status_idx.size), unit="projects"),
+        Figure("zoning.projects", int(np.sum(counts)), unit="projects"),
         Figure("zoning.projects_warn", n["warn"], unit="projects"),
         Figure("zoning.projects_review", n["review"], unit="projects"),
         Figure("zoning.projects_pass", n["pass"], unit="projects"),
         Figure("zoning.projects_outside", n["no_data"], unit="projects"),
-        Figure("zoning.violations", int(f.is_violation.sum())),
-        Figure("zoning.notices", int((~f.is_violation).sum())),
-        Figure("zoning.units", len(units)),
-        Figure("zoning.rules", len(rules.rules)),
+        Figure("zoning.violations", int(n_violations)),
+        Figure("zoning.notices", int(n_notices)),
+        Figure("zoning.units", int(n_units)),
+        Figure("zoning.rules", int(n_rules)),
     ]
 
 
 def notes(rules, no_points):
-    """Method notes of the check: existing loads, distance and cap conventions, the access list."""
+    """The notes of the check: distance tolerance, emission caps, the access list used."""
     notes = [Msg("zoning.no_points")] if no_points else []
     notes.append(Msg("zoning.distance_rules", tolerance=DISTANCE_TOLERANCE_M * 1000, crs=METRIC_CRS))
     notes.append(Msg("zoning.emission_caps"))

@@ -131,8 +131,11 @@ def distance_candidates(rules, zones):
     return out
 
 
-def locate_all(projects, units, rules, zones):
+def locate_all(projects, units, rules, zones, candidates=None):
     """One query for units and distance-rule candidates; exact metric distances for candidates.
+
+    ``candidates`` are the buffers of :func:`distance_candidates` when computed beforehand
+    (once for all parts of a partitioned input); computed from ``zones`` otherwise.
 
     Returns
     -------
@@ -143,7 +146,7 @@ def locate_all(projects, units, rules, zones):
         ``{(layer, distance_m): distances [m] per project, inf where beyond the buffer}``.
     """
     n_p, n_u = len(projects), len(units)
-    cand = distance_candidates(rules, zones)
+    cand = distance_candidates(rules, zones) if candidates is None else candidates
     keys = list(cand)
     src = projects.geometry
     geoms = (src.to_crs(STORAGE_CRS) if projects.crs != STORAGE_CRS else src).values

@@ -163,8 +163,13 @@ def utilisation(rules, A, units, ex_loads, pp, pu, at, f, skipped):
     own; ``cap_status`` is ``not_met`` when existing + proposed loads exceed the cap
     (``existing_over_cap``: the existing load alone does), else ``met``.
     """
-    max_util = np.full(len(units), np.nan)
-    rows = []
+    return utilisation_table(rules, A, units, ex_loads, cap_sums(rules, A, units, pp, pu, at, f, skipped))
+
+
+def cap_sums(rules, A, units, pp, pu, at, f, skipped):
+    """Per emission-cap rule index: (proposed load per unit [t/a], projects over the cap per
+    unit) -- sums that parts of the projects add up before :func:`utilisation_table`."""
+    out = {}
     for j, r in enumerate(rules.rules):
         if r.kind != "emission_cap" or r.id in skipped:
             continue
@@ -173,8 +178,17 @@ def utilisation(rules, A, units, ex_loads, pp, pu, at, f, skipped):
             pm &= at.industry_mask(r.industry_prefixes)
         on = A[pu, j] & pm[pp]
         load = np.nan_to_num(at.loads[r.params["pollutant"]])
-        proposed = np.bincount(pu[on], weights=load[pp[on]], minlength=len(units))
-        over = np.bincount(f.unit[f.rule == j], minlength=len(units))
+        out[j] = (np.bincount(pu[on], weights=load[pp[on]], minlength=len(units)),
+                  np.bincount(f.unit[f.rule == j], minlength=len(units)))
+    return out
+
+
+def utilisation_table(rules, A, units, ex_loads, sums):
+    """The utilisation table and the highest total utilisation per unit from :func:`cap_sums`."""
+    max_util = np.full(len(units), np.nan)
+    rows = []
+    for j, (proposed, over) in sums.items():
+        r = rules.rules[j]
         for u in np.flatnonzero(A[:, j]):
             row = _cap_row(r, units, u, ex_loads, proposed[u], int(over[u]))
             max_util[u] = np.nanmax([max_util[u], row["utilisation_total_pct"]])
@@ -209,14 +223,23 @@ def result_layers(projects, geoms, units, tables, status_idx):
     """Layers ``control_units`` (with the unit table), ``projects`` (the check result in
     ``status``; the input ``status`` renamed ``build_type``) and ``violations`` (failing and
     warned projects)."""
+    return {"control_units": unit_layer(units, tables["units"]),
+            **project_layers(projects, geoms, tables["projects"], status_idx)}
+
+
+def unit_layer(units, unit_table):
+    """The control units with the columns of the unit table."""
     ul = units.copy()
-    for col in tables["units"].columns:
+    for col in unit_table.columns:
         if col not in ul.columns or col == "area_km2":
-            ul[col] = tables["units"][col].to_numpy()
+            ul[col] = unit_table[col].to_numpy()
+    return ul
+
+
+def project_layers(projects, geoms, project_table, status_idx):
+    """Layers ``projects`` and ``violations`` (the failing and warned projects)."""
     pl = projects.rename(columns={"status": "build_type"})
     if projects.crs != STORAGE_CRS:
         pl = pl.set_geometry(gpd.GeoSeries(geoms, index=pl.index, crs=STORAGE_CRS))
-    pt = tables["projects"]
-    pl = pl.assign(**{c: pt[c].to_numpy() for c in PROJECT_LAYER_COLUMNS})
-    return {"control_units": ul, "projects": pl,
-            "violations": pl.iloc[np.flatnonzero(status_idx <= STATUS.index("warn"))]}
+    pl = pl.assign(**{c: project_table[c].to_numpy() for c in PROJECT_LAYER_COLUMNS})
+    return {"projects": pl, "violations": pl.iloc[np.flatnonzero(status_idx <= STATUS.index("warn"))]}

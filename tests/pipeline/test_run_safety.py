@@ -25,7 +25,7 @@ import pyogrio
 import pytest
 from click.testing import CliRunner
 
-from conftest import tiny_layer
+from layer_factory import tiny_layer
 from hn_geo.core import files
 from hn_geo.core.errors import HnGeoError
 from hn_geo.pipeline import outdir

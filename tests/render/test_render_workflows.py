@@ -10,6 +10,7 @@ import pytest
 from hn_geo.ground import catalog
 from hn_geo.ground.inputs import Inputs, LayerSource
 from hn_geo.render.writers import write_geojson
+from hn_geo.workflows import dashboard as wf_dashboard
 from hn_geo.workflows import maps as wf_maps
 from hn_geo.workflows import report as wf_report
 from hn_geo.workflows import share as wf_share
@@ -25,7 +26,9 @@ def test_signatures_are_the_pipeline_contract():
     assert kw(wf_report.run) == {"lang": "zh", "skipped": None}
     assert kw(wf_maps.run) == {"lang": "zh", "results": None, "overview": True, "per_analysis": True,
                                "basemap": None, "offline": True, "tianditu_key": None}
-    assert kw(wf_share.run) == {"lang": "zh", "results": None, "layers": None, "include_results": True}
+    assert kw(wf_share.run) == {"lang": "zh", "results": None, "layers": None, "include_results": True,
+                                "geojson_max_mb": None}
+    assert kw(wf_dashboard.run) == {"lang": "zh", "files": None, "skipped": None}
 
 
 @needs_layers

@@ -117,7 +117,9 @@ def test_package_contents(package):
         names = set(zf.namelist())
         meta = json.loads(zf.read("metadata.json"))
     assert names == {"demo_zones.geojson", "demo_points.geojson", "share.gpkg", "metadata.json", "SOURCES.md",
-                     "README.txt", "SHA256SUMS", "fields/demo_zones_fields.csv", "fields/demo_points_fields.csv"}
+                     "README.txt", "SHA256SUMS", "fields/demo_zones_fields.csv", "fields/demo_points_fields.csv",
+                     "share.qgz", "styles/demo_zones.qml", "styles/demo_zones.sld", "styles/demo_points.qml",
+                     "styles/demo_points.sld"}
     by_name = {m["name"]: m for m in meta["layers"]}
     assert by_name["demo_zones"]["feature_count"] == 3
     assert by_name["demo_points"]["feature_count"] == 50
@@ -221,7 +223,7 @@ def test_ogrinfo_reads_each_geojson_and_gpkg_crs(package, tmp_path):
 def test_gpkg_has_every_layer_in_cgcs2000(package, tmp_path):
     out, _ = package
     root = _extract(out, tmp_path / "x")
-    layers = {row[0] for row in pyogrio.list_layers(root / "share.gpkg")}
+    layers = {row[0] for row in pyogrio.list_layers(root / "share.gpkg")} - {"layer_styles"}  # QGIS' styles
     assert layers == {"demo_zones", "demo_points"}
     for lyr in layers:
         assert pyogrio.read_info(root / "share.gpkg", layer=lyr)["crs"] == "EPSG:4490"
@@ -231,14 +233,14 @@ def test_checksums_match_and_detect_tampering(package, tmp_path):
     out, _ = package
     root = _extract(out, tmp_path / "x")
     lines = (root / "SHA256SUMS").read_text().splitlines()
-    assert len(lines) == 8  # every file but SHA256SUMS itself
+    assert len(lines) == 13  # every file but SHA256SUMS itself
     for line in lines:
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((root / name).read_bytes()).hexdigest() == digest
     if shutil.which("sha256sum"):
         res = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=root, capture_output=True, text=True)
         assert res.returncode == 0, res.stdout + res.stderr
-    assert share.verify_checksums(out) == 8
+    assert share.verify_checksums(out) == 13
     # tamper with one GeoJSON: the package no longer verifies
     bad = tmp_path / "bad.zip"
     with zipfile.ZipFile(out) as zin, zipfile.ZipFile(bad, "w") as zout:
@@ -396,3 +398,10 @@ def test_infinite_values_become_null_with_a_counted_warning(tmp_path):
     assert [(w.message.code, w.message.params) for w in rec] == [("render.infinite_blank", {"column": "v", "n": 2})]
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert [f["properties"]["v"] for f in doc["features"]] == [1.0, None, None, None]
+
+
+def test_result_layer_without_a_layer_title_is_named_as_its_table():
+    gdf = gpd.GeoDataFrame({"town": ["许村镇"]}, geometry=[shapely.Point(120.6, 30.5)], crs="EPSG:4490")
+    lyr = share.ShareLayer("targets_reductions_town", gdf, scope="targets", table="targets_reductions_town")
+    assert share.title_of(lyr, "zh") == "规划目标进度·重点工程减排量（分镇街道）"  # not the raw table name
+    assert share.title_of(lyr, "en").endswith("Key-project reductions by town")

@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 
-from conftest import tiny_layer
+from layer_factory import tiny_layer
 from hn_geo.core.errors import HnGeoError
 from hn_geo.render import share
 from hn_geo.render.share_read import read_share_package, verify_checksums
@@ -60,12 +60,12 @@ def _code(path, **kw):
 
 
 def test_the_good_package_round_trips(good):
-    path, _ = good
+    path, files = good
     back = read_share_package(path)
     assert set(back) == {"towns", "sections"}
     assert back["towns"]["=cmd|' /C calc'!A0"].tolist() == ["=1+1", "-2", "@x", "+y"]
     assert len(read_share_package(path, fmt="gpkg")["sections"]) == 3
-    assert verify_checksums(path) == 8
+    assert verify_checksums(path) == len(files) - 1  # every file but SHA256SUMS (with the QGIS project, styles)
 
 
 def test_a_layer_without_geojson_is_read_from_the_geopackage(good, tmp_path):
@@ -90,7 +90,7 @@ def test_partial_checksum_list_with_tampered_files(good, tmp_path):
     files["SHA256SUMS"] = _sums(files, only={"metadata.json", "README.txt"})
     files["towns.geojson"] = files["towns.geojson"].replace(b"town", b"TOWN")
     code, text = _code(_write(tmp_path / "p.zip", files, resum=False))
-    assert code == "render.sums_unlisted" and "6 file(s)" in text and "sections.geojson" in text
+    assert code == "render.sums_unlisted" and f"{len(files) - 3} file(s)" in text and "SOURCES.md" in text
 
 
 def test_unlisted_file(good, tmp_path):

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
-from hn_geo import water
+from hn_geo import vocabulary, water
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.results import Msg, Word
 from hn_geo.ground.water_results import prepare_results
@@ -166,21 +166,39 @@ def test_sea_entry_trend(sec3, results, quiet):
     assert list(shown(res, "water_trend")["trend"]) == ["", "升降不一", "下降"]
 
 
-def test_rows_of_unknown_sections_are_counted(sec3, results, quiet, coded_warnings):
+def test_rows_of_unknown_sections_are_classified_only(sec3, results, quiet, coded_warnings):
     df = results([["S1", "2024-01-01", "0.3"], ["S9", "2024-01-01", "0.3"], ["S9", "2024-02-01", "0.3"]],
                  ["断面编号", "采样日期", "氨氮"])
     with pytest.warns(HnGeoWarning) as record:
-        water.assess(quiet(prepare_results, df, path="r.csv"), sec3)
-    (w,) = coded_warnings(record, "water.unknown_sections")
+        res = water.assess(quiet(prepare_results, df, path="r.csv"), sec3)
+    (w,) = coded_warnings(record, "water.unlisted_sections")
     assert w.params == {"n_rows": 2, "n_sections": 1, "sections": ["S9"], "first_row": 3}
     assert w.path == "r.csv" and "2 row(s) of 1 section(s)" in w.render("en")
+    a = res.tables["water_sections"].set_index("section_id")
+    # S9 is classified (NH3-N 0.3 mg/L: class II) but has no target: no status, not in compliance
+    assert a.loc["S9", "water_class"] == "II" and a.loc["S9", "n_samples"] == 2
+    assert pd.isna(a.loc["S9", "status"]) and pd.isna(a.loc["S9", "target_met"])
+    assert "S9" not in set(res.layers["sections"]["section_id"])
+    assert "classify_only" in [n.code.split(".")[-1] for n in res.notes]
 
 
-def test_no_matching_section_and_unknown_year(sec3, results, quiet):
-    df = results([["S9", "2024-01-01", "0.3"]], ["断面编号", "采样日期", "氨氮"])
-    with pytest.raises(HnGeoError) as err:
-        quiet(water.assess, quiet(prepare_results, df), sec3)
-    assert err.value.code == "water.no_section"
+def test_no_sections_layer_classifies_every_row(results, quiet):
+    df = results([["S9", "2024-01-01", "0.3", "0.04", "湖库"], ["S8", "2024-01-01", "0.3", "0.04", "河流"]],
+                 ["断面编号", "采样日期", "氨氮", "总磷", "水体类型"])
+    res = quiet(water.assess, quiet(prepare_results, df))
+    a = res.tables["water_sections"].set_index("section_id")
+    # TP 0.04 mg/L: class II in a river, class III in a lake (GB 3838 lake limits)
+    assert a.loc["S8", "water_class"] == "II" and a.loc["S9", "water_class"] == "III"
+    assert a.loc["S9", "water_body"] == "lake" and res.layers == {}
+    assert res.tables["water_compliance"].empty and res.tables["water_upstream"].empty
+    note = next(n for n in res.notes if n.code == "water.classify_only")
+    assert note.params["n"] == 2 and "results' water-body column" in vocabulary.message(
+        note.code, note.params, "en")
+    res = quiet(water.assess, quiet(prepare_results, df.drop(columns="水体类型")), water_body="lake")
+    assert set(res.tables["water_sections"]["water_class"]) == {"III"}
+
+
+def test_unknown_year(sec3, results, quiet):
     df = results([["S1", "2024-01-01", "0.3"]], ["断面编号", "采样日期", "氨氮"])
     with pytest.raises(HnGeoError) as err:
         quiet(water.assess, quiet(prepare_results, df), sec3, year=2019)

@@ -12,7 +12,7 @@ from hn_geo.ground.inputs import Inputs, LayerSource
 from hn_geo.ground.plan import targets_path
 from hn_geo.workflows import water as workflow
 
-X0, Y0 = 500000.0, 3370000.0
+X0, Y0 = 568000.0, 3377000.0  # CGCS2000 / GK CM 120E metres: inside Haining (the area of interest)
 
 
 def write_user_files(tmp_path):

@@ -62,7 +62,8 @@ def test_ph_outside_0_14_is_an_error(results):
     df = results([["甲", "2024-01-05", "15"]], ["断面名称", "采样日期", "pH"])
     with pytest.raises(HnGeoError) as err:
         wr.prepare_results(df, path="r.csv")
-    assert err.value.code == "water.value_ph_range" and "pH 0-14" in err.value.render("en")
+    assert err.value.code == "water.value_implausible" and "plausible range 0-14" in err.value.render("en")
+    assert err.value.params["item"].code == "ph" and err.value.row == 2
 
 
 def test_missing_section_or_date_column_and_no_items(results):

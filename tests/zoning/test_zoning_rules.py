@@ -153,3 +153,20 @@ def test_divisions_table():
     t = industries.divisions()
     assert len(t) == 97 and t["code"].is_unique and set(t["section"]) <= set(industries.SECTIONS)
     assert industries.section_of()["26"] == "C" and industries.name_of()["44"] == "电力、热力生产和供应业"
+
+
+def test_access_list_with_alias_bomb_is_refused(tmp_path):
+    """Nine levels of nested aliases ("billion laughs") are refused before anything walks them."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 8):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    lines.append("rules: [" + ", ".join(["*a7"] * 9) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(HnGeoError) as err:
+        read_rules_file(path)
+    assert err.value.code == "zoning.rules_not_yaml" and str(err.value.path) == str(path)
+    assert "refused" in str(err.value)
+    # a few aliases are fine
+    path.write_text("x: &x [1, 2]\nrules: {y: *x}\n", encoding="utf-8")
+    assert read_rules_file(path)["rules"] == {"y": [1, 2]}

@@ -48,7 +48,7 @@ def test_cli_writes_layers_tables_workbook_and_map(cli_runs):
     d, console = cli_runs["zh"]
     names = {p.name for p in d.iterdir()}
     assert names == {f"{t}.csv" for t in TABLES} | {"sites.xlsx", "sites_layers.gpkg", "sites.geojson", "sites.html"}
-    assert {n for n, _ in pyogrio.list_layers(d / "sites_layers.gpkg")} == {"sites", "site_parcels"}
+    assert {n for n, _ in pyogrio.list_layers(d / "sites_layers.gpkg")} == {"sites", "site_parcels", "layer_styles"}
     info = pyogrio.read_info(d / "sites_layers.gpkg", layer="sites")
     assert info["crs"] == "EPSG:4490" and info["geometry_type"] in ("Polygon", "MultiPolygon", "Unknown")
     gj = json.loads((d / "sites.geojson").read_text(encoding="utf-8"))
@@ -123,7 +123,8 @@ def test_run_config_sites_step(tmp_path):
     assert {p.name for p in (out / "pv").iterdir()} == {f"{t}.csv" for t in TABLES} | {"sites.html"}
     assert (out / "dyeing" / "sites.html").exists()
     assert openpyxl.load_workbook(out / "sites.xlsx").sheetnames == ["dyeing 印染厂", "pv"]
-    assert [n for n, _ in pyogrio.list_layers(out / "sites_layers.gpkg")] == ["sites_dyeing", "sites_pv"]
+    assert [n for n, _ in pyogrio.list_layers(out / "sites_layers.gpkg")] == ["sites_dyeing", "sites_pv",
+                                                                               "layer_styles"]  # QGIS' styles
     assert set(steps["sites"].outputs) == {p for p in out.rglob("*") if p.is_file()}
     assert load_config(None).sites["profiles"] == []
     cfg.write_text("sites: {profiles: [], colour: red}\n", encoding="utf-8")
