@@ -324,7 +324,10 @@ def build_demo(units_m, red_m, ws_m, rules):
     # a footprint straddling two units: a square across the park / general-unit edge
     park = u.loc[industrial, "geometry"]
     edge = park.exterior if park.geom_type == "Polygon" else max(park.geoms, key=lambda x: x.area).exterior
-    outer = units_m.geometry.union_all().boundary
+    # the county outline (the exterior ring: slivers between units in the 4490 overlay
+    # are snapped away, they are no outline)
+    whole = shapely.union_all(units_m.geometry.values, grid_size=1.0)
+    outer = max(shapely.get_parts(whole), key=lambda g: g.area).exterior
     c = next(pt for pt in (edge.interpolate(f, normalized=True) for f in np.linspace(0, 1, 200, endpoint=False))
              if pt.distance(outer) > 1000 and pt.distance(red) > 1000 and pt.distance(ws) > 1000)
     proj(f"DEMO-{n:02d}", "示例·跨单元新建印染项目（地块）", "1713", "new",

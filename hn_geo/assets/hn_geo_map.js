@@ -6,8 +6,12 @@
  * L.hnGeo.MiniMap     overview map drawn with Leaflet itself
  * L.hnGeo.Search      search box over named features of GeoJSON layers
  * L.hnGeo.Box         a control holding static HTML (legends, captions, title)
- * L.hnGeo.Points      canvas layer for many graduated circles with popups
+ * L.hnGeo.Points      canvas layer for many graduated circles with popups (grid-indexed)
  * L.hnGeo.geoJson     styled GeoJSON with popup tables, tooltips and hover highlight
+ * L.hnGeo.Scale       metric scale bar
+ * L.hnGeo.ZOrder      fixed drawing order of the layers, whatever is ticked when
+ * L.hnGeo.Labels      name labels of towns, rivers, parks from a zoom on
+ * L.hnGeo.TileNotice  a note when basemap tiles cannot be loaded (no network)
  *
  * Part of hn_geo, MIT licence (see LICENSE in this folder).
  */
@@ -36,6 +40,7 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
   }
+  HN.escapeHtml = escapeHtml;
 
   /* ------------------------------------------------------------ full screen */
   HN.Fullscreen = L.Control.extend({
@@ -278,12 +283,14 @@
       }, this);
       return c;
     },
+    // entries match on their text and on an alias (the other language's name, e.g. name_en)
     find: function (text) {
       var q = String(text).trim().toLowerCase(), out = [];
       if (!q) return out;
       var e = this.options.entries;
       for (var i = 0; i < e.length && out.length < this.options.limit; i++) {
-        if (String(e[i][0]).toLowerCase().indexOf(q) !== -1) out.push(e[i]);
+        var hay = String(e[i][0]) + (e[i][3] ? " " + e[i][3] : "");
+        if (hay.toLowerCase().indexOf(q) !== -1) out.push(e[i]);
       }
       return out;
     },
@@ -298,7 +305,10 @@
       hits.forEach(function (h) {
         var li = L.DomUtil.create("li", "", ul);
         li.textContent = h[0];
-        L.DomEvent.on(li, "click", function () { self.go(h); });
+        // stop the click here: the list is emptied by go(), and a click whose target has left
+        // the page is no longer known to come from the control -- the map would take it as a
+        // click on the map and close the popup go() has just opened
+        L.DomEvent.on(li, "click", function (ev) { L.DomEvent.stop(ev); self.go(h); });
       });
     },
     go: function (entry) {
@@ -318,9 +328,24 @@
         map.setView(at, Math.max(map.getZoom(), this.options.maxZoom - 1), { animate: false });
       }
       target.fire("click", { latlng: at }, true);
+      this._highlight(target);
       this._list.innerHTML = "";
       this._input.value = entry[0];
       return target;
+    },
+    // the found feature stays outlined while its popup is open
+    _highlight: function (target) {
+      var map = this._map;
+      this._unhighlight();
+      if (!target.setStyle) return;
+      var base = L.extend({}, target.options);
+      target.setStyle({ color: "#00a2ff", weight: (base.weight || 1) + 3, opacity: 1 });
+      if (target.bringToFront) target.bringToFront();
+      this._lit = { layer: target, style: { color: base.color, weight: base.weight, opacity: base.opacity } };
+      map.once("popupclose", this._unhighlight, this);
+    },
+    _unhighlight: function () {
+      if (this._lit) { this._lit.layer.setStyle(this._lit.style); this._lit = null; this._map.fire("hnzorder"); }
     }
   });
 
@@ -420,6 +445,96 @@
     }
   });
 
+  /* ------------------------------------------------------------ metric scale bar */
+  HN.Scale = L.Control.Scale.extend({ options: { position: "bottomleft", metric: true, imperial: false } });
+
+  /* ------------------------------------------------------------ fixed drawing order */
+  // layers: variable names in drawing order (polygons, lines, points; context under results).
+  // Leaflet draws a layer added later on top; whenever a layer is (re)added, put them all
+  // back in this order, so ticking a layer never hides the ones meant to be above it.
+  HN.ZOrder = L.Control.extend({
+    options: { position: "topright", layers: [] },
+    onAdd: function (map) {
+      this._c = L.DomUtil.create("div", "hn-zorder");
+      this._c.style.display = "none";
+      map.on("layeradd hnzorder", this._queue, this);
+      return this._c;
+    },
+    onRemove: function (map) { map.off("layeradd hnzorder", this._queue, this); },
+    _queue: function (e) {
+      if (this._pending) return;
+      if (e && e.type === "layeradd" && this.options.layers.every(function (v) { return window[v] !== e.layer; })) return;
+      this._pending = true;
+      var self = this;
+      L.Util.requestAnimFrame(function () { self._pending = false; self.apply(); });
+    },
+    apply: function () {
+      var map = this._map;
+      this.options.layers.forEach(function (v) {
+        var l = window[v];
+        if (l && map.hasLayer(l) && l.bringToFront) l.bringToFront();
+      });
+    }
+  });
+
+  /* ------------------------------------------------------------ name labels */
+  // groups: [[layer variable, min zoom, [[lat, lon, text], ...], layer name]]; a group shows while its
+  // layer is on the map and the zoom is at least its min zoom. Labels take no clicks.
+  HN.Labels = L.Control.extend({
+    options: { position: "topright", groups: [] },
+    onAdd: function (map) {
+      var pane = map.getPane("hnLabels") || map.createPane("hnLabels");
+      pane.style.zIndex = 640;
+      pane.style.pointerEvents = "none";
+      this._groups = this.options.groups.map(function (g) {
+        var lg = L.layerGroup();
+        g[2].forEach(function (it) {
+          L.marker([it[0], it[1]], {
+            pane: "hnLabels", interactive: false, keyboard: false,
+            icon: L.divIcon({ className: "hn-label hn-label-" + (g[3] || "layer"), html: escapeHtml(it[2]), iconSize: null })
+          }).addTo(lg);
+        });
+        return { v: g[0], z: g[1], layer: lg };
+      });
+      this._c = L.DomUtil.create("div", "hn-labels-control");
+      this._c.style.display = "none";
+      map.on("zoomend layeradd layerremove", this._sync, this);
+      var self = this;
+      setTimeout(function () { self._sync(); }, 0);
+      return this._c;
+    },
+    onRemove: function (map) { map.off("zoomend layeradd layerremove", this._sync, this); },
+    _sync: function (e) {
+      var map = this._map;
+      if (!map || (e && (e.type === "layeradd" || e.type === "layerremove") && e.layer instanceof L.Marker)) return;
+      this._groups.forEach(function (g) {
+        var on = window[g.v] && map.hasLayer(window[g.v]) && map.getZoom() >= g.z;
+        if (on && !map.hasLayer(g.layer)) map.addLayer(g.layer);
+        if (!on && map.hasLayer(g.layer)) map.removeLayer(g.layer);
+      });
+    },
+    shown: function () {
+      var map = this._map;
+      return this._groups.filter(function (g) { return map.hasLayer(g.layer); }).map(function (g) { return g.v; });
+    }
+  });
+
+  /* ------------------------------------------------------------ basemap tiles that do not load */
+  HN.TileNotice = L.Control.extend({
+    options: { position: "bottomleft", text: "" },
+    onAdd: function (map) {
+      var c = L.DomUtil.create("div", "leaflet-control hn-box hn-caption hn-tile-notice");
+      c.textContent = this.options.text;
+      c.style.display = "none";
+      this._c = c;
+      var self = this, watch = function (l) { if (l instanceof L.TileLayer) l.on("tileerror", self._show, self); };
+      map.eachLayer(watch);
+      map.on("layeradd", function (e) { watch(e.layer); });
+      return c;
+    },
+    _show: function () { this._c.style.display = ""; }
+  });
+
   /* ------------------------------------------------------------ many points on a canvas */
   /*
    * data = {n, x0, y0, scale, x: [...int], y: [...int], k: "0120..." (class per point, sorted
@@ -434,7 +549,7 @@
     initialize: function (data, options) {
       L.setOptions(this, options);
       var n = data.n, px = new Float64Array(n), py = new Float64Array(n), lat = new Float64Array(n),
-          lon = new Float64Array(n), d2r = Math.PI / 180;
+          lon = new Float64Array(n), cls = new Uint8Array(n), d2r = Math.PI / 180;
       for (var i = 0; i < n; i++) {
         lon[i] = data.x0 + data.x[i] * data.scale;
         lat[i] = data.y0 + data.y[i] * data.scale;
@@ -442,11 +557,33 @@
         var s = Math.sin(Math.max(Math.min(lat[i], 85.0511287798), -85.0511287798) * d2r);
         px[i] = 256 * (0.5 + lon[i] / 360);
         py[i] = 256 * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI));
+        cls[i] = data.k.charCodeAt(i) - 48;
       }
       this._d = data;
-      this._px = px; this._py = py; this._lat = lat; this._lon = lon;
+      this._px = px; this._py = py; this._lat = lat; this._lon = lon; this._cls = cls;
       this.count = n;
       this.drawn = 0;
+      this._index();
+    },
+    // packed grid index over zoom-0 pixels: point ids sorted by cell, ~16 points a cell
+    _index: function () {
+      var n = this.count, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, i;
+      for (i = 0; i < n; i++) {
+        if (this._px[i] < x0) x0 = this._px[i]; if (this._px[i] > x1) x1 = this._px[i];
+        if (this._py[i] < y0) y0 = this._py[i]; if (this._py[i] > y1) y1 = this._py[i];
+      }
+      if (!n) { x0 = y0 = 0; x1 = y1 = 1; }
+      var side = Math.max(1, Math.ceil(Math.sqrt(n / 16))), cw = Math.max((x1 - x0) / side, (y1 - y0) / side, 1e-9);
+      var gx = Math.ceil((x1 - x0) / cw) + 1, gy = Math.ceil((y1 - y0) / cw) + 1;
+      var cellOf = new Uint32Array(n), start = new Uint32Array(gx * gy + 1);
+      for (i = 0; i < n; i++) {
+        var c = Math.floor((this._px[i] - x0) / cw) + gx * Math.floor((this._py[i] - y0) / cw);
+        cellOf[i] = c; start[c + 1]++;
+      }
+      for (c = 0; c < gx * gy; c++) start[c + 1] += start[c];
+      var fill = start.slice(0, gx * gy), items = new Uint32Array(n);
+      for (i = 0; i < n; i++) items[fill[cellOf[i]]++] = i;
+      this._grid = { x0: x0, y0: y0, cw: cw, gx: gx, gy: gy, start: start, items: items };
     },
     onAdd: function (map) {
       var pane = map.getPane(this.options.pane);
@@ -470,6 +607,7 @@
       L.DomUtil.remove(this._canvas);
       this.drawn = 0;
     },
+    bringToFront: function () { return this; },
     _radius: function (k, z) {
       var f = Math.min(1, Math.pow(2, (z - this.options.fullZoom) / 2));
       return Math.max(1, this.options.radii[k] * f);
@@ -479,62 +617,79 @@
           topLeft = map.containerPointToLayerPoint([0, 0]), origin = map.getPixelOrigin();
       return { z: z, f: Math.pow(2, z), ox: origin.x + topLeft.x, oy: origin.y + topLeft.y, topLeft: topLeft };
     },
+    // one stamp per class at this zoom: pixel offsets and their colour (fill, or stroke ring)
+    _stamps: function (z, dpr) {
+      var key = z + ":" + dpr;
+      if (this._stampKey === key) return this._stampCache;
+      var o = this.options, out = [];
+      function abgr(hex) {
+        var v = parseInt(hex.slice(1), 16);
+        return ((255 << 24) | ((v & 255) << 16) | (((v >> 8) & 255) << 8) | ((v >> 16) & 255)) >>> 0;
+      }
+      var stroke = abgr(o.stroke);
+      for (var k = 0; k < o.radii.length; k++) {
+        var r = this._radius(k, z) * dpr, R = Math.ceil(r), dx = [], dy = [], col = [], fill = abgr(o.fill[k]);
+        for (var y = -R; y <= R; y++) {
+          for (var x = -R; x <= R; x++) {
+            var d = Math.sqrt(x * x + y * y);
+            if (d > r + 0.5) continue;
+            dx.push(x); dy.push(y);
+            col.push(r > 2 * dpr && d > r - 0.6 * dpr ? stroke : fill);
+          }
+        }
+        out.push({ dx: Int16Array.from(dx), dy: Int16Array.from(dy), c: Uint32Array.from(col), r: r });
+      }
+      this._stampKey = key; this._stampCache = out;
+      return out;
+    },
+    // points are stamped into one image (smallest classes first, so big sources stay on top):
+    // a million points redraw in a few tens of milliseconds at any zoom
     _redraw: function () {
       if (!this._map) return;
       var map = this._map, size = map.getSize(), dpr = window.devicePixelRatio || 1,
-          cv = this._canvas, fr = this._frame(), k = this._d.k, o = this.options,
-          w = size.x, h = size.y;
-      cv.width = w * dpr; cv.height = h * dpr;
-      cv.style.width = w + "px"; cv.style.height = h + "px";
+          cv = this._canvas, fr = this._frame(), w = Math.round(size.x * dpr), h = Math.round(size.y * dpr);
+      cv.width = w; cv.height = h;
+      cv.style.width = size.x + "px"; cv.style.height = size.y + "px";
       L.DomUtil.setPosition(cv, fr.topLeft);
-      var ctx = cv.getContext("2d");
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, w, h);
-      ctx.lineWidth = 0.6;
-      ctx.strokeStyle = o.stroke;
-      // one mark per screen pixel and class: points hidden under an identical mark are not
-      // drawn again (100,000 points at city scale cover far fewer pixels)
-      if (!this._seen || this._seen.length !== w * h) this._seen = new Int32Array(w * h);
-      this._stamp = (this._stamp || 0) + 1;
-      var seen = this._seen, drawn = 0, cls = -1, r = 0, small = false, stamp = 0, n = this.count;
+      var ctx = cv.getContext("2d"), img = ctx.createImageData(w, h), buf = new Uint32Array(img.data.buffer);
+      var stamps = this._stamps(fr.z, dpr), n = this.count, cls = this._cls, drawn = 0;
+      var kx = fr.f * dpr, ox = fr.ox * dpr, oy = fr.oy * dpr;
       for (var i = 0; i < n; i++) {
-        var c = k.charCodeAt(i) - 48;
-        if (c !== cls) {
-          if (cls >= 0 && !small) { ctx.fill(); if (r > 2) ctx.stroke(); }
-          cls = c;
-          r = this._radius(c, fr.z);
-          small = r <= 2;
-          stamp = this._stamp * 8 + c;
-          ctx.fillStyle = o.fill[c];
-          ctx.beginPath();
-        }
-        var x = this._px[i] * fr.f - fr.ox, y = this._py[i] * fr.f - fr.oy;
-        if (x < -r || y < -r || x > w + r || y > h + r) continue;
+        var st = stamps[cls[i]], x = Math.round(this._px[i] * kx - ox), y = Math.round(this._py[i] * kx - oy);
+        if (x < -st.r || y < -st.r || x > w + st.r || y > h + st.r) continue;
         drawn++;
-        var ix = x | 0, iy = y | 0;
-        if (ix >= 0 && iy >= 0 && ix < w && iy < h) {
-          var cell = iy * w + ix;
-          if (seen[cell] === stamp) continue;
-          seen[cell] = stamp;
-        }
-        if (small) {
-          ctx.fillRect(x - r, y - r, 2 * r, 2 * r);
+        var dx = st.dx, dy = st.dy, col = st.c, m = dx.length;
+        if (x >= st.r && y >= st.r && x < w - st.r && y < h - st.r) {
+          for (var j = 0; j < m; j++) buf[(y + dy[j]) * w + x + dx[j]] = col[j];
         } else {
-          ctx.moveTo(x + r, y);
-          ctx.arc(x, y, r, 0, 6.283185307179586);
+          for (j = 0; j < m; j++) {
+            var xx = x + dx[j], yy = y + dy[j];
+            if (xx >= 0 && yy >= 0 && xx < w && yy < h) buf[yy * w + xx] = col[j];
+          }
         }
       }
-      if (cls >= 0 && !small) { ctx.fill(); if (r > 2) ctx.stroke(); }
+      ctx.putImageData(img, 0, 0);
       this.drawn = drawn;
     },
-    // index of the topmost point under a container point, or -1
+    // index of the topmost point under a container point, or -1 (grid-index lookup)
     hit: function (cp) {
-      var fr = this._frame(), k = this._d.k, best = -1, bestD = Infinity, tol = this.options.tolerance;
-      for (var i = this.count - 1; i >= 0; i--) {
-        var dx = this._px[i] * fr.f - fr.ox - cp.x, dy = this._py[i] * fr.f - fr.oy - cp.y;
-        if (dx > 12 || dx < -12 || dy > 12 || dy < -12) continue;
-        var r = this._radius(k.charCodeAt(i) - 48, fr.z) + tol, d = dx * dx + dy * dy;
-        if (d <= r * r && d < bestD) { best = i; bestD = d; }
+      var fr = this._frame(), g = this._grid, tol = this.options.tolerance, best = -1, bestD = Infinity;
+      var rmax = this._radius(this.options.radii.length - 1, fr.z) + tol;
+      var zx = (cp.x + fr.ox) / fr.f, zy = (cp.y + fr.oy) / fr.f, rz = rmax / fr.f;
+      var i0 = Math.max(0, Math.floor((zx - rz - g.x0) / g.cw)), i1 = Math.min(g.gx - 1, Math.floor((zx + rz - g.x0) / g.cw));
+      var j0 = Math.max(0, Math.floor((zy - rz - g.y0) / g.cw)), j1 = Math.min(g.gy - 1, Math.floor((zy + rz - g.y0) / g.cw));
+      for (var j = j0; j <= j1; j++) {
+        for (var ii = i0; ii <= i1; ii++) {
+          var c = ii + g.gx * j;
+          for (var s = g.start[c]; s < g.start[c + 1]; s++) {
+            var i = g.items[s];
+            var dx = this._px[i] * fr.f - fr.ox - cp.x, dy = this._py[i] * fr.f - fr.oy - cp.y;
+            var r = this._radius(this._cls[i], fr.z) + tol, d = dx * dx + dy * dy;
+            // the topmost: bigger class, then later in drawing order
+            if (d <= r * r && (best < 0 || this._cls[i] > this._cls[best] ||
+                               (this._cls[i] === this._cls[best] && (i > best || d < bestD)))) { best = i; bestD = d; }
+          }
+        }
       }
       return best;
     },

@@ -13,8 +13,9 @@ Value families with a colour convention of their own (keyed by code):
   the RGB values use the hues of the AQI colours of HJ 633-2012 (green 0,228,0; yellow
   255,255,0; orange 255,126,0; red 255,0,0), with a darker blue for I and a lighter one for
   II so the two stay apart;
-* ``unit_type`` (三线一单 control units): priority protection green, key control red-orange,
-  general control yellow, as on Zhejiang's published 环境管控单元 maps;
+* ``unit_type`` (三线一单 control units): priority protection green, key control salmon,
+  general control pale yellow, the hues of Zhejiang's published 环境管控单元 maps, kept light
+  so the status colours of projects drawn on them (red 不通过, amber 警示) stand out;
 * ``project_status`` (new, expansion, existing).
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ WATER_CLASSES = ("I", "II", "III", "IV", "V", "inferior_V")
 FAMILY_COLOURS = {
     "water_class": {"I": "#1f5fd6", "II": "#5aa9f0", "III": "#00c000", "IV": "#ffff00",
                     "V": "#ff7e00", "inferior_V": "#ff0000"},
-    "unit_type": {"priority": "#2ca25f", "key": "#f03b20", "general": "#fed24c"},
+    "unit_type": {"priority": "#66c2a4", "key": "#fc9272", "general": "#fee391"},
     "project_status": {"new": "#e31a1c", "expansion": "#ff7f00", "existing": "#7f7f7f"},
 }
 FAMILY_SCOPES = {"water_class": "water"}

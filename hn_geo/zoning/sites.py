@@ -135,8 +135,11 @@ def _merge_small(part, comp, sig, min_m2):
 def _union(faces):
     if len(faces) == 1:
         return faces[0]
-    geom = shapely.coverage_union_all(faces)
-    if not shapely.is_valid(geom) or shapely.get_type_id(geom) not in (3, 6):
+    try:
+        geom = shapely.coverage_union_all(faces)
+    except shapely.errors.GEOSException:  # faces that overlap by a rounding sliver
+        geom = None
+    if geom is None or not shapely.is_valid(geom) or shapely.get_type_id(geom) not in (3, 6):
         geom = shapely.make_valid(shapely.union_all(faces))
     return geom
 

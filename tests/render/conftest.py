@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+import shutil
 
 import geopandas as gpd
 import numpy as np
@@ -212,3 +213,26 @@ def frames():
             "emission_points": emission_points(towns)}
 
 
+
+
+# ----------------------------------------------------------------------------- headless Chromium
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    except Exception as exc:  # no Chromium on this machine
+        pw.stop()
+        pytest.skip(f"no headless Chromium can be launched at {CHROMIUM}: {exc}")
+    yield b
+    b.close()
+    pw.stop()

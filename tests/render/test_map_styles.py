@@ -16,6 +16,7 @@ from hn_geo.render import maps, offline, palette
 from hn_geo.render.maps import registry, styles, values
 from hn_geo.render.maps.layers import LayerSpec
 
+
 def _wc(code, lang="zh"):
     """The water block's word for a water class code."""
     from hn_geo import vocabulary

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 
 import numpy as np
 import pytest
@@ -23,9 +22,6 @@ from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.render import maps, offline, palette
 from hn_geo.render.maps.layers import LayerSpec
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 def _wc(code, lang="zh"):
     """The water block's word for a water class code."""
@@ -181,23 +177,6 @@ def test_cli_user_files_color_by_and_errors(frames, tmp_path):
 
 
 # ----------------------------------------------------------------------------- in the browser
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-    except Exception as exc:  # no Chromium on this machine
-        pw.stop()
-        pytest.skip(f"no headless Chromium can be launched at {CHROMIUM}: {exc}")
-    yield b
-    b.close()
-    pw.stop()
-
-
 def open_map(browser, path):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.errors, page.blocked = [], []

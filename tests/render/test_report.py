@@ -12,6 +12,7 @@ from hn_geo.render import palette
 from hn_geo.render.workbook import summary_table, write_report
 from hn_geo.workflows import report
 
+
 def _wc(code, lang="zh"):
     """The water block's word for a water class code."""
     from hn_geo import vocabulary

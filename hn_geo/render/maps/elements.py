@@ -13,6 +13,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from hn_geo.render import escape, offline
+from hn_geo.render.maps.compact import split_blobs
 
 
 def js_json(obj):
@@ -30,6 +31,10 @@ class RawHtml(Element):
         self.text = text
 
 
+OWN_SCRIPTS = ("hn_geo_map.js", "hn_geo_shapes.js")
+"""hn_geo's own scripts (``hn_geo/assets``), inlined in this order after Leaflet."""
+
+
 class Assets(MacroElement):
     """Inlines hn_geo's own JS/CSS into the page header (after Leaflet)."""
 
@@ -38,7 +43,8 @@ class Assets(MacroElement):
     def render(self, **kwargs):
         header = self.get_root().header
         header.add_child(RawHtml(offline.style_tag(offline.own_asset("hn_geo_map.css"))), name="hn_geo_css")
-        header.add_child(RawHtml(offline.script_tag(offline.own_asset("hn_geo_map.js"))), name="hn_geo_js")
+        for name in OWN_SCRIPTS:
+            header.add_child(RawHtml(offline.script_tag(offline.own_asset(name))), name=name.replace(".", "_"))
         super().render(**kwargs)
 
 
@@ -113,6 +119,28 @@ class PointsLayer(JsonDataLayer):
     def __init__(self, data, options, name=None, show=True):
         super().__init__(js_json(data), options, name=name, show=show)
         self._name = "HnPoints"
+
+
+class ShapesLayer(JsonDataLayer):
+    """Many polygons from compact typed arrays, drawn in Leaflet's canvas (``L.hnGeo.shapes``).
+
+    See :mod:`hn_geo.render.maps.compact` for the encoding.
+    """
+
+    js_factory = "L.hnGeo.shapes"
+
+    def __init__(self, data, options, name=None, show=True):
+        meta, self.blobs = split_blobs(data)
+        super().__init__(js_json(meta), options, name=name, show=show)
+        self._name = "HnShapes"
+        self.options_json = js_json({**options, "bin": self.get_name() + "_bin"})
+
+    def render(self, **kwargs):
+        # base64 only (A-Z a-z 0-9 + / =): nothing in it can end the element
+        self.get_root().html.add_child(RawHtml(
+            f'<script type="application/octet-stream" id="{self.get_name()}_bin">{" ".join(self.blobs)}</script>'),
+            name=self.get_name() + "_bin")
+        super().render(**kwargs)
 
 
 class FeatureLayer(JsonDataLayer):

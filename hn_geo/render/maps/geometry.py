@@ -102,19 +102,43 @@ def simplify_for_map(gdf, tolerance_m, decimals):
     kinds = set(out.geom_type.unique())
     if tolerance_m > 0 and not kinds <= {"Point", "MultiPoint"}:
         geoms = _simplified(geoms, kinds, tolerance_m)
-    grid = 10.0 ** -decimals
     rounded = shapely.transform(np.asarray(geoms), lambda xy: np.round(xy, decimals))
     if not kinds <= {"Point", "MultiPoint"}:
         bad = ~shapely.is_valid(rounded)
         if bad.any():
-            rounded[bad] = shapely.set_precision(np.asarray(geoms)[bad], grid)
+            rounded[bad] = [repaired(g, k) for g, k in zip(rounded[bad], shapely.get_type_id(rounded[bad]))]
     return out.set_geometry(gpd.GeoSeries(rounded, crs=WGS84, index=out.index))
 
 
+def repaired(geom, type_id=None):
+    """A valid geometry of the same dimension: ``make_valid``, keeping the polygonal parts of a
+    polygon (lines of a line) so a collapsed sliver does not turn a polygon into a collection."""
+    fixed = shapely.make_valid(geom)
+    if fixed.geom_type != "GeometryCollection":
+        return fixed
+    dim = shapely.get_dimensions(geom)
+    parts = [p for p in shapely.get_parts(fixed) if shapely.get_dimensions(p) == dim]
+    return shapely.union_all(parts) if parts else fixed
+
+
 def for_display(gdf, gcj02=False):
-    """A layer in WGS84 (shifted to GCJ-02 for AMap tiles when ``gcj02``)."""
+    """A layer in WGS84 (shifted to GCJ-02 for AMap tiles when ``gcj02``).
+
+    The GCJ-02 shift moves every vertex by its own few hundred metres; a polygon whose
+    parts come within that distance of each other can come out self-intersecting, so
+    shifted geometries are repaired (:func:`repaired`) before they are simplified.
+    """
     g = gdf.to_crs(WGS84)
-    return to_gcj02(g) if gcj02 else g
+    if not gcj02:
+        return g
+    g = to_gcj02(g)
+    geoms = np.asarray(g.geometry.values)
+    bad = ~(shapely.is_valid(geoms) | shapely.is_missing(geoms))
+    if bad.any():
+        geoms = geoms.copy()
+        geoms[bad] = [repaired(x) for x in geoms[bad]]
+        g = g.set_geometry(gpd.GeoSeries(geoms, crs=g.crs, index=g.index))
+    return g
 
 
 def total_bounds(frames):

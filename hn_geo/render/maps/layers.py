@@ -17,19 +17,20 @@ import shapely
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.render.labels import GROUND, is_catalog_layer, layer_title, ui
-from hn_geo.render.maps import registry
-from hn_geo.render.maps.elements import FeatureLayer, PointsLayer, js_json
+from hn_geo.render.maps import compact, registry
+from hn_geo.render.maps.elements import FeatureLayer, PointsLayer, ShapesLayer, js_json
 from hn_geo.render.maps.geometry import geom_kind
 from hn_geo.render.maps.legends import legend_circles
 from hn_geo.render.maps.values import encode_columns, is_numeric, missing, shown_values
 
 # layers drawn in this order (bottom to top); unknown layers go between polygons and lines
 DRAW_ORDER = ("neighbors", "towns", "control_units", "water_source", "red_line", "parks", "buildings",
-              "rivers", "boundary", "projects", "sections", "emission_points")
+              "rivers", "boundary", "projects", "violations", "sections", "emission_points")
 CONTEXT_LAYERS = ("neighbors",)  # drawn, but the map opens on the other layers
 HIDDEN_FIELDS = {"seat_lon", "seat_lat", "_i"}
 SIZE_COLUMNS = ("load", "load_t", "vocs_t", "nox_t", "cod_t", "nh3n_t", "energy_tce")
 POINTS_AS_CANVAS = 3000  # point layers larger than this are drawn by PointsLayer
+SHAPES_MIN = 2000  # polygon layers larger than this go to the page in the compact encoding
 MARKER_PANE = "hnMarkerPane"  # point layers (SVG), above the canvas of graduated points (z 450)
 
 
@@ -189,6 +190,41 @@ def geojson_layer(spec, gdf, style, labels, lang, show):
                         show=show)
 
 
+def style_classes(styles):
+    """Class index of each feature's fill colour, and the colours (a small style table)."""
+    colours, cls = [], np.empty(len(styles), dtype=np.uint8)
+    index = {}
+    for i, st in enumerate(styles):
+        c = st.get("fillColor") or st.get("color") or "#3388ff"
+        if c not in index and len(colours) < 255:  # ramps are snapped to 64 levels: never more
+            index[c] = len(colours)
+            colours.append(c)
+        cls[i] = index.get(c, 254)
+    return cls, colours
+
+
+def shapes_layer(spec, gdf, style, labels, lang, show, detail_zoom=None):
+    """A :class:`ShapesLayer` (compact typed arrays) of a large polygon layer, and the order
+    of its features as stored (spatially sorted)."""
+    fields = popup_fields(spec, gdf)
+    values = shown_values(gdf, fields, spec, lang)
+    cls = style.extra.get("classes")
+    colours = style.extra.get("colours")
+    if cls is None:
+        cls, colours = style_classes(style.styles)
+    data, order = compact.shapes_payload(gdf, fields, values, labels, cls)
+    first = style.styles[0] if style.styles else {}
+    if detail_zoom is None:
+        b = shapely.bounds(np.asarray(gdf.to_crs("EPSG:4549").geometry.values))
+        detail_zoom = compact.detail_zoom_for(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))
+    tooltip = fields.index(style.tooltip) if style.tooltip in fields else None
+    options = {"colours": list(colours), "title": spec.title, "detailZoom": int(detail_zoom),
+               "weight": float(first.get("weight", 0.6)), "fillOpacity": float(first.get("fillOpacity", 0.85)),
+               "noData": style.extra.get("no_data", "#bdbdbd"), "tooltip": tooltip,
+               "aggregate": style.extra.get("aggregate", "mode")}
+    return ShapesLayer(data, options, name=spec.title, show=show), order
+
+
 def points_payload(gdf, fields, values, labels, size_col, decimals):
     """Compact arrays for :class:`PointsLayer`, sorted so bigger classes are drawn on top."""
     if size_col is not None:
@@ -249,17 +285,27 @@ def one_look(styles):
 
 
 def search_entries(spec, gdf, var, lang):
-    """``[text, layer variable, feature index]`` of every named feature of a layer."""
-    if "name" not in gdf.columns:
+    """``[text, layer variable, feature index, alias]`` of every named feature of a layer.
+
+    A layer with ``name_en`` is listed by its English name on English maps; the other
+    language's name is the alias the search also matches (海宁 finds Haining and back).
+    """
+    col = next((c for c in ("name", "town") if c in gdf.columns), None)
+    if col is None:
         return []
-    names = gdf["name"].tolist()
+    names = gdf[col].tolist()
+    other = [None] * len(gdf)
+    if "name_en" in gdf.columns:
+        en = [None if missing(v) else str(v) for v in gdf["name_en"].tolist()]
+        names, other = ([e if e else n for e, n in zip(en, names)], names) if lang == "en" else (names, en)
     ids = gdf[spec.id_field].tolist() if spec.id_field in gdf.columns else [None] * len(gdf)
     out = []
-    for i, (nm, fid) in enumerate(zip(names, ids)):
+    for i, (nm, fid, alias) in enumerate(zip(names, ids, other)):
         if missing(nm):
             continue
         text = str(nm) if fid is None or str(fid) == str(nm) else ui("search_entry", lang, name=nm, id=fid)
-        out.append([ui("search_layer", lang, entry=text, layer=spec.title), var, i])
+        entry = [ui("search_layer", lang, entry=text, layer=spec.title), var, i]
+        out.append(entry + [str(alias)] if not missing(alias) else entry)
     return out
 
 

@@ -13,6 +13,9 @@ def _esc(text):
 
 
 def _symbol(kind, colour, size=10):
+    if kind == "ring":
+        return (f'<span class="hn-circle-cell"><span class="hn-circle" style="width:{size - 4}px;'
+                f'height:{size - 4}px;background:#fff;border:3px solid {colour}"></span></span>')
     if kind == "line":
         return f'<span class="hn-line" style="border-color:{colour}"></span>'
     if kind in ("circle", "point"):
@@ -22,7 +25,7 @@ def _symbol(kind, colour, size=10):
 
 
 def legend_categories(title, items, kind="swatch"):
-    """Legend HTML: ``items`` is a list of (label, colour); ``kind`` swatch, line or circle."""
+    """Legend HTML: ``items`` is a list of (label, colour); ``kind`` swatch, line, circle or ring."""
     rows = [f'<div class="hn-legend-row">{_symbol(kind, colour)}{_esc(label)}</div>' for label, colour in items]
     head = f'<div class="hn-legend-title">{_esc(title)}</div>' if title else ""
     return f'<div class="hn-legend">{head}' + "".join(rows) + "</div>"

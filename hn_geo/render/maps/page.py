@@ -8,9 +8,6 @@ default) every script and stylesheet is inlined (:mod:`hn_geo.render.offline`).
 """
 from __future__ import annotations
 
-import dataclasses
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import folium
@@ -26,31 +23,24 @@ from hn_geo.render.escape import html_text
 from hn_geo.render.labels import analysis_title, ui
 from hn_geo.render.maps import layers as L
 from hn_geo.render.maps.basemaps import GCJ02_BASEMAPS, basemap_layers
-from hn_geo.render.maps.elements import Assets, Control, PlainBackground
-from hn_geo.render.maps.geometry import for_display, geom_kind, scale_params, simplify_for_map, total_bounds
-from hn_geo.render.maps.legends import legend_key
-from hn_geo.render.maps.registry import style_for
-from hn_geo.render.maps.values import field_labels
+from hn_geo.render.maps.draw import Drawn, add_layer
+from hn_geo.render.maps.elements import Assets, Control, PlainBackground, RawHtml, js_json
+from hn_geo.render.maps.geometry import for_display, scale_params, total_bounds
 
 HIDDEN_ON_OVERVIEW = ("control_units", "red_line", "water_source")
 """Overview layers drawn but not shown until ticked."""
 
 
-@dataclass
-class _Drawn:
-    legends: list = field(default_factory=list)
-    approx: list = field(default_factory=list)
-    search: list = field(default_factory=list)
-    info: list = field(default_factory=list)
-    minimap: dict | None = None
-
-
-def _base_map(total, sp, tiles, width, height):
+def _base_map(total, sp, tiles, width, height, lang, title, offline_mode):
     m = folium.Map(location=[(total[1] + total[3]) / 2, (total[0] + total[2]) / 2],
-                   zoom_start=sp["fit_zoom"], tiles=None, prefer_canvas=True, control_scale=True,
+                   zoom_start=sp["fit_zoom"], tiles=None, prefer_canvas=True, control_scale=False,
                    width=width, height=height, max_zoom=19)
     m.default_js = [("leaflet", offline.CDN["leaflet.js"])]
     m.default_css = [("leaflet_css", offline.CDN["leaflet.css"])]
+    m.get_root().title = html_text(title or ui("map_page_title", lang))  # branca writes it unescaped
+    # a page that cannot load Leaflet says so instead of staying blank (online mode offline)
+    m.get_root().header.add_child(RawHtml(offline.script_tag(NO_LEAFLET_JS % js_json(
+        {"text": ui("map_online_failed", lang)}))), name="hn_no_leaflet")
     Assets().add_to(m)
     folium.map.CustomPane(L.MARKER_PANE, z_index=460).add_to(m)
     if not tiles:
@@ -63,38 +53,14 @@ def _base_map(total, sp, tiles, width, height):
     return m
 
 
-def _add_layer(m, spec, g, sp, lang, drawn, outline=False):
-    labels = field_labels(spec, g, lang)
-    graduated = spec.graduated
-    if graduated is None:
-        graduated = geom_kind(g) == "point" and (spec.name == "emission_points" or len(g) > L.POINTS_AS_CANVAS)
-    if L.has_approximate(g):
-        drawn.approx.append(spec.title)
-    if graduated:
-        gs = simplify_for_map(g, 0, sp["decimals"])
-        layer, legend = L.points_layer(spec, gs, labels, lang, True if spec.show is None else spec.show,
-                                       sp["decimals"])
-        kind = "points"
-    else:
-        gs = simplify_for_map(g, sp["tolerance_m"], sp["decimals"])
-        style = style_for(spec, gs, lang)
-        if outline:  # a context layer over a raster overlay: outlines only
-            style = dataclasses.replace(style, styles=[{**st, "fillOpacity": 0.0} for st in style.styles])
-        layer = L.geojson_layer(spec, gs, style, labels, lang, style.show if spec.show is None else spec.show)
-        legend = style.legend
-        if legend is None and style.styles and L.one_look(style.styles):
-            legend = legend_key(spec.title, style.styles[0], geom_kind(gs))
-        if style.searchable:
-            drawn.search += L.search_entries(spec, gs, layer.get_name(), lang)
-        if spec.name in ("boundary", "towns") and drawn.minimap is None:
-            mg = simplify_for_map(g, sp["tolerance_m"] * 16, max(4, sp["decimals"] - 1))
-            drawn.minimap = json.loads(mg[[mg.geometry.name]].to_json())
-        kind = "geojson"
-    drawn.info.append({"name": spec.name, "title": spec.title, "kind": kind, "var": layer.get_name(),
-                       "features": len(gs)})
-    layer.add_to(m)
-    if legend:
-        drawn.legends.append([layer.get_name(), legend])
+NO_LEAFLET_JS = """window.addEventListener("load", function () {
+  if (window.L) return;
+  var o = %s, d = document.createElement("div");
+  d.className = "hn-no-leaflet"; d.textContent = o.text;
+  d.style.cssText = "margin:2em;padding:1em 1.5em;border:1px solid #e0c060;background:#fff8dc;" +
+    "color:#5a4500;font:15px/1.6 sans-serif;max-width:46em";
+  document.body.insertBefore(d, document.body.firstChild);
+});"""
 
 
 def _add_tools(m, drawn, lang, title, search, minimap, tiles):
@@ -108,11 +74,17 @@ def _add_tools(m, drawn, lang, title, search, minimap, tiles):
     if title:
         Control("Box", position="topright", className="hn-box hn-title", html=html_text(title)).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    Control("ZOrder", layers=drawn.order).add_to(m)
+    if drawn.labels:
+        Control("Labels", groups=drawn.labels).add_to(m)
     if drawn.legends:
         Control("Legend", position="bottomright", legends=drawn.legends).add_to(m)
+    Control("Scale", position="bottomleft").add_to(m)
     if drawn.approx:
         caption = ui("caption", lang, names=vocabulary.join(drawn.approx, lang))
         Control("Box", position="bottomleft", className="hn-box hn-caption", html=html_text(caption)).add_to(m)
+    if tiles:
+        Control("TileNotice", position="bottomleft", text=ui("tiles_failed", lang)).add_to(m)
     if minimap:
         mm = {"position": "bottomleft", "data": drawn.minimap, "zoomOffset": -5}
         if tiles:
@@ -190,13 +162,13 @@ def make_map(layers, *, basemap="none", offline=True, lang="zh", title=None, col
     focus = [f for s, f in zip(specs, frames) if s.name not in L.CONTEXT_LAYERS] or frames
     total = total_bounds(focus)
     sp = scale_params(total, detail_zoom=detail_zoom)
-    m = _base_map(total, sp, tiles, width, height)
-    drawn = _Drawn()
+    m = _base_map(total, sp, tiles, width, height, lang, title, offline)
+    drawn = Drawn()
     _add_rasters(m, rasters, gcj, drawn)  # images under the vector layers' canvas
     for s, g in zip(specs, frames):
         if rasters and s.name == "roof_segments":  # segments on the overlay's colour scale
             s.extra.setdefault("range", rasters[0].range())
-        _add_layer(m, s, g, sp, lang, drawn, outline=bool(rasters) and s.name in under)
+        add_layer(m, s, g, sp, lang, drawn, outline=bool(rasters) and s.name in under)
     _add_tools(m, drawn, lang, title, search, minimap, tiles)
     folium.FitBounds(_fit_box(total), padding=(10, 10)).add_to(m)
     m.hn_geo = {"offline": bool(offline), "lang": lang, "basemap": basemap, "layers": drawn.info,

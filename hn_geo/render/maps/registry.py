@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 
 from hn_geo.core.errors import HnGeoError
+from hn_geo.render.labels import ui
+from hn_geo.render.maps.geometry import geom_kind
+from hn_geo.render.maps.legends import legend_categories
 from hn_geo.render.maps.styles import (
     SEARCHABLE,
     LayerStyle,
@@ -18,6 +21,8 @@ from hn_geo.render.maps.styles import (
     column_style,
     generic_style,
     numeric_style,
+    quantile_style,
+    status_columns,
     title_of_column,
     uniform,
 )
@@ -34,13 +39,24 @@ def style_neighbors(spec, gdf, lang):
     return LayerStyle(uniform(len(gdf), st), tooltip="name")
 
 
+def name_column(gdf):
+    """The column naming a layer's features: ``name``, else ``town`` (result layers of towns)."""
+    return next((c for c in ("name", "town") if c in gdf.columns), None)
+
+
 def style_towns(spec, gdf, lang):
+    """Towns: by ``color_by``, else by the result's first status column (the targets map:
+    each town's progress), else plain; named in tooltips and the search box."""
     if spec.color_by:
         s = numeric_style(gdf, spec.color_by, title_of_column(spec, spec.color_by, lang), "polygon")
+    elif status_columns(spec, gdf):
+        s = column_style(spec, gdf, status_columns(spec, gdf)[0], lang)
+        for st in s.styles:
+            st.update(color="#6b5b3e", weight=1.2, fillOpacity=0.6)
     else:
         st = {"color": "#6b5b3e", "weight": 1.2, "fill": True, "fillColor": "#fbf3dc", "fillOpacity": 0.55}
         s = LayerStyle(uniform(len(gdf), st))
-    s.searchable, s.tooltip = True, "name"
+    s.searchable, s.tooltip = True, name_column(gdf)
     return s
 
 
@@ -60,6 +76,7 @@ def style_rivers(spec, gdf, lang):
 
 def style_sections(spec, gdf, lang):
     col = spec.color_by or next((c for c in ("water_class", "target_class") if c in gdf.columns), None)
+    # (target_class is drawn as rings with "III类目标" words: a target, not a measured class)
     if col is None:
         s = LayerStyle(uniform(len(gdf), base("point", fill="#2b7bba")))
     elif is_numeric(gdf[col]):
@@ -82,6 +99,23 @@ def style_control_units(spec, gdf, lang):
     return s
 
 
+def style_violations(spec, gdf, lang):
+    """Projects failing the access list: a red ring around each (drawn above the projects, so
+    both stay clickable), a red dashed outline around a plot."""
+    kind = geom_kind(gdf)
+    if kind == "point":
+        st = {"color": "#b2182b", "weight": 3, "fill": False, "fillOpacity": 0, "radius": 12}
+    else:
+        st = {"color": "#b2182b", "weight": 3, "fill": False, "fillOpacity": 0, "dashArray": "6 4"}
+    styles = uniform(len(gdf), st)
+    if kind != "point":  # points of a mixed layer keep the ring
+        for s_, g in zip(styles, gdf.geom_type.tolist()):
+            if g in ("Point", "MultiPoint"):
+                s_.update(radius=12, dashArray=None)
+    legend = legend_categories(None, [(ui("legend_violation", lang), "#b2182b")], "ring")
+    return LayerStyle(styles, legend, tooltip="name" if "name" in gdf.columns else None)
+
+
 def style_red_line(spec, gdf, lang):
     st = {"color": "#c00000", "weight": 2, "fill": True, "fillColor": "#ff6060", "fillOpacity": 0.25,
           "dashArray": "6 3"}
@@ -94,12 +128,19 @@ def style_water_source(spec, gdf, lang):
     return LayerStyle(uniform(len(gdf), st), tooltip="name")
 
 
+BUILDING_COLUMNS = ("kwh_year", "kwp", "kwh_per_kwp")
+"""Numeric columns a buildings layer is coloured by, first present first: annual yield differs
+between roofs by their size, specific yield (kWh/kWp) hardly at all."""
+
+
 def style_buildings(spec, gdf, lang):
-    col = spec.color_by or ("kwh_per_kwp" if "kwh_per_kwp" in gdf.columns else None)
+    col = spec.color_by or next((c for c in BUILDING_COLUMNS if c in gdf.columns and is_numeric(gdf[c])), None)
     if col is not None and is_numeric(gdf[col]):
-        s = numeric_style(gdf, col, title_of_column(spec, col, lang), "polygon")
+        title = ui("legend_quantiles", lang, layer=spec.title, column=title_of_column(spec, col, lang), n=7)
+        s = quantile_style(gdf, col, title, lang)
         for st in s.styles:  # outline in the fill colour: roofs smaller than a pixel keep their colour
             st.update(weight=0.5, fillOpacity=0.85, color=st["fillColor"])
+        s.tooltip = "building_id" if "building_id" in gdf.columns else None
         return s
     col = col or ("building_type" if "building_type" in gdf.columns else None)
     if col is not None:
@@ -122,6 +163,7 @@ STYLES = {
     "red_line": style_red_line,
     "water_source": style_water_source,
     "buildings": style_buildings,
+    "violations": style_violations,
 }
 
 

@@ -23,15 +23,17 @@ from hn_geo import vocabulary
 from hn_geo.core.status import level
 from hn_geo.render import palette
 from hn_geo.render.labels import column_label, ui, value_word
+from hn_geo.render.maps import compact
 from hn_geo.render.maps.families import column_family
 from hn_geo.render.maps.geometry import geom_kind
 from hn_geo.render.maps.legends import legend_categories, legend_ramp
-from hn_geo.render.maps.values import is_numeric, missing
+from hn_geo.render.maps.values import format_number, is_numeric, missing
 
 NO_DATA = palette.NO_DATA
 QUALITATIVE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
                "#8dd3c7", "#fb8072", "#80b1d3", "#fdb462")
 SEARCHABLE = ("towns", "sections")
+YLORRD_7 = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026")
 
 
 @dataclass
@@ -141,7 +143,10 @@ def status_style(gdf, column, title, lang):
     kind = geom_kind(gdf)
     vals = [v if palette.is_status(v) else None for v in gdf[column].tolist()]
     colours = {c: palette.status_colour(c) for c in set(vals) if c is not None}
-    styles = categorical(vals, colours, base(kind), _paint(kind))
+    b = base(kind)
+    if kind == "point":  # a dark outline: the dot reads on any coloured area beneath
+        b.update(color="#1a1a1a", weight=1.5, radius=7, fillOpacity=1.0)
+    styles = categorical(vals, colours, b, _paint(kind))
     items = [(vocabulary.word("status", c, lang), colours[c]) for c in palette.status_order(colours)]
     if any(v is None for v in vals):
         items.append((vocabulary.word("status", "no_data", lang), NO_DATA))
@@ -196,6 +201,42 @@ def water_class_style(gdf, column, title, lang, *, status=None, status_title=Non
     return LayerStyle(styles, legend)
 
 
+def target_class_style(gdf, column, title, lang, scope=None):
+    """Target water classes: rings (white inside, the class colour around) with words such as
+    "III类目标", so that a target never reads as a measured class (filled, with quality words)."""
+    kind = geom_kind(gdf)
+    colours = palette.FAMILY_COLOURS["water_class"]
+    vals = [palette.family_code("water_class", v) for v in gdf[column].tolist()]
+    b = base(kind)
+    if kind == "point":
+        b.update(radius=6, weight=3.5, fillColor="#ffffff", fillOpacity=1.0)
+    styles = categorical(vals, colours, b, "color")
+    items = [(ui("legend_target_class", lang, cls=_family_word("water_class", c, lang, scope)), colours[c])
+             for c in palette.WATER_CLASSES if c in set(vals)]
+    if any(v is None for v in vals):
+        items.append((vocabulary.word("status", "no_data", lang), NO_DATA))
+    return LayerStyle(styles, legend_categories(title, items, "ring" if kind == "point" else "line"))
+
+
+def quantile_style(gdf, column, title, lang, n_classes=7, ramp=YLORRD_7):
+    """Quantile classes of a numeric column (equal counts per class): what differs between
+    features shows even when the values cluster, with a legend of the class ranges."""
+    cls, breaks = compact.quantile_classes(gdf[column], n_classes)
+    colours = list(ramp[:n_classes])
+    b = base(geom_kind(gdf))
+    styles = []
+    for c in cls.tolist():
+        st = dict(b)
+        st["fillColor"] = NO_DATA if c == 255 else colours[c]
+        styles.append(st)
+    items = [(ui("legend_range", lang, lo=format_number(breaks[k]), hi=format_number(breaks[k + 1])), colours[k])
+             for k in range(n_classes) if breaks[k + 1] > breaks[k] or k == 0]
+    if (cls == 255).any():
+        items.append((vocabulary.word("status", "no_data", lang), NO_DATA))
+    return LayerStyle(styles, legend_categories(title, items, "swatch"),
+                      extra={"classes": cls, "colours": colours, "aggregate": "mean", "no_data": NO_DATA})
+
+
 def category_style(gdf, column, title, lang, words=None, colours=None):
     """Categorical colours (a qualitative palette) with a legend; ``words``: value -> label."""
     kind = geom_kind(gdf)
@@ -222,17 +263,25 @@ def title_of_column(spec, column, lang):
     return column_label(column, lang, scope=spec.scope, table=spec.name, overrides=spec.labels, any_layer=True)
 
 
+def legend_title(spec, column, lang):
+    """A legend's title: the layer and the column it is coloured by (``建设项目：审查结论``)."""
+    col = title_of_column(spec, column, lang)
+    return ui("legend_layer_column", lang, layer=spec.title, column=col) if spec.title else col
+
+
 def column_style(spec, gdf, column, lang):
     """The style of a layer coloured by ``column``, chosen by the column's family or dtype."""
-    title = title_of_column(spec, column, lang)
+    title = legend_title(spec, column, lang)
     family = column_family(spec, column)
     values = gdf[column]
     if family == "status":
         return status_style(gdf, column, title, lang)
+    if family == "water_class" and column == "target_class":
+        return target_class_style(gdf, column, title, lang, spec.scope)
     if family == "water_class":
         st = next(iter(status_columns(spec, gdf)), None)
         return water_class_style(gdf, column, title, lang, status=st, scope=spec.scope,
-                                 status_title=None if st is None else title_of_column(spec, st, lang))
+                                 status_title=None if st is None else legend_title(spec, st, lang))
     if family in palette.FAMILY_COLOURS:
         return family_style(gdf, column, family, title, lang, spec.scope)
     if family:

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from hn_geo import vocabulary
 from hn_geo.render.labels import column_label
 from hn_geo.render.maps.families import word_codes
 from hn_geo.render.tables import present
@@ -59,13 +60,25 @@ def _text(v):
     return str(v)
 
 
+def year_like(series):
+    """A column of years: named ``*year*``, whole numbers between 1000 and 2999."""
+    if series.name is None or "year" not in str(series.name).lower() or not is_numeric(series):
+        return False
+    v = pd.to_numeric(series, errors="coerce").dropna()
+    return len(v) > 0 and bool((v == np.round(v)).all()) and bool(v.between(1000, 2999).all())
+
+
 def display_values(series):
-    """Presented values as display text (None for missing): dates ISO, numbers short.
+    """Presented values as display text (None for missing): dates ISO, numbers short, years
+    as years (2025, not 2,025).
 
     Works on any dtype (datetime, timedelta, pyarrow strings, objects holding Timestamps
     or Decimals). Returns an object Series holding str or None.
     """
     s = series
+    if year_like(s):
+        out = [None if missing(v) else str(int(v)) for v in s.tolist()]
+        return pd.Series(out, index=s.index, dtype=object, name=s.name)
     if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
         text = s.dt.strftime("%Y-%m-%d %H:%M").tolist()
         out = [None if missing(v) else str(t).replace(" 00:00", "") for v, t in zip(s.tolist(), text)]
@@ -84,10 +97,29 @@ def shown_values(gdf, fields, spec, lang):
     return {c: display_values(shown[c]) for c in fields}
 
 
+def field_label(spec, column, lang):
+    """Display label of a column of a layer: the caller's label, the layer's own entry
+    (``<layer>.<column>``) in its scope or the catalog's, then the column's generic entry.
+
+    A result layer of catalog features keeps their catalog labels: the control units on the
+    zoning map have a 管控单元名称, not the 项目名称 the zoning block gives to ``name``.
+    A column the result declares coded (``spec.codes``, e.g. the check's ``status``) is the
+    analysis' own and takes the analysis' label even where the catalog layer has a field of
+    that name (the projects' input ``status`` is renamed ``build_type`` by the check).
+    """
+    if spec.labels and column in spec.labels:
+        return column_label(column, lang, overrides=spec.labels)
+    if column not in (spec.codes or {}):
+        key = f"{spec.name}.{column}"
+        for scope in dict.fromkeys(b for b in (spec.scope, "ground") if b):
+            if key in ((vocabulary.load().get(scope) or {}).get("columns") or {}):
+                return column_label(key, lang, scope=scope)
+    return column_label(column, lang, scope=spec.scope, table=spec.name, any_layer=True)
+
+
 def field_labels(spec, gdf, lang):
     """Display label of every attribute column of a layer (its own scope and table)."""
-    return {c: column_label(c, lang, scope=spec.scope, table=spec.name, overrides=spec.labels, any_layer=True)
-            for c in gdf.columns if c != gdf.geometry.name}
+    return {c: field_label(spec, c, lang) for c in gdf.columns if c != gdf.geometry.name}
 
 
 def encode_columns(values, fields, labels):
