@@ -19,10 +19,7 @@ from hn_geo.ground.inputs import Inputs, LayerSource
 from hn_geo.workflows import maps as maps_flow
 from hn_geo.workflows import solar_rasters
 
-from . import test_maps
 from .test_maps import map_var, open_map
-
-browser = test_maps.browser  # the headless Chromium fixture
 
 X0, Y1, RES = 539400.0, 3368600.0, 0.5
 
