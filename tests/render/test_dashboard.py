@@ -7,7 +7,6 @@ a file:// or data: URL aborted and counted, and takes the 1600x1000 screenshot.
 from __future__ import annotations
 
 import re
-import shutil
 import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,9 +20,6 @@ from hn_geo.core.results import AnalysisResult, Figure, Msg
 from hn_geo.render import dashboard, palette
 from hn_geo.render.dashboard_charts import charts_for
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 RUN_CHARTS = {"water-classes", "water-rates", "zoning-verdicts", "zoning-clauses", "solar-supply", "solar-homes",
               "targets-energy", "targets-reductions"}
 
@@ -166,21 +162,6 @@ def test_links_are_the_files_the_run_wrote(tmp_path):
 
 
 # ----------------------------------------------------------------------------- in the browser
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-    except Exception as exc:  # no Chromium on this machine
-        pw.stop()
-        pytest.skip(f"no headless Chromium can be launched at {CHROMIUM}: {exc}")
-    yield b
-    b.close()
-    pw.stop()
 
 
 def _open(browser, path, viewport=(1600, 1000)):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -112,24 +111,6 @@ def test_share_package_round_trips_the_text(texts, title):
 
 
 # ----------------------------------------------------------------------------- in the browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-    except Exception as exc:  # no Chromium on this machine
-        pw.stop()
-        pytest.skip(f"no headless Chromium can be launched at {CHROMIUM}: {exc}")
-    yield b
-    b.close()
-    pw.stop()
 
 
 PAGE_JS = """
