@@ -59,6 +59,32 @@ def _steps(cum, spec, most=STEP_POINTS):
     return np.concatenate([[0.0], cum]), np.concatenate([spec[:1], spec])
 
 
+def _pyplot(lang):
+    """pyplot on the Agg backend, the rc settings of the font and a word lookup; Chinese
+    labels need a CJK font, without one the chart is in English."""
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt  # after choosing the backend
+
+    font = cjk_font() if lang == "zh" else None
+    if lang == "zh" and font is None:
+        lang = "en"
+
+    def word(code, **params):
+        return vocabulary.ui(code, lang, scope="solar", **params)
+
+    rc = {"font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False} if font else {}
+    return plt, rc, word
+
+
+def _save(plt, fig, path):
+    fig.tight_layout()
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+    return path
+
+
 def supply_curve_png(result, path, *, lang="zh"):
     """Draw the rooftop-PV supply curve of a solar :class:`~hn_geo.core.results.AnalysisResult`.
 
@@ -78,22 +104,12 @@ def supply_curve_png(result, path, *, lang="zh"):
     -------
     pathlib.Path
     """
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt  # after choosing the backend
-
-    font = cjk_font() if lang == "zh" else None
-    if lang == "zh" and font is None:
-        lang = "en"
-
-    def word(code, **params):
-        return vocabulary.ui(code, lang, scope="solar", **params)
-
+    plt, rc, word = _pyplot(lang)
     layer = result.layers["buildings"]
     ranked = layer[layer["supply_rank"] > 0].sort_values("supply_rank")
     cum = ranked["cum_mw"].to_numpy(dtype=float)
     spec = ranked["kwh_per_kwp"].to_numpy(dtype=float)
     need, target, installed = _figure_values(result, "solar.need_mw", "solar.target_mw", "solar.installed_mw")
-    rc = {"font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False} if font else {}
     with plt.rc_context(rc):
         fig, ax = plt.subplots(figsize=(9, 5.2), dpi=120)
         if len(cum):
@@ -106,12 +122,7 @@ def supply_curve_png(result, path, *, lang="zh"):
         ax.set_title(word("plot_title"))
         ax.grid(alpha=0.3)
         ax.legend(loc="lower left")
-        fig.tight_layout()
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png")
-        plt.close(fig)
-    return path
+        return _save(plt, fig, path)
 
 
 def lcoe_curve_png(result, path, *, lang="zh"):
@@ -130,16 +141,7 @@ def lcoe_curve_png(result, path, *, lang="zh"):
     -------
     pathlib.Path
     """
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt  # after choosing the backend
-
-    font = cjk_font() if lang == "zh" else None
-    if lang == "zh" and font is None:
-        lang = "en"
-
-    def word(code, **params):
-        return vocabulary.ui(code, lang, scope="solar", **params)
-
+    plt, rc, word = _pyplot(lang)
     layer = result.layers["buildings"]
     lcoe = layer["lcoe_yuan_kwh"].to_numpy(dtype=float)
     kwp = layer["kwp"].to_numpy(dtype=float)
@@ -148,7 +150,6 @@ def lcoe_curve_png(result, path, *, lang="zh"):
     cum = np.cumsum(kwp[ok][order]) / 1000.0
     y = lcoe[ok][order]
     need = _figure_values(result, "solar.need_mw")[0]
-    rc = {"font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False} if font else {}
     with plt.rc_context(rc):
         fig, ax = plt.subplots(figsize=(9, 5.2), dpi=120)
         if len(cum):
@@ -162,9 +163,4 @@ def lcoe_curve_png(result, path, *, lang="zh"):
         ax.grid(alpha=0.3)
         if len(cum):
             ax.legend(loc="upper left")
-        fig.tight_layout()
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png")
-        plt.close(fig)
-    return path
+        return _save(plt, fig, path)
