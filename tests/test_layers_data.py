@@ -7,6 +7,8 @@ rivers, the reaches form a directed network draining to the estuary, ...).
 """
 from __future__ import annotations
 
+from hn_geo import vocabulary
+
 import re
 import sys
 from pathlib import Path
@@ -166,10 +168,11 @@ def test_towns_match_published_areas_in_one_piece(scripts_on_path):
         built = towns.geometry[code].area / 1e6
         assert abs(built / km2 - 1) < 0.05, (towns.name[code], built, km2)
         assert f"{km2:g}" in sources
-        assert f"published {km2:g} km²" in towns.source[code]
-    # towns without a published figure say so in their source
+        assert f"published {km2:g} km²" in vocabulary.word("provenance", towns.source[code], "en", "ground")
+    # towns without a published figure say so in their (coded) source
     free = ~towns.index.isin(list(_layers_towns.AREAS))
-    assert towns.source[free].str.contains("no published area").all()
+    assert all("no published area" in vocabulary.word("provenance", c, "en", "ground")
+               for c in towns.source[free])
 
 
 def test_parks_are_block_parcels():

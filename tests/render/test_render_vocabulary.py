@@ -15,7 +15,7 @@ SOURCES = sorted([*ROOT.glob("render/**/*.py"), ROOT / "workflows" / "maps.py", 
                   ROOT / "workflows" / "report.py", ROOT / "cli" / "map.py", ROOT / "cli" / "export.py"])
 TEXT = "\n".join(p.read_text(encoding="utf-8") for p in SOURCES)
 MESSAGES = sorted(set(re.findall(r"""["'](render\.[a-z_]+)["']""", TEXT)))
-WORDS = sorted(set(re.findall(r"""\bui\(\s*["']([a-z_]+)["']""", TEXT))
+WORDS = sorted(set(re.findall(r"""\bui\(\s*["']([a-z_]+)["'](?![^)]*scope=["'](?!render))""", TEXT))
                | set(re.findall(r"""vocabulary\.ui\(\s*["']([a-z_]+)["'],[^)]*["']render["']""", TEXT)))
 FAMILIES = sorted(set(re.findall(r"""value_word\(\s*["']([a-z_]+)["']""", TEXT))
                   | set(re.findall(r"""vocabulary\.word\(\s*["']([a-z_]+)["'],[^)]*["']render["']""", TEXT)))
