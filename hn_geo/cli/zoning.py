@@ -18,6 +18,7 @@ from hn_geo.cli.options import (
     scheduler_option,
 )
 from hn_geo.core import settings
+from hn_geo.render.maps import BASEMAPS
 
 _FILE = click.Path(exists=True, dir_okay=False)
 _SHOWN_ROWS = 20
@@ -157,7 +158,7 @@ def _site_profile(options):
 @click.option("--towns", "towns_file", default=None, type=_FILE, help="Towns file.")
 @click.option("--boundary", "boundary_file", default=None, type=_FILE, help="City boundary file.")
 @click.option("--basemap", default="none", show_default=True,
-              type=click.Choice(["none", "osm", "tianditu-vec", "tianditu-img", "amap", "amap-img"]),
+              type=click.Choice(BASEMAPS),
               help="Map background (none: offline).")
 @click.option("--no-map", is_flag=True, default=False, help="Do not write sites.html.")
 @assume_crs_option
