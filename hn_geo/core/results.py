@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 
 @dataclass(frozen=True)
 class Word:
@@ -154,3 +156,9 @@ class AnalysisResult:
             if f.code == code:
                 return f
         raise KeyError(code)
+
+
+def notes_table(notes):
+    """The notes of a result as a one-column table (``note``: :class:`Msg` objects, rendered by
+    the outputs), e.g. the ``solar_notes`` table."""
+    return pd.DataFrame({"note": list(notes)}, dtype=object)

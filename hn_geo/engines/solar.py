@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pvlib
 
-from hn_geo.core.results import AnalysisResult, Msg, Word
+from hn_geo.core.results import AnalysisResult, Msg, Word, notes_table
 from hn_geo.engines import cluster, ranking
 from hn_geo.engines.parts import Dataset, Scratch
 from hn_geo.solar import physics
@@ -213,7 +213,7 @@ def _result(stats, walk, weather, params, system, target_mw, installed_mw, homes
         tables={"solar_towns": totals_table(towns[list(SUM_COLUMNS)], "town", target_mw),
                 "solar_types": totals_table(types[list(SUM_COLUMNS)], "building_type", target_mw),
                 "solar_supply_curve": supply_finish(add("supply")), "solar_targets": targets_table(pc),
-                "solar_classes": classes, "solar_notes": pd.DataFrame({"note": notes}, dtype=object)},
+                "solar_classes": classes, "solar_notes": notes_table(notes)},
         layers={}, codes=dict(pot.CODES),
         figures=figures(pc, n, sum(s["n_pv"] for s in stats), mean), notes=notes,
         meta={"synthetic": synthetic, "engine": "dask", "partitions": len(stats)})

@@ -14,7 +14,7 @@ import pandas as pd
 import pvlib
 
 from hn_geo.core.errors import HnGeoError
-from hn_geo.core.results import AnalysisResult, Msg, Word
+from hn_geo.core.results import AnalysisResult, Msg, Word, notes_table
 from hn_geo.solar import physics
 from hn_geo.solar.aggregate import aggregate, supply_table
 from hn_geo.solar.geometry import compass_codes
@@ -209,7 +209,7 @@ def rooftop_potential(buildings, weather, *, installed_mw=0.0, target_mw, homes_
                 "solar_types": aggregate(b, "building_type", target_mw),
                 "solar_supply_curve": supply_table(spec[order], kwp[order], kwh[order]),
                 "solar_targets": targets_table(pc), "solar_classes": classes_tab,
-                "solar_notes": pd.DataFrame({"note": notes}, dtype=object)},
+                "solar_notes": notes_table(notes)},
         layers={"buildings": _layer(b, buildings, keep_geometry)},
         codes=dict(CODES),
         figures=figures(pc, len(b), int((kwp > 0).sum()), mean),

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from hn_geo.core.errors import HnGeoError
-from hn_geo.core.results import Figure, Msg, Word
+from hn_geo.core.results import Figure, Msg, Word, notes_table
 from hn_geo.solar.aggregate import TOTAL_ROW, UNKNOWN_TOWN
 from hn_geo.solar.economics import CATEGORIES, EconomicParams, building_economics, lcoe_supply_curve
 
@@ -191,7 +191,7 @@ def programme(result, buildings, *, economics=None, mapping=None, shares=None, s
     tables["solar_lcoe_curve"] = curve
     all_notes = list(result.notes) + notes
     if notes_tab is not None:
-        tables["solar_notes"] = pd.DataFrame({"note": all_notes}, dtype=object)
+        tables["solar_notes"] = notes_table(all_notes)
     figures = list(result.figures) + [Figure("solar.mean_lcoe", mean_lcoe, "yuan_per_kwh")]
     codes = {**result.codes, "category": "solar.pilot_category", "pilot_category": "solar.pilot_category"}
     return dataclasses.replace(result, tables=tables, layers={**result.layers, "buildings": layer}, codes=codes,

@@ -18,10 +18,9 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from hn_geo.core.errors import HnGeoError
-from hn_geo.core.results import Msg
+from hn_geo.core.results import Msg, notes_table
 from hn_geo.engines import cluster as engine_cluster
 from hn_geo.engines import solar as dask_solar
 from hn_geo.ground import buildings as _buildings  # noqa: F401  (registers the layer's preparer)
@@ -94,7 +93,7 @@ def _merge(result, extra):
     tables = {k: v for k, v in result.tables.items() if k != "solar_notes"}
     tables.update({k: v for k, v in extra.tables.items() if k != "solar_notes"})
     notes = list(result.notes) + list(extra.notes)
-    tables["solar_notes"] = pd.DataFrame({"note": notes}, dtype=object)
+    tables["solar_notes"] = notes_table(notes)
     return dataclasses.replace(result, tables=tables, layers={**result.layers, **extra.layers},
                                codes={**extra.codes, **result.codes}, notes=notes,
                                meta={**result.meta, "rasters": extra.meta["rasters"],
@@ -201,7 +200,7 @@ def _run_dask(inputs, out_dir, lang, weather, scheduler, options):
     # the 整县推进 table and the economics need every building in memory: said in a note
     result = dataclasses.replace(result, notes=[*result.notes, Msg("solar.note_programme_memory_only")])
     if "solar_notes" in result.tables:
-        result.tables["solar_notes"] = pd.DataFrame({"note": result.notes}, dtype=object)
+        result.tables["solar_notes"] = notes_table(result.notes)
     files = write_result(with_catalog_codes(result), out_dir, lang=lang)
     points = result.meta.pop("supply_points")
     chart = dataclasses.replace(result, layers={"buildings": points})

@@ -33,7 +33,7 @@ from rasterio import features
 
 from hn_geo import vocabulary
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
-from hn_geo.core.results import AnalysisResult, Msg
+from hn_geo.core.results import AnalysisResult, Msg, notes_table
 from hn_geo.core.settings import STORAGE_CRS
 from hn_geo.ground import rasters as ground_rasters
 from hn_geo.ground.dsm_demo import demo_dsm
@@ -322,7 +322,7 @@ def compute(inputs, out_dir, *, lang="zh", weather=None, buildings=None, raster_
     result = AnalysisResult(
         name="solar",
         tables={"solar_segments": seg, "solar_roofs": roofs_tab, "solar_rasters": files_tab,
-                "solar_notes": pd.DataFrame({"note": notes}, dtype=object)},
+                "solar_notes": notes_table(notes)},
         layers={"roof_segments": layer}, codes=dict(CODES), notes=notes,
         meta={"synthetic": facts is not None, "rasters": {k: str(v) for k, v in files.items()}})
     full = bld.reindex(range(len(on)))
