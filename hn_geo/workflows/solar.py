@@ -21,8 +21,6 @@ import geopandas as gpd
 
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.results import Msg, notes_table
-from hn_geo.engines import cluster as engine_cluster
-from hn_geo.engines import solar as dask_solar
 from hn_geo.ground import buildings as _buildings  # noqa: F401  (registers the layer's preparer)
 from hn_geo.ground.aoi import check_site
 from hn_geo.ground.plan import plan_figure
@@ -190,6 +188,9 @@ def _chart(result, out_dir, lang):
 
 def _run_dask(inputs, out_dir, lang, weather, scheduler, options):
     """The dask engine over the buildings dataset (the embedded layer is a dataset of one part)."""
+    from hn_geo.engines import cluster as engine_cluster  # dask only when its engine runs
+    from hn_geo.engines import solar as dask_solar
+
     ddf = dataset_of(inputs, "buildings")
     if ddf.spatial_partitions is not None:  # the parts' bounding boxes stand for the buildings
         check_site(weather.latitude, weather.longitude, gpd.GeoDataFrame(geometry=ddf.spatial_partitions),

@@ -8,8 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from hn_geo import zoning
-from hn_geo.engines import cluster as engine_cluster
-from hn_geo.engines import zoning as dask_zoning
 from hn_geo.ground import catalog
 from hn_geo.ground.projects import DEMO_PROJECTS, projects_of
 from hn_geo.ground.rules import default_rules_path, read_rules_file
@@ -38,6 +36,9 @@ def _projects_source(inputs):
 
 def _run_dask(inputs, out_dir, lang, scheduler):
     """The dask engine over the projects dataset; units, rules, zones and parks loaded as usual."""
+    from hn_geo.engines import cluster as engine_cluster  # dask only when its engine runs
+    from hn_geo.engines import zoning as dask_zoning
+
     rules = load_rules(inputs.file("rules"))
     zones = rule_layers(inputs, rules)
     ddf = dataset_of(inputs, "projects", default=_projects_source(inputs))
