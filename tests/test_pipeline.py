@@ -363,3 +363,24 @@ def test_user_buildings_with_chinese_types_run_like_the_solar_cli(tmp_path):
     assert any("mapped 300 building type value(s)" in w for w in solar_step.warnings)
     out = pyogrio.read_dataframe(tmp_path / "out" / "solar" / "solar_layers.gpkg", layer="buildings")
     assert len(out) == 300 and set(out["building_type"]) <= set(zh)  # en words equal the codes
+
+
+def test_one_lane_and_two_lanes_write_the_same_run(full_run, tmp_path):
+    """The default run (two lanes on this machine) and ``--jobs 1`` write the same files, the same
+    tables and the same key figures."""
+    res, out, _ = full_run
+    assert res.exit_code == 0, res.output
+    one = tmp_path / "one"
+    r1 = CliRunner().invoke(main, ["run", "--out", str(one), "--quiet", "--jobs", "1"])
+    assert r1.exit_code == 0, r1.output
+
+    def listing(root):
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+    assert listing(one) == listing(out)
+    csvs = [r for r in listing(one) if r.endswith(".csv")]
+    assert len(csvs) > 50
+    for rel in csvs:
+        assert (one / rel).read_bytes() == (out / rel).read_bytes(), rel
+    s1, s2 = (json.loads((d / "run_summary.json").read_text(encoding="utf-8")) for d in (one, out))
+    assert s1["figures"] == s2["figures"] and [s["name"] for s in s1["steps"]] == [s["name"] for s in s2["steps"]]

@@ -22,13 +22,15 @@ from hn_geo.pipeline.run import RunInterrupted
               help="Comma-separated analyses to run (e.g. water,solar); outputs still run.")
 @click.option("--fail-fast", is_flag=True, default=False,
               help="Stop at the first failing step (default: run the other steps, then fail).")
+@click.option("--jobs", "-j", default=None, metavar="N|auto",
+              help="Steps side by side: 1, 2 or auto (default: the config's jobs, auto: 2 lanes on 2+ cores).")
 @click.option("--quiet", "-q", is_flag=True, default=False, help="No progress lines; summary only.")
 @click.option("--verbose", "-v", is_flag=True, default=False,
               help="Every warning and output file; tracebacks of failures in run_summary.json.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="Language of every output (overrides the config; default zh).")
 @handle_errors
-def run(config, out, only, fail_fast, quiet, verbose, lang):
+def run(config, out, only, fail_fast, jobs, quiet, verbose, lang):
     """Run the whole analysis: every analysis, the report workbook, maps and the share package.
 
     CONFIG is a YAML file (write a commented template with `hn-geo init-config`);
@@ -50,6 +52,8 @@ def run(config, out, only, fail_fast, quiet, verbose, lang):
     settings.lang = lang or cfg.lang
     if fail_fast:
         cfg.continue_on_error = False
+    if jobs is not None:
+        cfg.jobs = _jobs(jobs)
     names = None
     if only:
         names = [n.strip() for n in only.split(",") if n.strip()]
@@ -66,6 +70,18 @@ def run(config, out, only, fail_fast, quiet, verbose, lang):
     click.echo(format_summary(report, verbose=verbose))
     if not report.ok:
         sys.exit(1)
+
+
+def _jobs(text):
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise click.BadParameter(f"{text!r}: give a whole number of at least 1, or auto", param_hint="--jobs")
+    return n
 
 
 @click.command("init-config")

@@ -55,6 +55,7 @@ CONFIG_SCHEMA = {
         "lang": {"enum": ["zh", "en"]},
         "aoi": _AOI,
         "continue_on_error": {"type": "boolean"},
+        "jobs": {"anyOf": [{"type": "null"}, {"enum": ["auto"]}, {"type": "integer", "minimum": 1}]},
         "layers": {"type": ["object", "null"], "propertyNames": {"enum": list(catalog.SCHEMAS)},
                    "additionalProperties": _LAYER},
         "inputs": {"type": ["object", "null"], "propertyNames": {"enum": list(INPUT_KEYS)},
@@ -101,6 +102,9 @@ class RunConfig:
         The YAML file (None: defaults on the embedded data).
     lang : {'zh', 'en'}
     continue_on_error : bool
+    jobs : int or 'auto'
+        Lanes of steps side by side (:mod:`hn_geo.pipeline.lanes`): 1, or 2 (``auto``: 2 on a
+        machine of two or more cores; more than 2 is taken as 2).
     layers : dict
         ``{catalog name: LayerSource}`` user layer files.
     inputs : dict
@@ -134,6 +138,7 @@ class RunConfig:
     path: Path | None = None
     lang: str = "zh"
     continue_on_error: bool = True
+    jobs: int | str = "auto"
     layers: dict = field(default_factory=dict)
     inputs: dict = field(default_factory=dict)
     analyses: list = field(default_factory=lambda: list(ANALYSES))
@@ -194,6 +199,7 @@ def load_config(path=None):
     cfg.path = path
     cfg.lang = data.get("lang", cfg.lang)
     cfg.continue_on_error = data.get("continue_on_error", cfg.continue_on_error)
+    cfg.jobs = data.get("jobs") or cfg.jobs
     cfg.layers = _layers(data.get("layers") or {}, base, path)
     cfg.inputs = {k: p for k, v in (data.get("inputs") or {}).items()
                   if (p := _resolve(v, base, path, f"inputs.{k}", INPUT_KEYS[k])) is not None}

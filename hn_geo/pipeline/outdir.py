@@ -227,6 +227,15 @@ class Journal:
         """Forget the journal file (the summary lists every file from now on)."""
         self.path.unlink(missing_ok=True)
 
+    def on_disk(self):
+        """Every file the journal file names (written by this process or a lane's worker)."""
+        self._fh.flush()
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return list(dict.fromkeys(self.written))
+        return list(dict.fromkeys(line for line in lines if line))
+
     def since(self, mark):
         """Files written since ``len(self.written)`` was ``mark``."""
         return list(dict.fromkeys(self.written[mark:]))

@@ -35,6 +35,7 @@ from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.files import write_text
 from hn_geo.core.version import __version__
 from hn_geo.ground.inputs import MissingInput
+from hn_geo.pipeline import lanes
 from hn_geo.pipeline.config import ANALYSES, OUTPUTS, RunConfig, load_config
 from hn_geo.pipeline.outdir import (
     LOCK_FILE,
@@ -212,29 +213,107 @@ def run_pipeline(config=None, out_dir="out", *, lang=None, only=None, quiet=Fals
 
 
 def _run_steps(names, ctx, report, journal, quiet, verbose, echo):
-    """Run the steps in order, the summary rewritten after each one."""
-    stop = False
-    for i, name in enumerate(names, start=1):
-        rec = StepRecord(name)
-        report.steps.append(rec)
-        if stop:
-            rec.status = "skipped"
-            rec.message = vocabulary.message("pipeline.skip_after_failure", lang=ctx.lang)
-            continue
-        if not quiet:
-            echo(f"[{i}/{len(names)}] {step_title(name, ctx.lang)} …")
-        mark = len(journal.written)
+    """Run the steps, in two lanes where the run has two (:mod:`hn_geo.pipeline.lanes`)."""
+    records = {name: StepRecord(name) for name in names}
+    runner = _Runner(names, records, ctx, report, journal, quiet, verbose, echo)
+    jobs = lanes.resolve_jobs(ctx.config.jobs, engine=ctx.config.engine,
+                              continue_on_error=ctx.config.continue_on_error)
+    for phase in lanes.plan(names, jobs):
+        if len(phase) == 1:
+            for name in phase[0]:
+                runner.here(name)
+        else:
+            lanes.side_by_side(phase[0], phase[1], run_here=runner.here, run_there=runner.there,
+                               merge=runner.merge, lost=runner.lost)
+
+
+class _Runner:
+    """One step at a time, in the run's process or in a lane's worker (see :mod:`lanes`)."""
+
+    def __init__(self, names, records, ctx, report, journal, quiet, verbose, echo):
+        self.names, self.records, self.ctx, self.report = names, records, ctx, report
+        self.journal, self.quiet, self.verbose, self.echo = journal, quiet, verbose, echo
+        self.stop = False
+
+    def _show(self, rec):
+        """List a step in the summary (in run order) once it has started or been reported."""
+        if not any(r is rec for r in self.report.steps):
+            self.report.steps.append(rec)
+            self.report.steps.sort(key=lambda r: self.names.index(r.name))
+
+    def _one(self, name):
+        rec = self.records[name]
+        self._show(rec)
+        if not self.quiet:
+            echo_line = f"[{self.names.index(name) + 1}/{len(self.names)}] {step_title(name, self.ctx.lang)} …"
+            self.echo(echo_line)
+        mark = len(self.journal.written)
         try:
-            _run_step(STEPS[name], ctx, rec, verbose)
+            _run_step(STEPS[name], self.ctx, rec, self.verbose)
         except KeyboardInterrupt:
             rec.status = "interrupted"
             raise
         finally:
-            _settle_files(rec, journal.since(mark), ctx)
-        if name in ANALYSES and rec.status != "ok":
-            ctx.skipped[name] = (rec.status, rec.message)
-        stop = rec.status == "failed" and not ctx.config.continue_on_error
-        report.write("running")
+            _settle_files(rec, self.journal.since(mark), self.ctx)
+        return rec
+
+    def here(self, name):
+        """Run a step in the run's process; the summary is rewritten after it."""
+        rec = self.records[name]
+        if self.stop:
+            self._show(rec)
+            rec.status = "skipped"
+            rec.message = vocabulary.message("pipeline.skip_after_failure", lang=self.ctx.lang)
+            return
+        self._one(name)
+        self._settled(rec)
+
+    def there(self, name):
+        """Run a step in a lane's worker: its record, and its result if an analysis."""
+        try:
+            rec = self._one(name)
+        except KeyboardInterrupt:
+            return self.records[name], None
+        return rec, (self.ctx.results.get(name) if name in ANALYSES else None)
+
+    def merge(self, rec, result):
+        """Take a step the worker ran into this process."""
+        if rec.status != "ok" and rec.outputs:  # its result could not be sent: its files go too
+            rec.partial_removed = [_rel(p, self.ctx.out) for p in rec.outputs]
+            remove_files(self.ctx.out, rec.partial_removed)
+            rec.outputs = []
+        here = self.records[rec.name]
+        here.__dict__.update(rec.__dict__)
+        if rec.status == "ok":
+            self.ctx.files += here.outputs
+            if result is not None:
+                self.ctx.results[rec.name] = result
+        self._settled(here)
+
+    def lost(self, names, exitcode):
+        """The worker ended before reporting ``names``: they failed; its stray files go."""
+        claimed = set(self.journal.written)
+        for rec in self.records.values():
+            claimed |= {_rel(p, self.ctx.out) for p in rec.outputs} | set(rec.partial_removed)
+        stray = [r for r in self.journal.on_disk() if r not in claimed]
+        for i, name in enumerate(names):
+            rec = self.records[name]
+            rec.status = "failed"
+            rec.message = vocabulary.message("pipeline.worker_lost", {"code": exitcode}, lang=self.ctx.lang)
+            if i == 0 and stray:
+                remove_files(self.ctx.out, stray)
+                rec.partial_removed = stray
+            self._settled(rec)
+
+    def _settled(self, rec):
+        self._show(rec)
+        results = self.ctx.results  # in run order, whichever lane finished first
+        for name in sorted(results, key=self.names.index):
+            results[name] = results.pop(name)
+        if rec.name in ANALYSES and rec.status != "ok":
+            self.ctx.skipped[rec.name] = (rec.status, rec.message)
+        self.stop = self.stop or (rec.status == "failed" and not self.ctx.config.continue_on_error)
+        self.report.write("running")
 
 
 def _settle_files(rec, written, ctx):
