@@ -347,12 +347,20 @@ def _header(page, columns, row):
 
 
 def _columns(frame):
+    """The :func:`plain` values of each column (numpy numbers converted a column at a time)."""
     cols = []
+    isfinite = math.isfinite
     for col in range(frame.shape[1]):
         s = frame.iloc[:, col]
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            s = s.dt.tz_localize(None)
-        cols.append([plain(v) for v in s.astype(object).tolist()])
+        kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else None
+        if kind == "f":
+            cols.append([v if isfinite(v) else None for v in s.tolist()])
+        elif kind in ("i", "u", "b"):
+            cols.append(s.tolist())
+        else:
+            if isinstance(s.dtype, pd.DatetimeTZDtype):
+                s = s.dt.tz_localize(None)
+            cols.append([plain(v) for v in s.astype(object).tolist()])
     return cols
 
 
