@@ -162,7 +162,7 @@ class Book:
             raise
 
     def abandon(self):
-        """Give the workbook up unwritten (closing its row files; no write at garbage collection)."""
+        """Give the workbook up unwritten: its sheets' row files closed, never stored."""
         self.workbook.fileclosed = True
         for ws in self.workbook.worksheets():
             fh = getattr(ws, "row_data_fh", None)
@@ -204,12 +204,12 @@ def book(path):
         b = Book(tmp, label=path)
         try:
             yield b
+            if not b.pages:
+                b.add_page("Sheet")
+            b.close()
         except BaseException:
-            b.abandon()
+            b.abandon()  # also after a failed close: its sheets' row files are still open
             raise
-        if not b.pages:
-            b.add_page("Sheet")
-        b.close()
 
 
 def display_width(text):

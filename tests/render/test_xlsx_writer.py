@@ -3,8 +3,10 @@ text stays text, typed values, fills and conditional formats, links, tabs, one f
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -143,3 +145,37 @@ def test_rows_are_written_top_down_only(tmp_path):
 def test_sheet_names_stay_valid():
     assert xlsx.sheet_names(["a" * 30 + "'b", "'q'", "history", "History"]) == \
         ["a" * 30, "q", "history~2", "History~3"]
+
+
+def _open_files_under(folder):
+    out = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(folder)):
+            out.append(target)
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_a_full_disk_is_an_oserror_naming_the_file_and_leaves_nothing_open(tmp_path, monkeypatch):
+    """XlsxWriter reports a failed store as a FileCreateError, its sheets' row files still open:
+    the writer gives the OSError back (naming the file) and closes them."""
+    import errno
+
+    import xlsxwriter
+
+    def half_then_full(self):
+        with open(self.filename, "wb") as fh:
+            fh.write(b"PK\x03\x04 half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "_store_workbook", half_then_full)
+    target = tmp_path / "out" / "t.xlsx"
+    with pytest.raises(OSError) as exc:
+        tables.write_xlsx({"t": pd.DataFrame({"a": [1]}), "u": pd.DataFrame({"b": ["x"]})}, target)
+    assert exc.value.errno == errno.ENOSPC and exc.value.filename == str(target)
+    assert list((tmp_path / "out").iterdir()) == []
+    assert _open_files_under(tmp_path) == []  # the traceback (exc) still holds the workbook
