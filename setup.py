@@ -40,7 +40,8 @@ setup(
         "click>=8.1",
         "pyyaml>=6",
         "jsonschema>=4.21",
-        "openpyxl>=3.1",
+        "openpyxl>=3.1",  # reads XLSX inputs (hn_geo.ground.tables); the tests read the outputs with it
+        "XlsxWriter>=3.1",  # writes the XLSX outputs (hn_geo.render.xlsx)
         "matplotlib>=3.8",
         "pillow>=10",
         "tqdm>=4.66",

@@ -19,9 +19,6 @@ import datetime as _dt
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.hyperlink import Hyperlink
 
 from hn_geo import vocabulary
 from hn_geo.core.results import Msg
@@ -119,22 +116,19 @@ def _table_sheets(results, lang, used):
     return sheets, contents, stems
 
 
-def _contents_block(ws, contents, row, lang):
-    ws.cell(row=row, column=1, value=ui("contents", lang)).font = Font(bold=True)
+def _contents_block(page, contents, row, lang):
+    xlsx.put(page, row, 1, ui("contents", lang), bold=True)
     for j, key in enumerate(("analysis", "table", "sheet", "rows"), start=1):
-        ws.cell(row=row + 1, column=j, value=vocabulary.label(f"contents.{key}", lang, "render")).font = \
-            Font(bold=True)
+        xlsx.put(page, row + 1, j, vocabulary.label(f"contents.{key}", lang, "render"), bold=True)
     for i, (analysis, title, sheet, n) in enumerate(contents, start=row + 2):
-        xlsx.put(ws, i, 1, analysis)
-        xlsx.put(ws, i, 2, title)
-        link = xlsx.put(ws, i, 3, sheet)
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!A1", display=sheet)
-        link.font = Font(color="0563C1", underline="single")
-        ws.cell(row=i, column=4, value=n).number_format = "#,##0"
+        xlsx.put(page, i, 1, analysis)
+        xlsx.put(page, i, 2, title)
+        xlsx.link(page, i, 3, sheet)
+        xlsx.put(page, i, 4, n, num_format="#,##0")
     return row + 2 + len(contents)
 
 
-def _notes_block(ws, results, row, lang):
+def _notes_block(page, results, row, lang):
     notes = []
     for res in results:
         title = analysis_title(res.name, lang)
@@ -142,26 +136,25 @@ def _notes_block(ws, results, row, lang):
             notes.append((title, vocabulary.render(n, lang, res.name)))
     if not notes:
         return row
-    ws.cell(row=row, column=1, value=ui("notes", lang)).font = Font(bold=True)
+    xlsx.put(page, row, 1, ui("notes", lang), bold=True)
     for i, (analysis, note) in enumerate(notes, start=row + 1):
-        xlsx.put(ws, i, 1, analysis)
-        xlsx.put(ws, i, 2, note)
+        xlsx.put(page, i, 1, analysis)
+        xlsx.put(page, i, 2, note)
     return row + 1 + len(notes)
 
 
-def _summary_sheet(wb, results, lang, skipped, contents):
-    ws = wb.active
-    ws.title = vocabulary.sheet_name("summary", lang, "render")
-    ws["A1"] = ui("report_title", lang)
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = ui("generated", lang, time=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), version=__version__)
+def _summary_sheet(book, results, lang, skipped, contents):
+    page = book.add_page(vocabulary.sheet_name("summary", lang, "render"))
+    xlsx.put(page, 1, 1, ui("report_title", lang), bold=True, size=14)
+    xlsx.put(page, 2, 1, ui("generated", lang, time=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                            version=__version__))
     rows, codes = summary_rows(results, lang=lang, skipped=skipped)
     summary = _summary_frame(rows, lang)
-    xlsx.write_table(ws, summary, status={len(SUMMARY_COLUMNS) - 1: codes}, keys=list(SUMMARY_COLUMNS),
+    xlsx.write_table(page, summary, status={len(SUMMARY_COLUMNS) - 1: codes}, keys=list(SUMMARY_COLUMNS),
                      start_row=_TABLE_ROW)
-    row = _contents_block(ws, contents, _TABLE_ROW + len(rows) + 2, lang)
-    _notes_block(ws, results, row + 1, lang)
-    ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width or 0, 30)
+    row = _contents_block(page, contents, _TABLE_ROW + len(rows) + 2, lang)
+    _notes_block(page, results, row + 1, lang)
+    page.set_width(2, max(page.width(2) or 0, 30))
     return summary
 
 
@@ -194,12 +187,11 @@ def write_report(results, path, *, lang="zh", csv_dir=None, skipped=None, steps=
     results = list(results)
     skipped = skipped if skipped is not None else steps
     path = Path(path)
-    wb = Workbook()
     used = {vocabulary.sheet_name("summary", lang, "render").lower()}
     sheets, contents, stems = _table_sheets(results, lang, used)
-    summary = _summary_sheet(wb, results, lang, skipped, contents)
-    xlsx.add_sheets(wb, sheets)
-    xlsx.save(wb, path)
+    with xlsx.book(path) as book:
+        summary = _summary_sheet(book, results, lang, skipped, contents)
+        xlsx.add_sheets(book, sheets)
     written = [path]
     if csv_dir is not None:
         written.append(tables.write_csv(summary, Path(csv_dir) / "summary.csv"))

@@ -118,17 +118,18 @@ def test_a_failed_steps_partial_files_are_removed(tmp_path, steps):
 
 
 def test_a_full_disk_is_a_clear_message_and_leaves_no_half_file(tmp_path, steps, monkeypatch):
-    """The writers fail as on a full disk: openpyxl with ENOSPC after half a file, GDAL in words."""
-    from openpyxl import Workbook
+    """The writers fail as on a full disk: XlsxWriter with ENOSPC after half a file (which its
+    close() reports wrapped in a FileCreateError), GDAL in words."""
+    from xlsxwriter import Workbook
 
-    def half_then_full(self, filename):
-        Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
+    def half_then_full(self):
+        Path(self.filename).write_bytes(b"PK\x03\x04 half a workbook")
         raise OSError(errno.ENOSPC, "No space left on device")
 
     def gdal_full(*args, **kwargs):
         raise pyogrio.errors.FeatureError("failed to execute insert : database or disk is full")
 
-    monkeypatch.setattr(Workbook, "save", half_then_full)
+    monkeypatch.setattr(Workbook, "_store_workbook", half_then_full)
     monkeypatch.setattr(pyogrio, "write_dataframe", gdal_full)
     out = tmp_path / "out"
     steps({"water": _writes("water/a.csv", "water/b.xlsx"), "solar": _writes("solar/s.csv", "solar/l.gpkg"),
