@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hn_geo.render.maps.values import is_numeric, missing
+from hn_geo.render.maps.values import is_numeric, is_text, missing, plain_texts
 
 QUANTUM_M = 0.5
 """Grid step of the stored vertices, in Web Mercator metres (~0.43 m on the ground here)."""
@@ -115,11 +115,7 @@ def encode_geometry(geoms):
     polys, owner = parts
     n_int = shapely.get_num_interior_rings(polys)
     rings_per_poly = 1 + n_int
-    ring_geoms = []
-    for p, k in zip(polys, n_int):
-        ring_geoms.append(shapely.get_exterior_ring(p))
-        ring_geoms.extend(shapely.get_interior_ring(p, i) for i in range(k))
-    ring_geoms = np.array(ring_geoms, dtype=object)
+    ring_geoms = shapely.get_rings(polys)  # each polygon's exterior, then its holes, in order
     xy, ring_of = shapely.get_coordinates(ring_geoms, return_index=True)
     counts = np.bincount(ring_of, minlength=len(ring_geoms))
     last = np.cumsum(counts) - 1  # drop each ring's closing vertex
@@ -141,6 +137,9 @@ def encode_geometry(geoms):
 
 def _id_column(texts):
     """``prefix + number`` identifiers (one prefix, numbers < 1e9) as Int32, else None."""
+    found = _split_ids(texts)
+    if found is not False:
+        return found
     prefix, width, nums = None, None, []
     for t in texts:
         if t is None:
@@ -153,6 +152,46 @@ def _id_column(texts):
     return {"k": "id", "p": prefix or "", "w": width or 0, "a": typed(np.array(nums, dtype=np.int64))}
 
 
+# the same pattern as _ID_RE in RE2 (pyarrow): Python's \d and \D are Unicode's decimal digits
+_ID_RE2 = r"^(?P<prefix>\P{Nd}*?)(?P<num>\p{Nd}{1,9})$"
+
+
+def _split_ids(texts):
+    """:func:`_id_column` in pyarrow's C++ (one pass for a million ids), or False where
+    Python's ``re`` could answer otherwise (a text ending in a newline, which ``$`` lets
+    through) and the per-text loop has to decide."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(texts, type=pa.string())
+    except (pa.ArrowException, TypeError):
+        return False
+    if arr.null_count:
+        return None
+    if len(arr) == 0 or pc.any(pc.ends_with(arr, "\n")).as_py():
+        return False
+    parts = pc.extract_regex(arr, _ID_RE2)
+    if parts.null_count:
+        return None
+    prefix, num = parts.field("prefix"), parts.field("num")
+    width = pc.utf8_length(num)
+    if pc.count_distinct(prefix).as_py() != 1 or pc.count_distinct(width).as_py() != 1:
+        return None
+    if pc.all(pc.string_is_ascii(num)).as_py():
+        nums = pc.cast(num, pa.int64()).to_numpy()
+    else:  # other decimal digits (full-width ...): Python's int() reads them
+        nums = np.array([int(v) for v in num.to_pylist()], dtype=np.int64)
+    return {"k": "id", "p": prefix[0].as_py(), "w": width[0].as_py(), "a": typed(nums)}
+
+
+def _texts(shown):
+    """The display texts of a column as a list: str, or None for a missing value."""
+    if is_text(shown):
+        return plain_texts(shown).tolist()
+    return [None if missing(t) else str(t) for t in shown.tolist()]
+
+
 def _year_like(series):
     vals = pd.to_numeric(series, errors="coerce").dropna()
     return (series.name is not None and "year" in str(series.name).lower() and len(vals) > 0
@@ -163,7 +202,8 @@ def encode_column(raw, shown, label):
     """One popup column: ``{"l": label, "k": kind, ...}``.
 
     ``raw`` is the layer's column (numbers stay numbers, formatted by the page), ``shown``
-    the presented display text (codes as words) used for everything that is not a number.
+    the presented display text (codes as words) used for everything that is not a number
+    (None will do for a numeric ``raw``).
     """
     if is_numeric(raw):
         v = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
@@ -172,7 +212,7 @@ def encode_column(raw, shown, label):
         if _year_like(raw):
             col["plain"] = True  # 2025, not 2,025
         return col
-    texts = [None if missing(t) else str(t) for t in shown.tolist()]
+    texts = _texts(shown)
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
     if len(uniques) <= 65535 and len(uniques) <= max(1, len(texts) // 4):
         codes = np.where(codes < 0, len(uniques), codes)
@@ -206,7 +246,8 @@ def shapes_payload(gdf, columns, shown, labels, classes):
     columns : list of str
         Popup columns.
     shown : dict {column: display text Series}
-        Presented values (:func:`~.values.shown_values`).
+        Presented values (:func:`~.values.shown_values`) of the columns that are not
+        numeric (numbers go to the page as numbers: their display text is not needed).
     labels : dict {column: label}
     classes : array of uint8
         Colour class of each feature (255: no data).
@@ -221,7 +262,8 @@ def shapes_payload(gdf, columns, shown, labels, classes):
     data = encode_geometry(geoms[order])
     data["cls"] = typed(np.asarray(classes, dtype=np.uint8)[order])
     data["cols"] = [encode_column(gdf[c].iloc[order].reset_index(drop=True),
-                                  shown[c].iloc[order].reset_index(drop=True), labels[c]) for c in columns]
+                                  shown[c].iloc[order].reset_index(drop=True) if c in shown else None,
+                                  labels[c]) for c in columns]
     return data, order
 
 

@@ -207,7 +207,8 @@ def shapes_layer(spec, gdf, style, labels, lang, show, detail_zoom=None):
     """A :class:`ShapesLayer` (compact typed arrays) of a large polygon layer, and the order
     of its features as stored (spatially sorted)."""
     fields = popup_fields(spec, gdf)
-    values = shown_values(gdf, fields, spec, lang)
+    # numbers go to the page as numbers: only the other columns need their display text
+    values = shown_values(gdf, [c for c in fields if not is_numeric(gdf[c])], spec, lang)
     cls = style.extra.get("classes")
     colours = style.extra.get("colours")
     if cls is None:
