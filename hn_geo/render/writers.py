@@ -18,6 +18,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import shapely
 
@@ -161,12 +163,24 @@ def _cell_to_text(v):
     return str(v)
 
 
+def _has_nul(s):
+    """Whether any text of column ``s`` holds NUL: in pyarrow's C++ when the column converts
+    to Arrow text (pandas' string columns, object columns of str), per value otherwise."""
+    try:
+        arr = pa.array(s, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        arr = None
+    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return bool(pc.any(pc.match_substring(arr, "\x00")).as_py())
+    return any(isinstance(v, str) and "\x00" in v for v in s.tolist())
+
+
 def _nul_free(gdf):
     """Text columns with NUL as U+FFFD (GDAL would cut the text at it); in place, returned."""
     for col in gdf.columns:
         s = gdf[col]
         if col != gdf.geometry.name and (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
-            if any(isinstance(v, str) and "\x00" in v for v in s.tolist()):
+            if _has_nul(s):
                 gdf[col] = s.map(lambda v: stored_text(v) if isinstance(v, str) else v)
     return gdf
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -178,3 +180,17 @@ def test_every_layer_of_a_run_share_package_is_valid(tmp_path):
     assert rep.ok and len(meta["layers"]) >= 14
     assert any(lyr["name"].startswith(("water_", "zoning_", "solar_", "targets_")) for lyr in meta["layers"])
     assert _all_geojson_valid(root) == {}
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_nul_in_text_columns_becomes_the_replacement_character(tmp_path, dtype):
+    """NUL would cut the text in GDAL: it is written as U+FFFD, in text and mixed columns."""
+    g = gpd.GeoDataFrame({"name": pd.Series(["a\x00b", "ok", None], dtype=dtype),
+                          "mixed": pd.Series([1, "x\x00", None], dtype=object),
+                          "clean": pd.Series(["a", "b", "c"], dtype=dtype)},
+                         geometry=[shapely.Point(120.6, 30.5)] * 3, crs="EPSG:4490")
+    path = writers.write_gpkg(g, tmp_path / "nul.gpkg")
+    back = pyogrio.read_dataframe(path)
+    assert back["name"].tolist()[:2] == ["a\ufffdb", "ok"] and pd.isna(back["name"].iloc[2])
+    assert back["mixed"].tolist()[:2] == ["1", "x\ufffd"]
+    assert back["clean"].tolist() == ["a", "b", "c"]
