@@ -287,8 +287,13 @@ def _in_words(layer, lang):
                           labels=False, table=layer.key, bool_words=False)
 
 
-def _layer_meta(layer, gdf, fd, lang, created, files):
-    geom_types = sorted(pd.Series(gdf.geometry.geom_type).dropna().unique().tolist())
+def _geom_types(gdf):
+    """The distinct geometry type names of a layer, in order of first appearance (no missing)."""
+    return pd.unique(pd.Series(gdf.geometry.geom_type).dropna()).tolist()
+
+
+def _layer_meta(layer, gdf, fd, lang, created, files, types=None):
+    geom_types = sorted(_geom_types(gdf) if types is None else types)
     return {
         "name": layer.name, "title": title_of(layer, lang), "feature_count": int(len(gdf)),
         "geometry_types": geom_types, "bbox": _bbox(gdf), "bbox_crs": GEOJSON_CRS,
@@ -337,8 +342,9 @@ def _write_one(lyr, gdf, root, geojson_max_mb):
     return files
 
 
-def _project_layers(lyr, gdf, fd, title, bbox, lang):
-    """The layer's QGIS styles (one per geometry type) as project layers."""
+def _project_layers(lyr, gdf, fd, title, bbox, lang, types=None):
+    """The layer's QGIS styles (one per geometry type) as project layers (``types``: the
+    layer's :func:`_geom_types`, when known)."""
     heads = fd.columns
     aliases = {r[heads[0]]: f"{r[heads[1]]} ({r[heads[2]]})" if r[heads[2]] else r[heads[1]]
                for _, r in fd.iterrows()}
@@ -347,10 +353,11 @@ def _project_layers(lyr, gdf, fd, title, bbox, lang):
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     group = "ground" if lyr.scope in (None, "ground", "common") else lyr.scope
     group_title = ui("qgis_group_base", lang) if group == "ground" else analysis_title(group, lang)
-    types = pd.Series(gdf.geometry.geom_type)
+    types = _geom_types(gdf) if types is None else types
+    kinds_of = qgis_styles.geom_kinds(types)  # one per distinct type name
     out = []
     for st in styles:
-        kinds = types[qgis_styles.geom_kinds(types) == st.geom].unique().tolist()
+        kinds = [t for t, k in zip(types, kinds_of) if k == st.geom]
         wkb = kinds[0] if len(kinds) == 1 else next((k for k in kinds if k.startswith("Multi")), "Unknown")
         out.append(qgis_project.ProjectLayer(st, columns, group, group_title, lyr.key, extent=bbox,
                                              wkb_type=wkb, visible=lyr.key not in qgis_project.HIDDEN_BASE))
@@ -383,25 +390,31 @@ def write_styled_gpkg(layers, path, *, lang="zh", shown=None):
 
 def _write_layers(layers, root, lang, created, meta, geojson_max_mb, contexts):
     """GeoJSONs (or GeoParquet), field dictionaries, the GeoPackage and its QGIS styles and
-    project into ``root``; returns the file names."""
-    names, shown, project = [], {}, []
+    project into ``root``; returns the file names.
+
+    Layer by layer: each is put in words, written to its files and added to the GeoPackage
+    (``root`` is a temporary folder: the package is atomic as a whole), then let go, so that
+    two million-feature layers are never held in words at the same time."""
+    if any(lyr.gdf.crs is None for lyr in layers):
+        raise HnGeoError(code="render.layer_no_crs", params={"layer": next(x.name for x in layers if x.gdf.crs is None)})
+    names, project = [], []
     with warnings.catch_warnings():
         # GDAL notes the temporary '.tmp' suffix of atomic writes; not a user matter
         warnings.filterwarnings("ignore", message=".*(file name|filename|file) extension.*")
         for lyr in layers:
-            if lyr.gdf.crs is None:
-                raise HnGeoError(code="render.layer_no_crs", params={"layer": lyr.name})
-            gdf = shown[lyr.name] = io_w.valid_geometries(_in_words(lyr, lang), lyr.name)  # warns once
+            gdf = io_w.valid_geometries(_in_words(lyr, lang), lyr.name)  # warns once
             files = _write_one(lyr, gdf, root, geojson_max_mb)
             fd = field_dictionary(lyr, lang=lang, gdf=gdf)
             tables.write_csv(fd, root / files["fields"])
             names += [files.get("geojson") or files["geoparquet"], files["fields"]]
-            lm = _layer_meta(lyr, gdf, fd, lang, created, files)
+            types = _geom_types(gdf)
+            lm = _layer_meta(lyr, gdf, fd, lang, created, files, types)
             meta["layers"].append(lm)
-            pls = _project_layers(lyr, gdf, fd, lm["title"], lm["bbox"], lang)
+            pls = _project_layers(lyr, gdf, fd, lm["title"], lm["bbox"], lang, types)
             project += pls
             files["styles"] = [f"styles/{pl.style_stem}{x}" for pl in pls for x in (".qml", ".sld")]
-        io_w.write_gpkg_layers(shown, root / meta["geopackage"])
+            io_w.add_gpkg_layer(gdf, root / meta["geopackage"], lyr.name)
+            del gdf
     names.append(meta["geopackage"])
     names += qgis_project.add_qgis(root, meta["geopackage"], project, lang=lang, contexts=contexts)
     return names

@@ -59,7 +59,7 @@ def valid_geometries(gdf, layer=None):
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms)
     bad = ~missing & ~shapely.is_valid(geoms)
-    out = gdf.copy()
+    out = gdf.copy(deep=False)  # copy-on-write (pandas 3): the caller's frame is never changed
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         reason = shapely.is_valid_reason(geoms[first])
@@ -185,6 +185,14 @@ def _nul_free(gdf):
     return gdf
 
 
+def in_crs(gdf, crs):
+    """``gdf`` in ``crs``: reprojected, or only relabelled when its CRS is equivalent (a
+    GeoParquet's PROJJSON EPSG:4490 is 'EPSG:4490': no coordinate to compute)."""
+    if gdf.crs is not None and gdf.crs.equals(crs):
+        return gdf.set_crs(crs, allow_override=True)
+    return gdf.to_crs(crs)
+
+
 def _prepare_for_write(gdf, crs=None):
     """Copy in ``crs`` with attribute columns GDAL can write.
 
@@ -194,7 +202,7 @@ def _prepare_for_write(gdf, crs=None):
     """
     if gdf.crs is None:
         raise HnGeoError("the layer has no CRS; set one before writing")
-    out = gdf.to_crs(crs) if crs else gdf.copy()
+    out = in_crs(gdf, crs) if crs else gdf.copy(deep=False)  # copy-on-write: columns replaced, not changed
     for col in out.columns:
         if col == out.geometry.name:
             continue
@@ -287,18 +295,31 @@ def write_gpkg_layers(layers, path, crs=STORAGE_CRS):
     layers = {name: valid_geometries(gdf, str(name)) for name, gdf in layers.items()}  # warns before writing
     with atomic_path(path) as tmp:
         for name, gdf in layers.items():
-            out = _prepare_for_write(gdf, crs)
-            append = tmp.exists()
-            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=append, use_arrow=True,
-                                    dataset_options=None if append else {"VERSION": GPKG_VERSION})
+            _write_gpkg_layer(gdf, tmp, name, crs)
     return path
+
+
+def add_gpkg_layer(gdf, path, name, crs=STORAGE_CRS):
+    """Add one layer to a GeoPackage (created when absent), repaired and converted as
+    :func:`write_gpkg_layers` does. Not atomic by itself: for a file inside a folder that is
+    replaced as a whole (a share package's temporary folder), so that each large layer can be
+    written, then let go, before the next is made."""
+    _write_gpkg_layer(valid_geometries(gdf, str(name)), Path(path), name, crs)
+    return Path(path)
+
+
+def _write_gpkg_layer(gdf, path, name, crs):
+    out = _prepare_for_write(gdf, crs)
+    append = path.exists()
+    pyogrio.write_dataframe(out, path, driver="GPKG", layer=str(name), append=append, use_arrow=True,
+                            dataset_options=None if append else {"VERSION": GPKG_VERSION})
 
 
 def write_parquet(gdf, path, crs=STORAGE_CRS):
     """Write GeoParquet (CRS as PROJJSON in the ``geo`` metadata), atomically."""
     if gdf.crs is None:
         raise HnGeoError("the layer has no CRS; set one before writing", path=path)
-    out = gdf.to_crs(crs) if crs else gdf
+    out = in_crs(gdf, crs) if crs else gdf
     with atomic_path(path) as tmp:
         out.to_parquet(tmp, index=False)
     return Path(path)

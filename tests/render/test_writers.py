@@ -194,3 +194,22 @@ def test_nul_in_text_columns_becomes_the_replacement_character(tmp_path, dtype):
     assert back["name"].tolist()[:2] == ["a\ufffdb", "ok"] and pd.isna(back["name"].iloc[2])
     assert back["mixed"].tolist()[:2] == ["1", "x\ufffd"]
     assert back["clean"].tolist() == ["a", "b", "c"]
+
+
+def test_an_equivalent_crs_is_relabelled_not_reprojected(tmp_path):
+    """A layer whose CRS is EPSG:4490 spelt otherwise (a GeoParquet's PROJJSON) is written with
+    its coordinates as they are, and the caller's frame keeps its own CRS object and values."""
+    import pyproj
+
+    crs = pyproj.CRS.from_json(pyproj.CRS("EPSG:4490").to_json())
+    poly = shapely.Polygon([(120.61234567, 30.51234567), (120.6124, 30.5123), (120.6124, 30.5124)])
+    g = gpd.GeoDataFrame({"name": ["a"]}, geometry=[poly], crs=crs)
+    assert not g.crs.is_exact_same(pyproj.CRS(STORAGE_CRS)) and g.crs.equals(STORAGE_CRS)
+    out = writers.in_crs(g, STORAGE_CRS)
+    assert out.crs.is_exact_same(pyproj.CRS(STORAGE_CRS)) and g.crs is crs
+    assert shapely.equals_exact(out.geometry.iloc[0], poly, tolerance=0)
+    back = gpd.read_parquet(writers.write_parquet(g, tmp_path / "a.parquet"))
+    assert shapely.equals_exact(back.geometry.iloc[0], poly, tolerance=0)
+    back = pyogrio.read_dataframe(writers.write_gpkg(g, tmp_path / "a.gpkg"))
+    assert shapely.equals_exact(back.geometry.iloc[0], poly, tolerance=0) and back.crs.equals(STORAGE_CRS)
+    assert g.crs is crs and list(g.columns) == ["name", "geometry"]
