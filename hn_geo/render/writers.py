@@ -10,6 +10,7 @@ would make them self-intersect.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 import warnings
@@ -21,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyogrio
+import pyproj
 import shapely
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
@@ -186,11 +188,24 @@ def _nul_free(gdf):
 
 
 def in_crs(gdf, crs):
-    """``gdf`` in ``crs``: reprojected, or only relabelled when its CRS is equivalent (a
-    GeoParquet's PROJJSON EPSG:4490 is 'EPSG:4490': no coordinate to compute)."""
-    if gdf.crs is not None and gdf.crs.equals(crs):
+    """``gdf`` in ``crs``: reprojected, or only relabelled when no coordinate would change: the
+    CRS is equivalent (a GeoParquet's PROJJSON EPSG:4490 is 'EPSG:4490') or PROJ's
+    transformation between the two is a no-op (CGCS2000 to WGS84 lon/lat: ``proj=noop``)."""
+    if gdf.crs is not None and (gdf.crs.equals(crs) or is_noop(gdf.crs.to_wkt(), str(crs))):
         return gdf.set_crs(crs, allow_override=True)
     return gdf.to_crs(crs)
+
+
+@functools.lru_cache(maxsize=32)
+def is_noop(src_wkt, dst):
+    """Whether PROJ transforms ``src_wkt`` to ``dst`` (lon/lat order, as geopandas'
+    ``to_crs`` does) with a no-op: every coordinate comes out as it went in."""
+    try:
+        tr = pyproj.Transformer.from_crs(pyproj.CRS.from_wkt(src_wkt), pyproj.CRS.from_user_input(dst),
+                                         always_xy=True)
+    except pyproj.exceptions.ProjError:
+        return False
+    return tr.definition.split(" ", 1)[0] == "proj=noop"
 
 
 def _prepare_for_write(gdf, crs=None):
@@ -262,7 +277,7 @@ def write_geojson(gdf, path, precision=7):
     """
     if gdf.crs is None:
         raise HnGeoError("the layer has no CRS; set one before writing")
-    out = valid_geometries(gdf, Path(path).stem).to_crs(WGS84)
+    out = in_crs(valid_geometries(gdf, Path(path).stem), WGS84)
     geoms = snap_round(np.asarray(out.geometry.values, dtype=object), precision, layer=Path(path).stem)
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
     gjs = geometry_json(geoms, precision)

@@ -225,3 +225,12 @@ def test_display_values_of_numbers_and_texts_as_per_value():
     mixed = pd.Series([1, 1.0, "x", None], dtype=object)  # 1 and 1.0 are told apart
     for s in (floats, ints, texts, strings, mixed):
         assert values.display_values(s).tolist() == [values._text(v) for v in s.tolist()]
+
+
+def test_projected_bounds_are_those_of_the_reprojected_layer(sample_buildings):
+    from hn_geo.render.maps.layers import projected_bounds
+
+    g = sample_buildings.to_crs("EPSG:4326")
+    expected = shapely.bounds(np.asarray(g.to_crs("EPSG:4549").geometry.values))
+    got = projected_bounds(np.asarray(g.geometry.values), g.crs, "EPSG:4549")
+    assert np.array_equal(got, expected)

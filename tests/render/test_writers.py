@@ -213,3 +213,15 @@ def test_an_equivalent_crs_is_relabelled_not_reprojected(tmp_path):
     back = pyogrio.read_dataframe(writers.write_gpkg(g, tmp_path / "a.gpkg"))
     assert shapely.equals_exact(back.geometry.iloc[0], poly, tolerance=0) and back.crs.equals(STORAGE_CRS)
     assert g.crs is crs and list(g.columns) == ["name", "geometry"]
+
+
+def test_a_no_op_transformation_relabels_with_the_same_coordinates():
+    """CGCS2000 to WGS84 lon/lat is PROJ's no-op: relabelling gives what to_crs computes."""
+    g = gpd.read_file(default_path("towns")).to_crs(STORAGE_CRS)
+    assert writers.is_noop(g.crs.to_wkt(), "EPSG:4326") and not writers.is_noop(g.crs.to_wkt(), "EPSG:4549")
+    fast, slow = writers.in_crs(g, "EPSG:4326"), g.to_crs("EPSG:4326")
+    assert fast.crs.equals("EPSG:4326")
+    assert bool(np.all(shapely.equals_exact(np.asarray(fast.geometry.values), np.asarray(slow.geometry.values),
+                                            tolerance=0)))
+    metric = writers.in_crs(g, "EPSG:4549")  # a real projection is computed
+    assert metric.crs.equals("EPSG:4549") and metric.total_bounds[0] > 1000
