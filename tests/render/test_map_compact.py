@@ -234,3 +234,20 @@ def test_projected_bounds_are_those_of_the_reprojected_layer(sample_buildings):
     expected = shapely.bounds(np.asarray(g.to_crs("EPSG:4549").geometry.values))
     got = projected_bounds(np.asarray(g.geometry.values), g.crs, "EPSG:4549")
     assert np.array_equal(got, expected)
+
+
+def test_ring_counts_of_polygons_with_and_without_holes_are_those_of_their_rings():
+    hole = shapely.Polygon(shapely.box(120.6, 30.5, 120.601, 30.501).exterior.coords,
+                           [shapely.box(120.6004, 30.5004, 120.6005, 30.5005).exterior.coords,
+                            shapely.box(120.6006, 30.5006, 120.6007, 30.5007).exterior.coords])
+    polys = np.array([shapely.box(120.61, 30.5, 120.611, 30.501), hole,
+                      shapely.Polygon([(120.62, 30.5), (120.621, 30.5), (120.6205, 30.501)])], dtype=object)
+    rings = shapely.get_rings(polys)
+    xy, counts = compact._ring_coordinates(polys, shapely.get_num_interior_rings(polys))
+    assert counts.tolist() == shapely.get_num_coordinates(rings).tolist() == [5, 5, 5, 5, 4]
+    assert np.array_equal(xy, shapely.get_coordinates(rings))
+    # the same rings whether the polygons come alone or beside a multipolygon (its parts read)
+    mixed = np.concatenate([polys, [shapely.MultiPolygon([shapely.box(120.63, 30.5, 120.631, 30.501)])]])
+    alone, beside = decode(compact.encode_geometry(polys)), decode(compact.encode_geometry(mixed))
+    assert len(beside) == 4 and all(len(r1) == len(r2) and all(np.allclose(x, y) for x, y in zip(r1, r2))
+                                    for r1, r2 in zip(alone, beside[:3]))

@@ -111,13 +111,13 @@ def encode_geometry(geoms):
     ``d`` (x, y steps of every vertex from the previous one, all rings in order).
     """
     geoms = np.asarray(geoms, dtype=object)
-    parts = shapely.get_parts(geoms, return_index=True)
-    polys, owner = parts
+    if bool(np.all(shapely.get_type_id(geoms) == 3)):  # polygons only: no part to copy out
+        polys, owner = geoms, np.arange(len(geoms))
+    else:
+        polys, owner = shapely.get_parts(geoms, return_index=True)
     n_int = shapely.get_num_interior_rings(polys)
     rings_per_poly = 1 + n_int
-    ring_geoms = shapely.get_rings(polys)  # each polygon's exterior, then its holes, in order
-    xy, ring_of = shapely.get_coordinates(ring_geoms, return_index=True)
-    counts = np.bincount(ring_of, minlength=len(ring_geoms))
+    xy, counts = _ring_coordinates(polys, n_int)
     last = np.cumsum(counts) - 1  # drop each ring's closing vertex
     keep = np.ones(len(xy), dtype=bool)
     keep[last] = False
@@ -133,6 +133,23 @@ def encode_geometry(geoms):
     feat_rings = np.bincount(owner, weights=rings_per_poly, minlength=len(geoms)).astype(np.int64)
     return {"n": int(len(geoms)), "x0": x0, "y0": y0, "q": QUANTUM_M,
             "fr": b64(varints(feat_rings)), "rn": b64(varints(counts)), "d": b64(varints(steps))}
+
+
+def _ring_coordinates(polys, n_int):
+    """Every vertex of the polygons (each exterior, then its holes, in order) and the vertex
+    count of each ring. The rings of polygons with holes are counted one by one; a polygon
+    without holes is its exterior (no ring is copied out of a million plain footprints)."""
+    xy = shapely.get_coordinates(polys)
+    first = np.cumsum(1 + n_int) - (1 + n_int)  # index of each polygon's exterior among the rings
+    counts = np.zeros(int((1 + n_int).sum()), dtype=np.int64)
+    plain = n_int == 0
+    counts[first[plain]] = shapely.get_num_coordinates(polys[plain])
+    holed = np.flatnonzero(~plain)
+    if holed.size:
+        k = 1 + n_int[holed]
+        at = np.repeat(first[holed], k) + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
+        counts[at] = shapely.get_num_coordinates(shapely.get_rings(polys[holed]))
+    return xy, counts
 
 
 def _id_column(texts):
