@@ -287,11 +287,10 @@ def _in_words(layer, lang):
                           labels=False, table=layer.key, bool_words=False)
 
 
-def _layer_meta(layer, gdf, fd, lang, created, files):
-    geom_types = sorted(pd.Series(gdf.geometry.geom_type).dropna().unique().tolist())
+def _layer_meta(layer, gdf, fd, lang, created, files, types):
     return {
         "name": layer.name, "title": title_of(layer, lang), "feature_count": int(len(gdf)),
-        "geometry_types": geom_types, "bbox": _bbox(gdf), "bbox_crs": GEOJSON_CRS,
+        "geometry_types": sorted(types), "bbox": _bbox(gdf), "bbox_crs": GEOJSON_CRS,
         "crs": {"geojson": GEOJSON_CRS, "geopackage": STORAGE_CRS, "source": gdf.crs.to_string()},
         "source": provenance(layer, lang), "created": created, "hn_geo_version": __version__,
         "files": files, "fields": fd.iloc[:, 0].tolist(),
@@ -337,8 +336,8 @@ def _write_one(lyr, gdf, root, geojson_max_mb):
     return files
 
 
-def _project_layers(lyr, gdf, fd, title, bbox, lang):
-    """The layer's QGIS styles (one per geometry type) as project layers."""
+def _project_layers(lyr, gdf, fd, title, bbox, lang, types):
+    """The layer's QGIS styles (one per geometry type, ``types``) as project layers."""
     heads = fd.columns
     aliases = {r[heads[0]]: f"{r[heads[1]]} ({r[heads[2]]})" if r[heads[2]] else r[heads[1]]
                for _, r in fd.iterrows()}
@@ -347,10 +346,9 @@ def _project_layers(lyr, gdf, fd, title, bbox, lang):
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     group = "ground" if lyr.scope in (None, "ground", "common") else lyr.scope
     group_title = ui("qgis_group_base", lang) if group == "ground" else analysis_title(group, lang)
-    types = pd.Series(gdf.geometry.geom_type)
     out = []
     for st in styles:
-        kinds = types[qgis_styles.geom_kinds(types) == st.geom].unique().tolist()
+        kinds = [t for t, k in zip(types, qgis_styles.geom_kinds(types)) if k == st.geom]
         wkb = kinds[0] if len(kinds) == 1 else next((k for k in kinds if k.startswith("Multi")), "Unknown")
         out.append(qgis_project.ProjectLayer(st, columns, group, group_title, lyr.key, extent=bbox,
                                              wkb_type=wkb, visible=lyr.key not in qgis_project.HIDDEN_BASE))
@@ -373,7 +371,8 @@ def write_styled_gpkg(layers, path, *, lang="zh", shown=None):
     for lyr in layers:
         gdf = frames[lyr.name] = shown[lyr.name] if lyr.name in shown else _in_words(lyr, lang)
         fd = field_dictionary(lyr, lang=lang, gdf=gdf)
-        project += _project_layers(lyr, gdf, fd, title_of(lyr, lang), None, lang)
+        types = pd.unique(pd.Series(gdf.geometry.geom_type).dropna()).tolist()
+        project += _project_layers(lyr, gdf, fd, title_of(lyr, lang), None, lang, types)
     io_w.write_gpkg_layers(frames, path)
     with io_f.atomic_path(path) as tmp:  # the styles added in a second atomic step (writes never nest)
         shutil.copyfile(path, tmp)
@@ -383,25 +382,25 @@ def write_styled_gpkg(layers, path, *, lang="zh", shown=None):
 
 def _write_layers(layers, root, lang, created, meta, geojson_max_mb, contexts):
     """GeoJSONs (or GeoParquet), field dictionaries, the GeoPackage and its QGIS styles and
-    project into ``root``; returns the file names."""
-    names, shown, project = [], {}, []
+    project into ``root`` (a temporary folder); returns the file names. One layer at a time is in words."""
+    names, project = [], []
     with warnings.catch_warnings():
         # GDAL notes the temporary '.tmp' suffix of atomic writes; not a user matter
         warnings.filterwarnings("ignore", message=".*(file name|filename|file) extension.*")
         for lyr in layers:
             if lyr.gdf.crs is None:
                 raise HnGeoError(code="render.layer_no_crs", params={"layer": lyr.name})
-            gdf = shown[lyr.name] = io_w.valid_geometries(_in_words(lyr, lang), lyr.name)  # warns once
+            gdf = io_w.valid_geometries(_in_words(lyr, lang), lyr.name)  # warns once
             files = _write_one(lyr, gdf, root, geojson_max_mb)
             fd = field_dictionary(lyr, lang=lang, gdf=gdf)
             tables.write_csv(fd, root / files["fields"])
             names += [files.get("geojson") or files["geoparquet"], files["fields"]]
-            lm = _layer_meta(lyr, gdf, fd, lang, created, files)
+            types = pd.unique(pd.Series(gdf.geometry.geom_type).dropna()).tolist()  # distinct, in order
+            lm = _layer_meta(lyr, gdf, fd, lang, created, files, types)
             meta["layers"].append(lm)
-            pls = _project_layers(lyr, gdf, fd, lm["title"], lm["bbox"], lang)
-            project += pls
+            project += (pls := _project_layers(lyr, gdf, fd, lm["title"], lm["bbox"], lang, types))
             files["styles"] = [f"styles/{pl.style_stem}{x}" for pl in pls for x in (".qml", ".sld")]
-        io_w.write_gpkg_layers(shown, root / meta["geopackage"])
+            io_w.add_gpkg_layer(gdf, root / meta["geopackage"], lyr.name)
     names.append(meta["geopackage"])
     names += qgis_project.add_qgis(root, meta["geopackage"], project, lang=lang, contexts=contexts)
     return names

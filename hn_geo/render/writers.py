@@ -10,6 +10,7 @@ would make them self-intersect.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 import warnings
@@ -18,7 +19,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
+import pyproj
 import shapely
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
@@ -57,7 +61,7 @@ def valid_geometries(gdf, layer=None):
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms)
     bad = ~missing & ~shapely.is_valid(geoms)
-    out = gdf.copy()
+    out = gdf.copy(deep=False)  # copy-on-write (pandas 3): the caller's frame is never changed
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         reason = shapely.is_valid_reason(geoms[first])
@@ -161,14 +165,47 @@ def _cell_to_text(v):
     return str(v)
 
 
+def _has_nul(s):
+    """Whether any text of column ``s`` holds NUL: in pyarrow's C++ when the column converts
+    to Arrow text (pandas' string columns, object columns of str), per value otherwise."""
+    try:
+        arr = pa.array(s, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        arr = None
+    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return bool(pc.any(pc.match_substring(arr, "\x00")).as_py())
+    return any(isinstance(v, str) and "\x00" in v for v in s.tolist())
+
+
 def _nul_free(gdf):
     """Text columns with NUL as U+FFFD (GDAL would cut the text at it); in place, returned."""
     for col in gdf.columns:
         s = gdf[col]
         if col != gdf.geometry.name and (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
-            if any(isinstance(v, str) and "\x00" in v for v in s.tolist()):
+            if _has_nul(s):
                 gdf[col] = s.map(lambda v: stored_text(v) if isinstance(v, str) else v)
     return gdf
+
+
+def in_crs(gdf, crs):
+    """``gdf`` in ``crs``: reprojected, or only relabelled when no coordinate would change: the
+    CRS is equivalent (a GeoParquet's PROJJSON EPSG:4490 is 'EPSG:4490') or PROJ's
+    transformation between the two is a no-op (CGCS2000 to WGS84 lon/lat: ``proj=noop``)."""
+    if gdf.crs is not None and (gdf.crs.equals(crs) or is_noop(gdf.crs.to_wkt(), str(crs))):
+        return gdf.set_crs(crs, allow_override=True)
+    return gdf.to_crs(crs)
+
+
+@functools.lru_cache(maxsize=32)
+def is_noop(src_wkt, dst):
+    """Whether PROJ transforms ``src_wkt`` to ``dst`` (lon/lat order, as geopandas'
+    ``to_crs`` does) with a no-op: every coordinate comes out as it went in."""
+    try:
+        tr = pyproj.Transformer.from_crs(pyproj.CRS.from_wkt(src_wkt), pyproj.CRS.from_user_input(dst),
+                                         always_xy=True)
+    except pyproj.exceptions.ProjError:
+        return False
+    return tr.definition.split(" ", 1)[0] == "proj=noop"
 
 
 def _prepare_for_write(gdf, crs=None):
@@ -180,7 +217,7 @@ def _prepare_for_write(gdf, crs=None):
     """
     if gdf.crs is None:
         raise HnGeoError("the layer has no CRS; set one before writing")
-    out = gdf.to_crs(crs) if crs else gdf.copy()
+    out = in_crs(gdf, crs) if crs else gdf.copy(deep=False)  # copy-on-write: columns replaced, not changed
     for col in out.columns:
         if col == out.geometry.name:
             continue
@@ -240,7 +277,7 @@ def write_geojson(gdf, path, precision=7):
     """
     if gdf.crs is None:
         raise HnGeoError("the layer has no CRS; set one before writing")
-    out = valid_geometries(gdf, Path(path).stem).to_crs(WGS84)
+    out = in_crs(valid_geometries(gdf, Path(path).stem), WGS84)
     geoms = snap_round(np.asarray(out.geometry.values, dtype=object), precision, layer=Path(path).stem)
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
     gjs = geometry_json(geoms, precision)
@@ -273,18 +310,31 @@ def write_gpkg_layers(layers, path, crs=STORAGE_CRS):
     layers = {name: valid_geometries(gdf, str(name)) for name, gdf in layers.items()}  # warns before writing
     with atomic_path(path) as tmp:
         for name, gdf in layers.items():
-            out = _prepare_for_write(gdf, crs)
-            append = tmp.exists()
-            pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=str(name), append=append, use_arrow=True,
-                                    dataset_options=None if append else {"VERSION": GPKG_VERSION})
+            _write_gpkg_layer(gdf, tmp, name, crs)
     return path
+
+
+def add_gpkg_layer(gdf, path, name, crs=STORAGE_CRS):
+    """Add one layer to a GeoPackage (created when absent), repaired and converted as
+    :func:`write_gpkg_layers` does. Not atomic by itself: for a file inside a folder that is
+    replaced as a whole (a share package's temporary folder), so that each large layer can be
+    written, then let go, before the next is made."""
+    _write_gpkg_layer(valid_geometries(gdf, str(name)), Path(path), name, crs)
+    return Path(path)
+
+
+def _write_gpkg_layer(gdf, path, name, crs):
+    out = _prepare_for_write(gdf, crs)
+    append = path.exists()
+    pyogrio.write_dataframe(out, path, driver="GPKG", layer=str(name), append=append, use_arrow=True,
+                            dataset_options=None if append else {"VERSION": GPKG_VERSION})
 
 
 def write_parquet(gdf, path, crs=STORAGE_CRS):
     """Write GeoParquet (CRS as PROJJSON in the ``geo`` metadata), atomically."""
     if gdf.crs is None:
         raise HnGeoError("the layer has no CRS; set one before writing", path=path)
-    out = gdf.to_crs(crs) if crs else gdf
+    out = in_crs(gdf, crs) if crs else gdf
     with atomic_path(path) as tmp:
         out.to_parquet(tmp, index=False)
     return Path(path)

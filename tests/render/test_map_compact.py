@@ -167,3 +167,87 @@ def test_browser_click_on_a_building_at_street_zoom(browser, solar_map, sample_b
         assert page.errors == []
     finally:
         page.close()
+
+
+def _id_column_per_text(texts):
+    """The per-text reading of ``prefix + number`` ids (Python's re), as the fast path must answer."""
+    prefix, width, nums = None, None, []
+    for t in texts:
+        if t is None:
+            return None
+        m = compact._ID_RE.match(t)
+        if m is None or (prefix is not None and (m["prefix"] != prefix or len(m["num"]) != width)):
+            return None
+        prefix, width = m["prefix"], len(m["num"])
+        nums.append(int(m["num"]))
+    return {"k": "id", "p": prefix or "", "w": width or 0, "a": compact.typed(np.array(nums, dtype=np.int64))}
+
+
+@pytest.mark.parametrize("texts", [
+    ["B000001", "B000002", "B123456"],             # the buildings' ids
+    ["楼0001", "楼0002"],                           # a Chinese prefix
+    ["0001", "0002"],                              # no prefix
+    ["１２", "３４"],                                # full-width digits: Python's \d reads them
+    ["B01", "B001"],                               # two widths: not one id column
+    ["B01", "C02"],                                # two prefixes
+    ["B01", None],                                 # a missing id
+    ["B01", "B0x"],                                # not a number
+    ["B01\n", "B02"],                              # Python's $ lets a final newline through
+    ["B1234567890", "B1234567891"],                # more than 9 digits
+    ["第1栋", "第2栋"],                               # the number is not at the end
+])
+def test_id_columns_read_as_the_per_text_pattern_reads_them(texts):
+    assert compact._id_column(texts) == _id_column_per_text(texts)
+
+
+def test_text_columns_encode_as_the_display_text_says():
+    import pandas as pd
+
+    shown = pd.Series(["住宅", None, "", "工业", "住宅", np.nan] * 3, dtype=object)
+    col = compact.encode_column(shown, shown, "类型")
+    assert col["k"] == "dict" and col["d"] == ["住宅", "工业", None]
+    codes = np.frombuffer(gzip.decompress(base64.b64decode(col["a"]["b"])), dtype=np.uint8)
+    assert [col["d"][c] for c in codes[:6]] == ["住宅", None, None, "工业", "住宅", None]
+    # a numeric column needs no display text
+    num = compact.encode_column(pd.Series([1.5, 2.0, np.nan]), None, "面积")
+    assert num["k"] == "num"
+
+
+def test_display_values_of_numbers_and_texts_as_per_value():
+    import pandas as pd
+
+    from hn_geo.render.maps import values
+
+    floats = pd.Series([0.0, -0.0, 1234.5, 12.345, 0.5, 0.004, np.nan, 1234.5, 1.0])
+    ints = pd.Series([1, 1000, 1000, -5], dtype="int64")
+    texts = pd.Series(["a", "", None, "b", np.nan, "a"], dtype=object)
+    strings = pd.Series(["a", "", None, "b"], dtype="string")
+    mixed = pd.Series([1, 1.0, "x", None], dtype=object)  # 1 and 1.0 are told apart
+    for s in (floats, ints, texts, strings, mixed):
+        assert values.display_values(s).tolist() == [values._text(v) for v in s.tolist()]
+
+
+def test_projected_bounds_are_those_of_the_reprojected_layer(sample_buildings):
+    from hn_geo.render.maps.layers import projected_bounds
+
+    g = sample_buildings.to_crs("EPSG:4326")
+    expected = shapely.bounds(np.asarray(g.to_crs("EPSG:4549").geometry.values))
+    got = projected_bounds(np.asarray(g.geometry.values), g.crs, "EPSG:4549")
+    assert np.array_equal(got, expected)
+
+
+def test_ring_counts_of_polygons_with_and_without_holes_are_those_of_their_rings():
+    hole = shapely.Polygon(shapely.box(120.6, 30.5, 120.601, 30.501).exterior.coords,
+                           [shapely.box(120.6004, 30.5004, 120.6005, 30.5005).exterior.coords,
+                            shapely.box(120.6006, 30.5006, 120.6007, 30.5007).exterior.coords])
+    polys = np.array([shapely.box(120.61, 30.5, 120.611, 30.501), hole,
+                      shapely.Polygon([(120.62, 30.5), (120.621, 30.5), (120.6205, 30.501)])], dtype=object)
+    rings = shapely.get_rings(polys)
+    xy, counts = compact._ring_coordinates(polys, shapely.get_num_interior_rings(polys))
+    assert counts.tolist() == shapely.get_num_coordinates(rings).tolist() == [5, 5, 5, 5, 4]
+    assert np.array_equal(xy, shapely.get_coordinates(rings))
+    # the same rings whether the polygons come alone or beside a multipolygon (its parts read)
+    mixed = np.concatenate([polys, [shapely.MultiPolygon([shapely.box(120.63, 30.5, 120.631, 30.501)])]])
+    alone, beside = decode(compact.encode_geometry(polys)), decode(compact.encode_geometry(mixed))
+    assert len(beside) == 4 and all(len(r1) == len(r2) and all(np.allclose(x, y) for x, y in zip(r1, r2))
+                                    for r1, r2 in zip(alone, beside[:3]))

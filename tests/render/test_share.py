@@ -317,7 +317,7 @@ def test_failure_midway_leaves_no_partial_package(package, tmp_path, monkeypatch
 
     from hn_geo.render import writers as hio_w
 
-    monkeypatch.setattr(hio_w, "write_gpkg_layers", boom)  # fails after the GeoJSONs are written
+    monkeypatch.setattr(hio_w, "add_gpkg_layer", boom)  # fails after the first GeoJSON is written
     with pytest.raises(OSError, match="injected"):
         share.write_share_package(wf.file_layers(src), out)
     assert out.read_bytes() == before  # the old package is untouched

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -178,3 +180,48 @@ def test_every_layer_of_a_run_share_package_is_valid(tmp_path):
     assert rep.ok and len(meta["layers"]) >= 14
     assert any(lyr["name"].startswith(("water_", "zoning_", "solar_", "targets_")) for lyr in meta["layers"])
     assert _all_geojson_valid(root) == {}
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_nul_in_text_columns_becomes_the_replacement_character(tmp_path, dtype):
+    """NUL would cut the text in GDAL: it is written as U+FFFD, in text and mixed columns."""
+    g = gpd.GeoDataFrame({"name": pd.Series(["a\x00b", "ok", None], dtype=dtype),
+                          "mixed": pd.Series([1, "x\x00", None], dtype=object),
+                          "clean": pd.Series(["a", "b", "c"], dtype=dtype)},
+                         geometry=[shapely.Point(120.6, 30.5)] * 3, crs="EPSG:4490")
+    path = writers.write_gpkg(g, tmp_path / "nul.gpkg")
+    back = pyogrio.read_dataframe(path)
+    assert back["name"].tolist()[:2] == ["a\ufffdb", "ok"] and pd.isna(back["name"].iloc[2])
+    assert back["mixed"].tolist()[:2] == ["1", "x\ufffd"]
+    assert back["clean"].tolist() == ["a", "b", "c"]
+
+
+def test_an_equivalent_crs_is_relabelled_not_reprojected(tmp_path):
+    """A layer whose CRS is EPSG:4490 spelt otherwise (a GeoParquet's PROJJSON) is written with
+    its coordinates as they are, and the caller's frame keeps its own CRS object and values."""
+    import pyproj
+
+    crs = pyproj.CRS.from_json(pyproj.CRS("EPSG:4490").to_json())
+    poly = shapely.Polygon([(120.61234567, 30.51234567), (120.6124, 30.5123), (120.6124, 30.5124)])
+    g = gpd.GeoDataFrame({"name": ["a"]}, geometry=[poly], crs=crs)
+    assert not g.crs.is_exact_same(pyproj.CRS(STORAGE_CRS)) and g.crs.equals(STORAGE_CRS)
+    out = writers.in_crs(g, STORAGE_CRS)
+    assert out.crs.is_exact_same(pyproj.CRS(STORAGE_CRS)) and g.crs is crs
+    assert shapely.equals_exact(out.geometry.iloc[0], poly, tolerance=0)
+    back = gpd.read_parquet(writers.write_parquet(g, tmp_path / "a.parquet"))
+    assert shapely.equals_exact(back.geometry.iloc[0], poly, tolerance=0)
+    back = pyogrio.read_dataframe(writers.write_gpkg(g, tmp_path / "a.gpkg"))
+    assert shapely.equals_exact(back.geometry.iloc[0], poly, tolerance=0) and back.crs.equals(STORAGE_CRS)
+    assert g.crs is crs and list(g.columns) == ["name", "geometry"]
+
+
+def test_a_no_op_transformation_relabels_with_the_same_coordinates():
+    """CGCS2000 to WGS84 lon/lat is PROJ's no-op: relabelling gives what to_crs computes."""
+    g = gpd.read_file(default_path("towns")).to_crs(STORAGE_CRS)
+    assert writers.is_noop(g.crs.to_wkt(), "EPSG:4326") and not writers.is_noop(g.crs.to_wkt(), "EPSG:4549")
+    fast, slow = writers.in_crs(g, "EPSG:4326"), g.to_crs("EPSG:4326")
+    assert fast.crs.equals("EPSG:4326")
+    assert bool(np.all(shapely.equals_exact(np.asarray(fast.geometry.values), np.asarray(slow.geometry.values),
+                                            tolerance=0)))
+    metric = writers.in_crs(g, "EPSG:4549")  # a real projection is computed
+    assert metric.crs.equals("EPSG:4549") and metric.total_bounds[0] > 1000

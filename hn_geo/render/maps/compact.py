@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hn_geo.render.maps.values import is_numeric, missing
+from hn_geo.render.maps.values import is_numeric, is_text, missing, plain_texts
 
 QUANTUM_M = 0.5
 """Grid step of the stored vertices, in Web Mercator metres (~0.43 m on the ground here)."""
@@ -111,17 +111,13 @@ def encode_geometry(geoms):
     ``d`` (x, y steps of every vertex from the previous one, all rings in order).
     """
     geoms = np.asarray(geoms, dtype=object)
-    parts = shapely.get_parts(geoms, return_index=True)
-    polys, owner = parts
+    if bool(np.all(shapely.get_type_id(geoms) == 3)):  # polygons only: no part to copy out
+        polys, owner = geoms, np.arange(len(geoms))
+    else:
+        polys, owner = shapely.get_parts(geoms, return_index=True)
     n_int = shapely.get_num_interior_rings(polys)
     rings_per_poly = 1 + n_int
-    ring_geoms = []
-    for p, k in zip(polys, n_int):
-        ring_geoms.append(shapely.get_exterior_ring(p))
-        ring_geoms.extend(shapely.get_interior_ring(p, i) for i in range(k))
-    ring_geoms = np.array(ring_geoms, dtype=object)
-    xy, ring_of = shapely.get_coordinates(ring_geoms, return_index=True)
-    counts = np.bincount(ring_of, minlength=len(ring_geoms))
+    xy, counts = _ring_coordinates(polys, n_int)
     last = np.cumsum(counts) - 1  # drop each ring's closing vertex
     keep = np.ones(len(xy), dtype=bool)
     keep[last] = False
@@ -139,8 +135,28 @@ def encode_geometry(geoms):
             "fr": b64(varints(feat_rings)), "rn": b64(varints(counts)), "d": b64(varints(steps))}
 
 
+def _ring_coordinates(polys, n_int):
+    """Every vertex of the polygons (each exterior, then its holes, in order) and the vertex
+    count of each ring. The rings of polygons with holes are counted one by one; a polygon
+    without holes is its exterior (no ring is copied out of a million plain footprints)."""
+    xy = shapely.get_coordinates(polys)
+    first = np.cumsum(1 + n_int) - (1 + n_int)  # index of each polygon's exterior among the rings
+    counts = np.zeros(int((1 + n_int).sum()), dtype=np.int64)
+    plain = n_int == 0
+    counts[first[plain]] = shapely.get_num_coordinates(polys[plain])
+    holed = np.flatnonzero(~plain)
+    if holed.size:
+        k = 1 + n_int[holed]
+        at = np.repeat(first[holed], k) + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
+        counts[at] = shapely.get_num_coordinates(shapely.get_rings(polys[holed]))
+    return xy, counts
+
+
 def _id_column(texts):
     """``prefix + number`` identifiers (one prefix, numbers < 1e9) as Int32, else None."""
+    found = _split_ids(texts)
+    if found is not False:
+        return found
     prefix, width, nums = None, None, []
     for t in texts:
         if t is None:
@@ -153,6 +169,46 @@ def _id_column(texts):
     return {"k": "id", "p": prefix or "", "w": width or 0, "a": typed(np.array(nums, dtype=np.int64))}
 
 
+# the same pattern as _ID_RE in RE2 (pyarrow): Python's \d and \D are Unicode's decimal digits
+_ID_RE2 = r"^(?P<prefix>\P{Nd}*?)(?P<num>\p{Nd}{1,9})$"
+
+
+def _split_ids(texts):
+    """:func:`_id_column` in pyarrow's C++ (one pass for a million ids), or False where
+    Python's ``re`` could answer otherwise (a text ending in a newline, which ``$`` lets
+    through) and the per-text loop has to decide."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(texts, type=pa.string())
+    except (pa.ArrowException, TypeError):
+        return False
+    if arr.null_count:
+        return None
+    if len(arr) == 0 or pc.any(pc.ends_with(arr, "\n")).as_py():
+        return False
+    parts = pc.extract_regex(arr, _ID_RE2)
+    if parts.null_count:
+        return None
+    prefix, num = parts.field("prefix"), parts.field("num")
+    width = pc.utf8_length(num)
+    if pc.count_distinct(prefix).as_py() != 1 or pc.count_distinct(width).as_py() != 1:
+        return None
+    if pc.all(pc.string_is_ascii(num)).as_py():
+        nums = pc.cast(num, pa.int64()).to_numpy()
+    else:  # other decimal digits (full-width ...): Python's int() reads them
+        nums = np.array([int(v) for v in num.to_pylist()], dtype=np.int64)
+    return {"k": "id", "p": prefix[0].as_py(), "w": width[0].as_py(), "a": typed(nums)}
+
+
+def _texts(shown):
+    """The display texts of a column as a list: str, or None for a missing value."""
+    if is_text(shown):
+        return plain_texts(shown).tolist()
+    return [None if missing(t) else str(t) for t in shown.tolist()]
+
+
 def _year_like(series):
     vals = pd.to_numeric(series, errors="coerce").dropna()
     return (series.name is not None and "year" in str(series.name).lower() and len(vals) > 0
@@ -163,7 +219,8 @@ def encode_column(raw, shown, label):
     """One popup column: ``{"l": label, "k": kind, ...}``.
 
     ``raw`` is the layer's column (numbers stay numbers, formatted by the page), ``shown``
-    the presented display text (codes as words) used for everything that is not a number.
+    the presented display text (codes as words) used for everything that is not a number
+    (None will do for a numeric ``raw``).
     """
     if is_numeric(raw):
         v = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
@@ -172,7 +229,7 @@ def encode_column(raw, shown, label):
         if _year_like(raw):
             col["plain"] = True  # 2025, not 2,025
         return col
-    texts = [None if missing(t) else str(t) for t in shown.tolist()]
+    texts = _texts(shown)
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
     if len(uniques) <= 65535 and len(uniques) <= max(1, len(texts) // 4):
         codes = np.where(codes < 0, len(uniques), codes)
@@ -206,7 +263,8 @@ def shapes_payload(gdf, columns, shown, labels, classes):
     columns : list of str
         Popup columns.
     shown : dict {column: display text Series}
-        Presented values (:func:`~.values.shown_values`).
+        Presented values (:func:`~.values.shown_values`) of the columns that are not
+        numeric (numbers go to the page as numbers: their display text is not needed).
     labels : dict {column: label}
     classes : array of uint8
         Colour class of each feature (255: no data).
@@ -221,7 +279,8 @@ def shapes_payload(gdf, columns, shown, labels, classes):
     data = encode_geometry(geoms[order])
     data["cls"] = typed(np.asarray(classes, dtype=np.uint8)[order])
     data["cols"] = [encode_column(gdf[c].iloc[order].reset_index(drop=True),
-                                  shown[c].iloc[order].reset_index(drop=True), labels[c]) for c in columns]
+                                  shown[c].iloc[order].reset_index(drop=True) if c in shown else None,
+                                  labels[c]) for c in columns]
     return data, order
 
 

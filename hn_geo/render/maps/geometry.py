@@ -15,6 +15,7 @@ import shapely
 from hn_geo.core.crs import to_gcj02
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.settings import METRIC_CRS, WGS84
+from hn_geo.render.writers import in_crs
 
 
 def geom_kind(gdf):
@@ -94,7 +95,7 @@ def simplify_for_map(gdf, tolerance_m, decimals):
     together (``shapely.coverage_simplify``), so shared borders stay shared; others feature
     by feature with topology preserved. Returns a GeoDataFrame in WGS84.
     """
-    out = gdf.to_crs(WGS84)
+    out = in_crs(gdf, WGS84)
     geoms = out.geometry.values
     ok = ~(shapely.is_missing(np.asarray(geoms)) | shapely.is_empty(np.asarray(geoms)))
     if not ok.all():
@@ -128,7 +129,7 @@ def for_display(gdf, gcj02=False):
     parts come within that distance of each other can come out self-intersecting, so
     shifted geometries are repaired (:func:`repaired`) before they are simplified.
     """
-    g = gdf.to_crs(WGS84)
+    g = in_crs(gdf, WGS84)
     if not gcj02:
         return g
     g = to_gcj02(g)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
@@ -207,7 +208,8 @@ def shapes_layer(spec, gdf, style, labels, lang, show, detail_zoom=None):
     """A :class:`ShapesLayer` (compact typed arrays) of a large polygon layer, and the order
     of its features as stored (spatially sorted)."""
     fields = popup_fields(spec, gdf)
-    values = shown_values(gdf, fields, spec, lang)
+    # numbers go to the page as numbers: only the other columns need their display text
+    values = shown_values(gdf, [c for c in fields if not is_numeric(gdf[c])], spec, lang)
     cls = style.extra.get("classes")
     colours = style.extra.get("colours")
     if cls is None:
@@ -215,7 +217,7 @@ def shapes_layer(spec, gdf, style, labels, lang, show, detail_zoom=None):
     data, order = compact.shapes_payload(gdf, fields, values, labels, cls)
     first = style.styles[0] if style.styles else {}
     if detail_zoom is None:
-        b = shapely.bounds(np.asarray(gdf.to_crs("EPSG:4549").geometry.values))
+        b = projected_bounds(np.asarray(gdf.geometry.values), gdf.crs, "EPSG:4549")
         detail_zoom = compact.detail_zoom_for(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))
     tooltip = fields.index(style.tooltip) if style.tooltip in fields else None
     options = {"colours": list(colours), "title": spec.title, "detailZoom": int(detail_zoom),
@@ -223,6 +225,20 @@ def shapes_layer(spec, gdf, style, labels, lang, show, detail_zoom=None):
                "noData": style.extra.get("no_data", "#bdbdbd"), "tooltip": tooltip,
                "aggregate": style.extra.get("aggregate", "mode")}
     return ShapesLayer(data, options, name=spec.title, show=show), order
+
+
+def projected_bounds(geoms, src, dst):
+    """(minx, miny, maxx, maxy) of each geometry reprojected to ``dst``, from its transformed
+    vertices alone: the bounds ``to_crs`` would give, without building the geometries."""
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    x, y = pyproj.Transformer.from_crs(src, dst, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    out = np.full((len(geoms), 4), np.nan)
+    if len(owner):
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        rows = owner[starts]
+        out[rows, 0], out[rows, 1] = np.minimum.reduceat(x, starts), np.minimum.reduceat(y, starts)
+        out[rows, 2], out[rows, 3] = np.maximum.reduceat(x, starts), np.maximum.reduceat(y, starts)
+    return out
 
 
 def points_payload(gdf, fields, values, labels, size_col, decimals):

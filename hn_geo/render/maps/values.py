@@ -82,11 +82,37 @@ def display_values(series):
     if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
         text = s.dt.strftime("%Y-%m-%d %H:%M").tolist()
         out = [None if missing(v) else str(t).replace(" 00:00", "") for v, t in zip(s.tolist(), text)]
+    elif is_numeric(s) and s.dtype.kind in "iuf":
+        out = _per_distinct(s, format_number)
     elif is_numeric(s):
         out = [None if missing(v) else format_number(v) for v in s.tolist()]
+    elif is_text(s):
+        out = plain_texts(s)
     else:
         out = [_text(v) for v in s.tolist()]
     return pd.Series(out, index=s.index, dtype=object, name=s.name)
+
+
+def _per_distinct(s, func):
+    """``func`` of each distinct value of a plain numpy column (None for NaN), one call per
+    distinct value: a million areas take as many calls as they have distinct values."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    table = np.array([func(v) for v in uniques.tolist()] + [None], dtype=object)
+    return table[np.where(codes < 0, len(uniques), codes)]
+
+
+def is_text(series):
+    """A column holding text only (str values, or missing): checked in C (pandas' inference)."""
+    return pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+
+
+def plain_texts(series):
+    """Display text of a text-only column (:func:`is_text`) as an object array: the strings,
+    None for missing or empty ones (what :func:`_text` gives each value, without a call per
+    value)."""
+    out = series.to_numpy(dtype=object, na_value=None).copy()
+    out[out == ""] = None
+    return out
 
 
 def shown_values(gdf, fields, spec, lang):
