@@ -73,7 +73,7 @@ ESTIMATE_SAMPLE = 2000
 """Features written to estimate a layer's GeoJSON size (a seeded random sample)."""
 STORED_SUFFIXES = (".parquet", ".qgz")
 """Files stored in the zip as they are (already compressed)."""
-FAST_ZIP_BYTES = 32 << 20
+FAST_ZIP_BYTES = 1 << 20
 """Files larger than this are deflated at level 1."""
 
 

@@ -239,26 +239,47 @@ def _json_default(value):
     return str(value)
 
 
-def _properties(df):
-    """Attribute rows as JSON-ready dicts: missing -> None, dates -> ISO 8601 text."""
-    cols = {}
-    for col in df.columns:
-        s = df[col]
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            text = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
-            cols[col] = [None if pd.isna(v) else v for v in text.tolist()]
-        elif pd.api.types.is_float_dtype(s.dtype):
-            cols[col] = [None if not np.isfinite(v) else float(v) for v in s.to_numpy(dtype="float64", na_value=np.nan)]
-        else:
-            vals = [None if (v is None or (not isinstance(v, (list, dict)) and pd.isna(v))) else v
-                    for v in s.astype(object).tolist()]
-            if "\x00" in "".join(v for v in vals if isinstance(v, str)):
-                vals = [stored_text(v) if isinstance(v, str) else v for v in vals]
-            cols[col] = vals
-    names = list(cols)
-    return [dict(zip(names, row)) for row in zip(*cols.values())] if names else [{}] * len(df)
+def _key_json(key):
+    """``"key": `` as :func:`json.dumps` writes a mapping's key."""
+    return json.dumps({key: 0}, ensure_ascii=False)[1:-2]
+
+
+def _value_json(v, texts):
+    if v is None or (not isinstance(v, (list, dict)) and pd.isna(v)):
+        return "null"
+    if isinstance(v, str):
+        if v not in texts:
+            texts[v] = json.dumps(stored_text(v) if "\x00" in v else v, ensure_ascii=False)
+        return texts[v]
+    return json.dumps(v, ensure_ascii=False, default=_json_default, allow_nan=False)
+
+
+def _column_json(s):
+    """One attribute column as JSON values: missing -> null, dates -> ISO 8601 text."""
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        s = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    elif pd.api.types.is_bool_dtype(s.dtype) and not s.hasnans:
+        return np.where(s.to_numpy(dtype=bool), "true", "false").tolist()
+    elif pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
+        return [repr(v) for v in s.to_numpy(dtype="int64").tolist()]
+    elif pd.api.types.is_float_dtype(s.dtype):
+        v = s.to_numpy(dtype="float64", na_value=np.nan)
+        return ["null" if x != x or x in (np.inf, -np.inf) else repr(x) for x in v.tolist()]
+    texts = {}  # each distinct text encoded once
+    return [_value_json(v, texts) for v in s.astype(object).tolist()]
+
+
+def _property_json(df):
+    """Attribute rows as JSON objects, byte for byte what ``json.dumps`` writes of each row's
+    ``{column: value}`` (missing -> null, dates -> ISO 8601 text, NUL -> U+FFFD), built a
+    column at a time."""
+    if not len(df.columns):
+        return ["{}"] * len(df)
+    cols = [[k + v for v in _column_json(df.iloc[:, j])]
+            for j, k in enumerate(_key_json(c) for c in df.columns)]
+    return ["{" + ", ".join(row) + "}" for row in zip(*cols)]
 
 
 def write_geojson(gdf, path, precision=7):
@@ -281,11 +302,8 @@ def write_geojson(gdf, path, precision=7):
     geoms = snap_round(np.asarray(out.geometry.values, dtype=object), precision, layer=Path(path).stem)
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
     gjs = geometry_json(geoms, precision)
-    props = _properties(finite_numbers(pd.DataFrame(out.drop(columns=out.geometry.name)), path))
-    feats = []
-    for p, g in zip(props, gjs):
-        pj = json.dumps(p, ensure_ascii=False, default=_json_default, allow_nan=False)
-        feats.append(f'{{"type": "Feature", "properties": {pj}, "geometry": {g or "null"}}}')
+    props = _property_json(finite_numbers(pd.DataFrame(out.drop(columns=out.geometry.name)), path))
+    feats = [f'{{"type": "Feature", "properties": {p}, "geometry": {g or "null"}}}' for p, g in zip(props, gjs)]
     text = '{\n"type": "FeatureCollection",\n"features": [\n' + ",\n".join(feats) + "\n]\n}\n"
     return write_text(text, path)
 

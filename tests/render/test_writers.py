@@ -225,3 +225,35 @@ def test_a_no_op_transformation_relabels_with_the_same_coordinates():
                                             tolerance=0)))
     metric = writers.in_crs(g, "EPSG:4549")  # a real projection is computed
     assert metric.crs.equals("EPSG:4549") and metric.total_bounds[0] > 1000
+
+
+def test_geojson_properties_are_what_json_writes_of_each_row(tmp_path):
+    """The column-at-a-time property writer gives, byte for byte, ``json.dumps`` of each row's
+    values as the GeoJSON writer documents them (missing -> null, dates -> ISO text, NUL ->
+    U+FFFD, numbers as numbers)."""
+    n = 6
+    df = pd.DataFrame({
+        "名称": ["硖石街道", 'a "quoted"\nline', None, "x\x00y", "硖石街道", "=1+2"],
+        "f": [1.5, np.nan, -0.0, 1e-9, 123456789.125, 2.0],
+        "i": np.arange(n, dtype="int64") * 10 ** 12,
+        "ni": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+        "b": [True, False, True, True, False, True],
+        "t": pd.to_datetime(["2024-01-02 03:04:05", None, "2025-12-31 00:00:00", "2020-01-01 00:00:00", "2020-01-01 00:00:00",
+                             "2021-06-30 12:00:00"]),
+        "tz": pd.to_datetime(["2024-01-02T03:04:05+08:00"] * n),
+        "o": [[1, 2], {"k": "值"}, np.int64(7), np.float64(2.5), None, "text"],
+        3: ["int key"] * n,
+    })
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(120.6 + np.arange(n) / 100, [30.5] * n),
+                           crs="EPSG:4326")
+    p = writers.write_geojson(gdf, tmp_path / "p.geojson")
+    text = Path(p).read_text(encoding="utf-8")
+    got = [json.loads(line.rstrip(","))["properties"] for line in text.splitlines() if line.startswith('{"type": "Feature"')]
+    assert got[0] == {"名称": "硖石街道", "f": 1.5, "i": 0, "ni": 1, "b": True, "t": "2024-01-02T03:04:05",
+                      "tz": "2024-01-01T19:04:05", "o": [1, 2], "3": "int key"}
+    assert got[1]["名称"] == 'a "quoted"\nline' and got[1]["f"] is None and got[1]["ni"] is None
+    assert got[1]["t"] is None and got[1]["o"] == {"k": "值"} and got[1]["b"] is False
+    assert got[2]["名称"] is None and got[2]["o"] == 7 and got[3]["o"] == 2.5 and got[4]["o"] is None
+    assert got[3]["名称"] == "x\ufffdy" and got[5]["名称"] == "=1+2" and got[4]["i"] == 4 * 10 ** 12
+    for line, props in zip([ln for ln in text.splitlines() if ln.startswith('{"type": "Feature"')], got):
+        assert json.dumps(props, ensure_ascii=False) in line  # the same text json writes
