@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from hn_geo import vocabulary
+from hn_geo.core import threads
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import STORAGE_CRS
 from hn_geo.ground.tables import row_labels
@@ -318,7 +319,7 @@ def _check_geometry(gdf, schema, path):
                          f"unreadable): "
                          f"{_where(gdf, missing, schema.id_field)}",
                          path=path, row=_row(gdf, missing[0]), field="geometry")
-    invalid = ~shapely.is_valid(geom)
+    invalid = ~threads.elementwise(shapely.is_valid, geom)
     n_invalid = int(invalid.sum())
     if n_invalid:
         fixed = shapely.make_valid(geom[invalid])

@@ -25,6 +25,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from hn_geo.core import threads
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.files import atomic_path, write_text
 from hn_geo.core.settings import STORAGE_CRS, WGS84
@@ -60,7 +61,7 @@ def valid_geometries(gdf, layer=None):
     layer = layer or "-"
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms)
-    bad = ~missing & ~shapely.is_valid(geoms)
+    bad = ~missing & ~threads.elementwise(shapely.is_valid, geoms)
     out = gdf.copy(deep=False)  # copy-on-write (pandas 3): the caller's frame is never changed
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -88,7 +89,8 @@ def snap_round(geoms, precision=7, layer=None):
     """
     geoms = np.asarray(geoms, dtype=object)
     rounded = shapely.transform(geoms, lambda c: np.round(c, precision), include_z=None)
-    bad = ~shapely.is_missing(geoms) & shapely.is_valid(geoms) & ~shapely.is_valid(rounded)
+    bad = ~shapely.is_missing(geoms) & threads.elementwise(shapely.is_valid, geoms) & \
+        ~threads.elementwise(shapely.is_valid, rounded)
     if bad.any():
         snapped = shapely.set_precision(geoms[bad], 10.0 ** -precision, mode="valid_output")
         rounded[bad] = shapely.transform(snapped, lambda c: np.round(c, precision), include_z=None)

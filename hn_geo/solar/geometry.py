@@ -14,6 +14,8 @@ import numpy as np
 import pyproj
 import shapely
 
+from hn_geo.core import threads
+
 COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 """8-point compass codes, clockwise from north (value family ``orientation``)."""
 
@@ -74,7 +76,7 @@ def long_axis_bearing(geoms, return_centre=False):
     valid, p0, p1, p2 = _rectangle_axes(geoms)
     rest = np.flatnonzero(~valid)
     if rest.size:
-        mrr = shapely.oriented_envelope(geoms[rest])
+        mrr = threads.elementwise(shapely.oriented_envelope, geoms[rest])
         env = shapely.get_num_coordinates(mrr) == 5  # a rectangle (degenerate input: a line or point)
         sel = rest[env]
         coords = shapely.get_coordinates(mrr[env]).reshape(-1, 5, 2)

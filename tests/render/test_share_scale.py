@@ -132,3 +132,19 @@ def test_a_city_of_roofs_at_the_default_limit(tmp_path):
         sizes = {i.filename: i.compress_size for i in zf.infolist()}
     assert "city.qgz" in sizes and "styles/solar_buildings.qml" in sizes
     assert sum(sizes.values()) < files["geojson_estimated_mb"] * 1e6  # smaller than the GeoJSON alone
+
+
+def test_very_large_files_are_stored_in_the_zip_and_read_back(tmp_path, monkeypatch):
+    """Files over ``STORE_ZIP_BYTES`` go in as they are (no deflate); over 1 MB at level 1."""
+    big = share.result_layers(_result(3_000))[0]
+    monkeypatch.setattr(share, "STORE_ZIP_BYTES", 512 << 10)  # the test's GeoPackage is ~1 MB
+    out = tmp_path / "p.zip"
+    share.write_share_package([big], out, lang="en", geojson_max_mb=0.1)
+    with zipfile.ZipFile(out) as zf:
+        gpkg = next(i for i in zf.infolist() if i.filename.endswith(".gpkg"))
+        assert gpkg.file_size > 512 << 10 and gpkg.compress_type == zipfile.ZIP_STORED
+        small = [i for i in zf.infolist() if i.file_size < 512 << 10 and not i.filename.endswith(share.STORED_SUFFIXES)]
+        assert small and all(i.compress_type == zipfile.ZIP_DEFLATED for i in small)
+        assert zf.testzip() is None
+    assert len(share.read_share_package(out)["solar_buildings"]) == 3_000
+    assert share.verify_checksums(out) > 0
