@@ -34,6 +34,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -234,13 +235,68 @@ def out_size(path):
 
 
 # ----------------------------------------------------------------------------- processes
-def spawn(cmd, env=None):
-    """Run ``cmd``; (return code, stdout, stderr, wall s, CPU s, peak RSS GB) of that child."""
+def _tree(pid):
+    """``pid`` and its descendants (from /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _pss_gb(pid):
+    """Proportional set size of ``pid``'s process tree [GB]: the memory the tree holds, a page
+    shared by two processes (a forked lane worker) counted once."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            pass
+    return total / 1024 ** 2
+
+
+class TreeMemory:
+    """Peak PSS of a process tree, sampled every ``every`` seconds in a thread."""
+
+    def __init__(self, pid, every=0.1):
+        self.pid, self.every, self.peak = pid, every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.wait(self.every):
+            self.peak = max(self.peak, _pss_gb(self.pid))
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def spawn(cmd, env=None, tree=None):
+    """Run ``cmd``; (return code, stdout, stderr, wall s, CPU s, peak RSS GB) of that child.
+
+    CPU s include the child's waited-for children (a lane worker). Peak is the child's
+    ``ru_maxrss`` -- the largest single process; with ``tree`` (a dict) the peak PSS of the
+    whole process tree, lane workers included, is also put in ``tree["peak_tree_gb"]``.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        mem = TreeMemory(proc.pid) if tree is not None and os.path.exists("/proc/self/smaps_rollup") else None
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
+        if mem is not None:
+            tree["peak_tree_gb"] = mem.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)

@@ -8,8 +8,9 @@ Usage::
     python benchmarks/run.py --keep DIR               # keep the outputs
 
 Runs the installed ``hn-geo`` command in a fresh temporary folder (a real process: imports
-included) and prints, per run, its wall and CPU time and peak RSS (``os.wait4`` of that
-child), the time of each step (from ``run_summary.json``), the load average before and after
+included) and prints, per run, its wall and CPU time (the lane worker's included), peak RSS
+(``os.wait4``: the largest process) and the peak PSS of the whole process tree (lane workers
+included, a page two processes share counted once), the time of each step (from ``run_summary.json``), the load average before and after
 (other processes slow a run down: compare CPU seconds when the machine is busy), and the
 outputs with their sizes. ``--buildings N`` writes a config whose ``layers.buildings`` is a
 GeoParquet file of N footprints from the embedded layer's generator
@@ -33,9 +34,9 @@ def hn_geo_command():
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "hn_geo.cli"]
 
 
-def one_run(tmp, buildings=None, skip=()):
+def one_run(tmp, buildings=None, skip=(), jobs=None):
     out = tmp / "out"
-    cmd = hn_geo_command() + ["run"]
+    cmd = hn_geo_command() + ["run"] + (["--jobs", str(jobs)] if jobs else [])
     config = {}
     if buildings is not None:
         config["layers"] = {"buildings": str(buildings)}
@@ -47,8 +48,9 @@ def one_run(tmp, buildings=None, skip=()):
         cfg = tmp / "run.yaml"
         cfg.write_text(json.dumps(config), encoding="utf-8")  # JSON is YAML
         cmd.append(str(cfg))
-    rc, stdout, stderr, wall, cpu, peak = harness.spawn(cmd + ["--out", str(out), "--quiet"])
-    return rc, stdout, stderr, wall, cpu, peak, out
+    tree = {}
+    rc, stdout, stderr, wall, cpu, peak = harness.spawn(cmd + ["--out", str(out), "--quiet"], tree=tree)
+    return rc, stdout, stderr, wall, cpu, (peak, tree.get("peak_tree_gb")), out
 
 
 def _outputs(out):
@@ -66,6 +68,7 @@ def main(argv=None):
     ap.add_argument("--keep", default=None, help="Write the outputs here instead of a temp folder.")
     ap.add_argument("--skip", nargs="+", default=[], choices=["maps", "export"],
                     help="Leave these steps out (config: maps off / export disabled).")
+    ap.add_argument("--jobs", default=None, help="hn-geo run --jobs (default: the run's auto)")
     args = ap.parse_args(argv)
     print(f"machine: {harness.machine()}")
     src = harness.buildings_file(args.buildings) if args.buildings else None
@@ -79,7 +82,7 @@ def main(argv=None):
         if (tmp / "out").exists():
             shutil.rmtree(tmp / "out")
         before = harness.load()
-        rc, stdout, stderr, wall, cpu, peak, out = one_run(tmp, src, args.skip)
+        rc, stdout, stderr, wall, cpu, (peak, tree_gb), out = one_run(tmp, src, args.skip, args.jobs)
         if rc != 0:
             print(stdout, stderr, sep="\n")
             print(f"run {i + 1}: FAILED (exit code {rc})")
@@ -87,12 +90,14 @@ def main(argv=None):
         walls.append(wall)
         cpus.append(cpu)
         summary = json.loads((out / "run_summary.json").read_text(encoding="utf-8"))
-        print(f"run {i + 1}: wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {peak:.2f} GB; "
-              f"load average before {before}, after {harness.load()}")
-        steps = sum(s["seconds"] for s in summary["steps"])
+        tree_text = f", all processes (PSS) {tree_gb:.2f} GB" if tree_gb else ""
+        print(f"run {i + 1}: wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {peak:.2f} GB (largest process)"
+              f"{tree_text}; load average before {before}, after {harness.load()}")
         for s in summary["steps"]:
-            print(f"  {s['name']:10s} {s['status']:7s} {s['seconds']:7.1f} s  {len(s['outputs'])} file(s)")
-        print(f"  {'(start-up, imports, summary)':30s} {wall - steps:5.1f} s")
+            print(f"  {s['name']:13s} {s['status']:7s} {s['seconds']:7.1f} s  {len(s['outputs'])} file(s)")
+        steps = sum(s["seconds"] for s in summary["steps"])
+        print(f"  steps {steps:.1f} s in all, side by side in {summary['seconds']:.1f} s of the run; "
+              f"start-up, imports and exit {wall - summary['seconds']:.1f} s")
         if i == args.repeat - 1:
             _outputs(out)
         if not args.keep:
