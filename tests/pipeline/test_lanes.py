@@ -22,7 +22,7 @@ from hn_geo.core.results import AnalysisResult
 from hn_geo.pipeline import lanes
 from hn_geo.pipeline import run as run_mod
 from hn_geo.pipeline.config import RunConfig
-from hn_geo.pipeline.steps import STEPS, Step
+from hn_geo.pipeline.steps import STEPS
 from hn_geo.render import tables
 
 pytestmark = pytest.mark.skipif(not lanes.can_fork(), reason="this platform cannot fork a worker")
@@ -42,16 +42,6 @@ def _step(name, *, fail=None, die=False, sleep=0.0):
             if name in run_mod.ANALYSES else None
         return result, [p]
     return func
-
-
-@pytest.fixture
-def steps(monkeypatch):
-    """``steps({name: func})``: run these stand-ins, in that order."""
-    def install(funcs):
-        for name, func in funcs.items():
-            monkeypatch.setitem(run_mod.STEPS, name, Step(name, func))
-        monkeypatch.setattr(run_mod, "plan_steps", lambda config, only=None: list(funcs))
-    return install
 
 
 def _pid(out, name):

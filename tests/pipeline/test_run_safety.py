@@ -24,13 +24,12 @@ import pandas as pd
 import pyogrio
 import pytest
 from click.testing import CliRunner
-
 from layer_factory import tiny_layer
+
 from hn_geo.core import files
 from hn_geo.core.errors import HnGeoError
 from hn_geo.pipeline import outdir
 from hn_geo.pipeline import run as run_mod
-from hn_geo.pipeline.steps import Step
 from hn_geo.render import tables, writers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,16 +52,6 @@ def _writes(*rels, fail=None):
             raise fail
         return None, done
     return func
-
-
-@pytest.fixture
-def steps(monkeypatch):
-    """Install stand-in steps: ``steps({name: func})`` runs them in that order."""
-    def install(funcs):
-        for name, func in funcs.items():
-            monkeypatch.setitem(run_mod.STEPS, name, Step(name, func))
-        monkeypatch.setattr(run_mod, "plan_steps", lambda config, only=None: list(funcs))
-    return install
 
 
 def _summary(out):
