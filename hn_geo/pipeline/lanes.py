@@ -19,8 +19,8 @@ phase    lane 1 (the run's process)       lane 2 (the forked worker)
 The solar step stays in the run's process because its result (one row per building) is the
 largest: it is never copied through the pipe. One lane at a time (``jobs: 1``) when the
 machine has one core, when the platform cannot fork, with ``continue_on_error: false`` (the
-first failure must stop what follows) and with the dask engine (its own cluster of workers
-is not to be forked).
+first failure must stop what follows), with the dask engine (its own cluster of workers
+is not to be forked) and, unless ``jobs: 2`` says so, inside a Jupyter kernel.
 
 A worker that dies (killed, out of memory) fails its remaining steps with a message saying
 so; its files are removed (the run's journal on disk names every file either process wrote).
@@ -32,6 +32,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 
 LANES = (
     (("solar", "targets"), ("water", "zoning")),
@@ -48,13 +49,19 @@ def can_fork():
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
+def in_kernel():
+    """Whether this is a Jupyter kernel (whose sockets and output threads a fork would copy)."""
+    return "ipykernel" in sys.modules
+
+
 def resolve_jobs(jobs, *, engine=None, continue_on_error=True):
     """Lanes a run uses: 1 or 2.
 
     Parameters
     ----------
     jobs : int, 'auto' or None
-        The config's ``jobs`` (``auto``/None: 2 on a machine of two or more cores).
+        The config's ``jobs`` (``auto``/None: 2 on a machine of two or more cores, 1 inside a
+        Jupyter kernel; an explicit 2 forks there too).
     engine : str, optional
         The run's engine (``dask``: one lane).
     continue_on_error : bool
@@ -65,7 +72,7 @@ def resolve_jobs(jobs, *, engine=None, continue_on_error=True):
     int
     """
     if jobs in (None, "auto"):
-        jobs = 2 if (os.cpu_count() or 1) >= 2 else 1
+        jobs = 2 if (os.cpu_count() or 1) >= 2 and not in_kernel() else 1
     if engine == "dask" or not continue_on_error or not can_fork():
         return 1
     return 2 if int(jobs) >= 2 else 1

@@ -70,6 +70,8 @@ def test_one_lane_where_two_would_be_wrong(monkeypatch):
     assert lanes.resolve_jobs("auto") == 1 and lanes.resolve_jobs(None) == 1 and lanes.resolve_jobs(8) == 2
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert lanes.resolve_jobs("auto") == 2
+    monkeypatch.setitem(sys.modules, "ipykernel", object())  # a notebook: no fork unless told
+    assert lanes.resolve_jobs("auto") == 1 and lanes.resolve_jobs(2) == 2
 
 
 def test_the_second_lane_runs_in_a_worker_and_its_results_come_back(tmp_path, steps):
