@@ -50,8 +50,11 @@ def can_fork():
 
 
 def in_kernel():
-    """Whether this is a Jupyter kernel (whose sockets and output threads a fork would copy)."""
-    return "ipykernel" in sys.modules
+    """Whether this process is a Jupyter kernel (whose sockets and output threads a fork would
+    copy): IPython already imported and its shell the kernel's."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def resolve_jobs(jobs, *, engine=None, continue_on_error=True):

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -70,8 +71,14 @@ def test_one_lane_where_two_would_be_wrong(monkeypatch):
     assert lanes.resolve_jobs("auto") == 1 and lanes.resolve_jobs(None) == 1 and lanes.resolve_jobs(8) == 2
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert lanes.resolve_jobs("auto") == 2
-    monkeypatch.setitem(sys.modules, "ipykernel", object())  # a notebook: no fork unless told
-    assert lanes.resolve_jobs("auto") == 1 and lanes.resolve_jobs(2) == 2
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
+    assert lanes.resolve_jobs("auto") == 2  # IPython imported (e.g. by nbclient), not a kernel
+
+    class ZMQInteractiveShell:  # the shell of a Jupyter kernel
+        pass
+
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=ZMQInteractiveShell))
+    assert lanes.resolve_jobs("auto") == 1 and lanes.resolve_jobs(2) == 2  # a notebook: no fork unless told
 
 
 def test_the_second_lane_runs_in_a_worker_and_its_results_come_back(tmp_path, steps):
