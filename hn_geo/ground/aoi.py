@@ -257,7 +257,7 @@ def _mean_centre(frame):
     """
     b = shapely.bounds(frame.geometry.to_numpy())
     x, y = np.nanmean((b[:, 0] + b[:, 2]) / 2.0), np.nanmean((b[:, 1] + b[:, 3]) / 2.0)
-    if frame.crs is not None and not pyproj.CRS.from_user_input(frame.crs).equals(STORAGE_CRS):
+    if frame.crs is not None:  # one point: the same CRS is a no-op transformation
         x, y = pyproj.Transformer.from_crs(frame.crs, STORAGE_CRS, always_xy=True).transform(x, y)
     return float(x), float(y)
 

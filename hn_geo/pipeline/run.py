@@ -279,9 +279,7 @@ class _Runner:
     def merge(self, rec, result):
         """Take a step the worker ran into this process."""
         if rec.status != "ok" and rec.outputs:  # its result could not be sent: its files go too
-            rec.partial_removed = [_rel(p, self.ctx.out) for p in rec.outputs]
-            remove_files(self.ctx.out, rec.partial_removed)
-            rec.outputs = []
+            _settle_files(rec, [_rel(p, self.ctx.out) for p in rec.outputs], self.ctx)
         here = self.records[rec.name]
         here.__dict__.update(rec.__dict__)
         if rec.status == "ok":

@@ -480,11 +480,11 @@ def _zip(root, files, out):
     with io_f.atomic_path(out) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for f in files:
-                path = root / f
-                if f.endswith(STORED_SUFFIXES) or path.stat().st_size > STORE_ZIP_BYTES:
-                    zf.write(path, arcname=f, compress_type=zipfile.ZIP_STORED)
+                size = (root / f).stat().st_size
+                if f.endswith(STORED_SUFFIXES) or size > STORE_ZIP_BYTES:
+                    zf.write(root / f, arcname=f, compress_type=zipfile.ZIP_STORED)
                 else:
-                    zf.write(path, arcname=f, compresslevel=1 if path.stat().st_size > FAST_ZIP_BYTES else None)
+                    zf.write(root / f, arcname=f, compresslevel=1 if size > FAST_ZIP_BYTES else None)
 
 
 def unique_names(layers):
