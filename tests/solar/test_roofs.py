@@ -193,3 +193,20 @@ def test_roof_notes_are_codes():
     assert [n.code for n in notes] == ["solar.note_roof_guess", "solar.note_flat_racks",
                                        "solar.note_usable_share", "solar.note_module_density"]
     assert notes[1].params["gcr"] == pytest.approx(0.710, abs=0.001)
+
+
+def test_to_crs_array_in_chunks_matches_one_call(monkeypatch):
+    from hn_geo.core import threads
+
+    rng = np.random.default_rng(3)
+    n = 2 * threads.MIN_CHUNK + 11
+    x, y = X0 + rng.random(n) * 5e4, Y0 + rng.random(n) * 5e4
+    geoms = np.concatenate([shapely.box(x, y, x + 20, y + 12), [None]])
+    monkeypatch.setattr(threads, "workers", lambda: 2)
+    chunks = []
+    real = geometry._project
+    monkeypatch.setattr(geometry, "_project", lambda c, s, d: chunks.append(len(c)) or real(c, s, d))
+    fast = geometry.to_crs_array(geoms, "EPSG:4549", "EPSG:4490")
+    assert len(chunks) == 2 and sum(chunks) == 5 * n  # every coordinate once, in two chunks
+    ref = gpd.GeoSeries(geoms, crs="EPSG:4549").to_crs("EPSG:4490").values
+    assert shapely.equals_exact(fast[:-1], np.asarray(ref)[:-1], tolerance=1e-9).all() and fast[-1] is None
