@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from hn_geo import vocabulary
-from hn_geo.core import threads
+from hn_geo.core import checked, threads
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import STORAGE_CRS
 from hn_geo.ground.tables import row_labels
@@ -241,7 +241,10 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
                          params={"n": len(values), "values": values[:10], "more": " …" if len(values) > 10 else "",
                                  "where": _where(gdf, idx, schema.id_field)})
     gdf = _check_geometry(gdf, schema, path)
-    return in_crs(gdf, crs)
+    out = in_crs(gdf, crs)
+    if gdf.crs == crs:  # not reprojected: the geometries checked are the ones returned
+        checked.mark_valid(out.geometry.values)
+    return out
 
 
 def in_crs(gdf, crs):

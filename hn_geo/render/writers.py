@@ -9,9 +9,11 @@ would make them self-intersect.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import json
+import os
 import re
 import warnings
 from pathlib import Path
@@ -25,7 +27,7 @@ import pyogrio
 import pyproj
 import shapely
 
-from hn_geo.core import threads
+from hn_geo.core import checked, threads
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.files import atomic_path, write_text
 from hn_geo.core.settings import STORAGE_CRS, WGS84
@@ -33,6 +35,8 @@ from hn_geo.render.escape import finite_numbers, stored_text
 
 CHECKED = "hn_geo_geometry_checked"
 """``GeoDataFrame.attrs`` key set by :func:`valid_geometries` (the writers check only once)."""
+SQLITE_SYNC = "OGR_SQLITE_SYNCHRONOUS"
+"""GDAL's setting of SQLite's ``PRAGMA synchronous``, turned off while a GeoPackage is written."""
 _LONG_NUMBER = re.compile(r"-?\d+\.\d{8,}|-?\d+(?:\.\d+)?[eE][-+]?\d+")
 
 
@@ -61,7 +65,7 @@ def valid_geometries(gdf, layer=None):
     layer = layer or "-"
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms)
-    bad = ~missing & ~threads.elementwise(shapely.is_valid, geoms)
+    bad = ~missing & ~_is_valid(geoms)
     out = gdf.copy(deep=False)  # copy-on-write (pandas 3): the caller's frame is never changed
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -78,6 +82,14 @@ def valid_geometries(gdf, layer=None):
     return out
 
 
+def _is_valid(geoms):
+    """``shapely.is_valid`` of each geometry; all True, without GEOS, for the geometries of a
+    layer validated on loading (:mod:`hn_geo.core.checked`)."""
+    if checked.known_valid(geoms):
+        return np.ones(len(geoms), bool)
+    return threads.elementwise(shapely.is_valid, geoms)
+
+
 def snap_round(geoms, precision=7, layer=None):
     """Geometries on the grid of ``10**-precision`` degrees, valid after rounding.
 
@@ -89,8 +101,7 @@ def snap_round(geoms, precision=7, layer=None):
     """
     geoms = np.asarray(geoms, dtype=object)
     rounded = shapely.transform(geoms, lambda c: np.round(c, precision), include_z=None)
-    bad = ~shapely.is_missing(geoms) & threads.elementwise(shapely.is_valid, geoms) & \
-        ~threads.elementwise(shapely.is_valid, rounded)
+    bad = ~shapely.is_missing(geoms) & _is_valid(geoms) & ~threads.elementwise(shapely.is_valid, rounded)
     if bad.any():
         snapped = shapely.set_precision(geoms[bad], 10.0 ** -precision, mode="valid_output")
         rounded[bad] = shapely.transform(snapped, lambda c: np.round(c, precision), include_z=None)
@@ -318,7 +329,7 @@ def write_gpkg(gdf, path, layer=None, crs=STORAGE_CRS):
     """
     path = Path(path)
     out = _prepare_for_write(valid_geometries(gdf, layer or path.stem), crs)
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, unsynced_sqlite():
         pyogrio.write_dataframe(out, tmp, driver="GPKG", layer=layer or path.stem, use_arrow=True,
                                 dataset_options={"VERSION": GPKG_VERSION})
     return path
@@ -346,8 +357,30 @@ def add_gpkg_layer(gdf, path, name, crs=STORAGE_CRS):
 def _write_gpkg_layer(gdf, path, name, crs):
     out = _prepare_for_write(gdf, crs)
     append = path.exists()
-    pyogrio.write_dataframe(out, path, driver="GPKG", layer=str(name), append=append, use_arrow=True,
-                            dataset_options=None if append else {"VERSION": GPKG_VERSION})
+    with unsynced_sqlite():
+        pyogrio.write_dataframe(out, path, driver="GPKG", layer=str(name), append=append, use_arrow=True,
+                                dataset_options=None if append else {"VERSION": GPKG_VERSION})
+
+
+@contextlib.contextmanager
+def unsynced_sqlite():
+    """SQLite's fsync at each commit off (``OGR_SQLITE_SYNCHRONOUS=OFF``) while GDAL writes.
+
+    Every GeoPackage is written where no one reads it yet (a temporary file moved into place,
+    or a share package's temporary folder), like every other file of a run; SQLite's own
+    flush to disk only makes the write slower: adding a layer of 1M buildings to a
+    GeoPackage that holds one took 8.7-9.5 s with it, 5.8-7.4 s without. A value the user set
+    in the environment is kept; the previous setting is restored afterwards.
+    """
+    if SQLITE_SYNC in os.environ:
+        yield
+        return
+    before = pyogrio.get_gdal_config_option(SQLITE_SYNC)
+    pyogrio.set_gdal_config_options({SQLITE_SYNC: "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({SQLITE_SYNC: before})
 
 
 def write_parquet(gdf, path, crs=STORAGE_CRS):

@@ -257,3 +257,28 @@ def test_geojson_properties_are_what_json_writes_of_each_row(tmp_path):
     assert got[3]["名称"] == "x\ufffdy" and got[5]["名称"] == "=1+2" and got[4]["i"] == 4 * 10 ** 12
     for line, props in zip([ln for ln in text.splitlines() if ln.startswith('{"type": "Feature"')], got):
         assert json.dumps(props, ensure_ascii=False) in line  # the same text json writes
+
+
+def test_geopackages_are_written_without_sqlite_fsync_and_the_setting_restored(tmp_path, monkeypatch):
+    monkeypatch.delenv(writers.SQLITE_SYNC, raising=False)
+    seen = []
+    real = pyogrio.write_dataframe
+
+    def spy(*args, **kwargs):
+        seen.append(pyogrio.get_gdal_config_option(writers.SQLITE_SYNC))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", spy)
+    gdf = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(120.6, 30.5)], crs=STORAGE_CRS)
+    pyogrio.set_gdal_config_options({writers.SQLITE_SYNC: "NORMAL"})
+    try:
+        writers.write_gpkg(gdf, tmp_path / "one.gpkg")
+        writers.write_gpkg_layers({"a": gdf, "b": gdf}, tmp_path / "two.gpkg")
+        assert seen == [False, False, False]  # pyogrio reads OFF as False
+        assert pyogrio.get_gdal_config_option(writers.SQLITE_SYNC) == "NORMAL"  # restored
+        monkeypatch.setenv(writers.SQLITE_SYNC, "FULL")  # the user's own setting is left alone
+        writers.write_gpkg(gdf, tmp_path / "three.gpkg")
+        assert seen[-1] == "NORMAL"
+    finally:
+        pyogrio.set_gdal_config_options({writers.SQLITE_SYNC: None})
+    assert [len(pyogrio.read_dataframe(tmp_path / "two.gpkg", layer=n)) for n in ("a", "b")] == [1, 1]
