@@ -132,10 +132,9 @@ def building_economics(kwp, kwh_year, category, params):
         yearly net revenue is not positive).
     """
     kwp, kwh = np.asarray(kwp, dtype=float), np.asarray(kwh_year, dtype=float)
-    cat = pd.Series(category, dtype=object).fillna("none")
-    capex_w = cat.map(params.capex_yuan_per_w).to_numpy(dtype=float)
-    s = cat.map(params.self_consumption).to_numpy(dtype=float)
-    retail = cat.map(params.retail_tariff).to_numpy(dtype=float)
+    codes, cats = pd.factorize(pd.Series(category, dtype=object).fillna("none"))  # one look-up per category
+    capex_w, s, retail = (np.array([float(m.get(c, np.nan)) for c in cats] + [np.nan])[codes]
+                          for m in (params.capex_yuan_per_w, params.self_consumption, params.retail_tariff))
     capex = kwp * 1000.0 * capex_w
     om = kwp * 1000.0 * params.om_yuan_per_w_year
     disc, disc_energy = _annuity_factors(params)

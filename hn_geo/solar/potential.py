@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pvlib
 
+from hn_geo.core.columns import pick_text, text_column
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.results import AnalysisResult, Msg, Word, notes_table
 from hn_geo.solar import physics
 from hn_geo.solar.aggregate import aggregate, supply_table
-from hn_geo.solar.geometry import compass_codes
+from hn_geo.solar.geometry import COMPASS, compass_index
 from hn_geo.solar.physics import MOUNTS, PVSystemConfig
 from hn_geo.solar.rasters.figures import apply_dsm_figures
 from hn_geo.solar.roofs import RoofParams, roof_planes
@@ -40,6 +41,8 @@ CODES = {
     "method": "solar.method",
 }
 """Coded columns of the result and their value families."""
+ORIENTATION_WORDS = [*COMPASS, *(f"{a}+{b}" for a in COMPASS for b in COMPASS)]
+"""Orientation codes by index: the 8 compass points, then the pairs (index 8 + 8·i + j)."""
 
 
 def _classes(planes, params):
@@ -56,17 +59,19 @@ def _classes(planes, params):
 
 def _orientation(planes, kwp):
     """Mount code and orientation code of the main plane (largest module area) of each roof;
-    'S', or 'W+E' when both planes carry modules; None without PV."""
+    'S', or 'W+E' when both planes carry modules; missing without PV (text columns built
+    from codes: no string per building)."""
     main = np.argmax(planes["module_area_m2"], axis=1)
     rows = np.arange(len(kwp))
     has = kwp > 0
-    mount = np.where(has, np.array(MOUNTS, dtype=object)[planes["mount"][rows, main]], None)
+    mount = text_column(np.where(has, planes["mount"][rows, main], -1), MOUNTS)
     tilt = np.where(has, planes["tilt"][rows, main], np.nan)
     azimuth = np.where(has, planes["azimuth"][rows, main], np.nan)
     both = (planes["module_area_m2"] > 0).sum(axis=1) == 2
-    single = compass_codes(azimuth)
-    pair = compass_codes(azimuth, planes["azimuth"][rows, 1 - main])
-    orientation = np.where(has, np.where(both, pair, single), None)
+    k, j = compass_index(azimuth), compass_index(planes["azimuth"][rows, 1 - main])
+    single = np.where(k < 8, k, -1)
+    pair = np.where((k < 8) & (j < 8), len(COMPASS) + k * len(COMPASS) + j, -1)
+    orientation = text_column(np.where(has, np.where(both, pair, single), -1), ORIENTATION_WORDS)
     return mount, tilt, azimuth, orientation
 
 
@@ -91,10 +96,7 @@ def _per_building(roofs, yields, inverse, used, params, tiny):
     b = roofs.table
     b["kwp"], b["kwh_year"], b["kwh_per_kwp"] = kwp, kwh, spec
     b["mount"], b["tilt_deg"], b["azimuth_deg"], b["orientation"] = _orientation(planes, kwp)
-    status = np.full(len(b), "pv_possible", dtype=object)
-    status[kwp <= 0] = "area_too_small"
-    status[tiny] = "footprint_tiny"
-    b["status"] = status
+    b["status"] = pick_text([(kwp <= 0, "area_too_small"), (tiny, "footprint_tiny")], default="pv_possible")
     order, cum_mw = _supply(kwp, spec)
     rank = np.zeros(len(b), dtype=np.int64)
     rank[order] = np.arange(1, len(order) + 1)

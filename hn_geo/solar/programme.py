@@ -64,7 +64,8 @@ def pilot_categories(buildings, roof_type_used, mapping=None):
     storeys = (pd.to_numeric(buildings["storeys"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
                if "storeys" in buildings.columns else np.full(len(buildings), np.nan))
     low = (np.asarray(roof_type_used, dtype=object) == "pitched") | (storeys <= 3)
-    cat = np.array([mapping.get(t, "none") for t in btype], dtype=object)
+    codes, types = pd.factorize(btype)  # one look-up per building type
+    cat = np.array([mapping.get(t, "none") for t in types] + ["none"], dtype=object)[codes]
     res = btype == "residential"
     cat[res & low] = mapping.get("residential_low_rise", "rural_homes")
     if "pilot_category" in buildings.columns:
@@ -115,7 +116,9 @@ def pilot_table(b, category, *, shares=None, need_mw, homes_target):
         then the plan's capacity (``plan_capacity``) and household (``plan_homes``) rows.
     """
     shares = dict(SHARES if shares is None else shares)
-    df = b.assign(category=category, town=b["town"].astype(object).where(b["town"].notna(), UNKNOWN_TOWN))
+    df = pd.DataFrame({"town": b["town"].astype(object).where(b["town"].notna(), UNKNOWN_TOWN).to_numpy(),
+                       "category": np.asarray(category, dtype=object),
+                       **{c: b[c].to_numpy() for c in ("roof_area_m2", "usable_area_m2", "kwp")}})  # no geometry
     df = df[df["category"].isin(PILOT)]
     usable = df["usable_area_m2"].sum()
     density = df["kwp"].sum() / usable if usable > 0 else 0.0

@@ -41,6 +41,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from hn_geo.core.columns import as_text, text_column
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.memory import rare_collections
 from hn_geo.core.results import Msg, Word
@@ -144,13 +145,19 @@ class Roofs:
     notes: list
 
 
+def _codes(values):
+    """(codes, words) of an object array of a few distinct words."""
+    codes, words = pd.factorize(values)
+    return codes, list(words)
+
+
 def _numbers(buildings, name, n):
     if name not in buildings.columns:
         return np.full(n, np.nan)
     return pd.to_numeric(buildings[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _roof_types(buildings, btype, footprint, notes):
+def _roof_types(buildings, residential, footprint, notes):
     """Declared roof type ('unknown' when empty) and the type used (unknown guessed)."""
     n = len(buildings)
     roof_type = (buildings["roof_type"].astype(object).to_numpy() if "roof_type" in buildings.columns
@@ -159,7 +166,7 @@ def _roof_types(buildings, btype, footprint, notes):
     storeys, height = _numbers(buildings, "storeys", n), _numbers(buildings, "height_m", n)
     low_rise = np.where(np.isfinite(storeys), storeys <= 3,
                         np.where(np.isfinite(height), height <= 10.0, footprint < 200.0))
-    guess_pitched = (btype == "residential") & low_rise
+    guess_pitched = residential & low_rise
     unknown = roof_type == "unknown"
     used_type = np.where(unknown, np.where(guess_pitched, "pitched", "flat"), roof_type)
     if unknown.any():
@@ -269,13 +276,14 @@ def roof_planes(buildings, params=None, *, dsm_stats=None):
     notes = []
     geoms = to_crs_array(buildings.geometry.values, buildings.crs, METRIC_CRS)
     footprint = shapely.area(geoms)
-    btype = buildings["building_type"].astype(object).to_numpy()
-    unknown_types = sorted(set(btype) - set(params.usable_fraction), key=str)
+    tcodes, tnames = pd.factorize(buildings["building_type"])  # one look-up per type; missing: -1
+    unknown_types = sorted(set(tnames) - set(params.usable_fraction), key=str) + ([None] if (tcodes < 0).any() else [])
     if unknown_types:
         raise HnGeoError(code="solar.unknown_building_types",
                          params={"types": [str(t) for t in unknown_types],
                                  "known": sorted(params.usable_fraction)}, field="building_type")
-    roof_type, used_type = _roof_types(buildings, btype, footprint, notes)
+    residential = np.isin(tcodes, np.flatnonzero(np.asarray(tnames, dtype=object) == "residential"))
+    roof_type, used_type = _roof_types(buildings, residential, footprint, notes)
     pitch, unshaded = np.full(n, params.pitch_deg), np.ones(n)
     if dsm_stats is not None:
         used_type, pitch, unshaded = _apply_dsm(dsm_stats, used_type, pitch, n, notes)
@@ -283,7 +291,7 @@ def roof_planes(buildings, params=None, *, dsm_stats=None):
     size = np.searchsorted(np.array(SIZE_BOUNDS_M2), footprint, side="right")
     types = sorted(params.usable_fraction)
     table = np.array([params.usable_fraction[t] for t in types])
-    frac = table[pd.Categorical(btype, categories=types).codes, size] * unshaded
+    frac = table[np.array([types.index(t) for t in tnames], dtype=np.int64)[tcodes], size] * unshaded
     tiny = ~(footprint >= params.tiny_footprint_m2)
     _warn_tiny(buildings, tiny, params)
     pitched = used_type == "pitched"
@@ -299,14 +307,14 @@ def roof_planes(buildings, params=None, *, dsm_stats=None):
                                  nan=180.0),
         "module_area_m2": np.stack([m1, m2], axis=1),
     }
-    out = pd.DataFrame({
-        "building_id": buildings["building_id"].to_numpy() if "building_id" in buildings.columns
+    out = pd.DataFrame({  # text columns taken over or built from codes (no string per row)
+        "building_id": as_text(buildings["building_id"]) if "building_id" in buildings.columns
         else np.arange(1, n + 1).astype(str),
-        "town": buildings["town"].to_numpy() if "town" in buildings.columns else None,
-        "building_type": btype,
-        "roof_type": roof_type,
-        "roof_type_used": used_type,
-        "size_class": np.array(SIZE_CLASSES)[size],
+        "town": as_text(buildings["town"]) if "town" in buildings.columns else None,
+        "building_type": as_text(buildings["building_type"]),
+        "roof_type": text_column(*_codes(roof_type)),
+        "roof_type_used": text_column(*_codes(used_type)),
+        "size_class": text_column(size, SIZE_CLASSES),
         "roof_area_m2": np.round(roof_area, 1),
         "usable_area_m2": np.round(usable, 1),
         "module_area_m2": np.round(m1 + m2, 1),
