@@ -206,7 +206,7 @@ def normalise_towns(values, *, path=None, field="town"):
         ``ground.unknown_towns_kept`` counting the names that match no town.
     """
     text = pd.Series(values).astype("string").str.strip()
-    mapping = town_mapping(pd.unique(text.dropna().to_numpy(dtype=object)))
+    mapping = town_mapping(list(text.dropna().unique()))  # distinct names, in order of appearance
     if mapping.empty:
         return values
     official = {a: b for a, b in zip(mapping["input"], mapping["town"]) if isinstance(b, str)}

@@ -18,6 +18,7 @@ import shapely
 
 from hn_geo import vocabulary
 from hn_geo.core import checked, threads
+from hn_geo.core.columns import text_column
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import STORAGE_CRS
 from hn_geo.ground.tables import row_labels
@@ -28,6 +29,8 @@ FALSE = {"false", "f", "0", "no", "n", "否", "", "0.0"}
 _THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 GEOM_TYPES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                        "MultiLineString", "MultiPolygon", "GeometryCollection"])
+_TYPE_ID = {name: i for i, name in enumerate(GEOM_TYPES)}
+"""shapely's type id of each geometry type name."""
 
 
 def _first_row(gdf):
@@ -181,8 +184,7 @@ def _to_codes(vals, family):
     """Map the words of a value family (either language, or the codes) to codes; unknown
     values stay as they are (the choices check names them)."""
     codes, uniq = pd.factorize(vals)  # one look-up per distinct value; missing -> -1 -> None
-    table = np.array([vocabulary.code_of(family, v) or v for v in uniq] + [None], dtype=object)
-    return pd.Series(table[codes], index=vals.index, dtype="str")
+    return pd.Series(text_column(codes, [vocabulary.code_of(family, v) or v for v in uniq]), index=vals.index)
 
 
 def validate(gdf, schema, path=None, crs=STORAGE_CRS):
@@ -230,7 +232,9 @@ def validate(gdf, schema, path=None, crs=STORAGE_CRS):
         if f.name in gdf.columns:
             gdf[f.name] = _check_field(gdf, f, schema, path)
     ids = gdf[schema.id_field]
-    dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+    present = ids.notna()
+    unique = ids.nunique(dropna=True) == int(present.sum())  # the common case, told without marking rows
+    dup = np.zeros(len(ids), bool) if unique else (ids.duplicated(keep=False) & present).to_numpy()
     if dup.any():
         values = sorted(set(map(str, ids[dup])))
         idx = np.flatnonzero(dup)
@@ -314,7 +318,7 @@ def _check_range(gdf, vals, f, schema, path):
 
 
 def _check_geometry(gdf, schema, path):
-    geom = gdf.geometry.values.copy()
+    geom = np.asarray(gdf.geometry.values, dtype=object).copy()  # shapely's functions take it as it is
     changed = False
     missing = np.flatnonzero(shapely.is_missing(geom) | shapely.is_empty(geom))
     if missing.size:
@@ -335,18 +339,18 @@ def _check_geometry(gdf, schema, path):
                       f"{'y' if n_invalid == 1 else 'ies'} with make_valid "
                       f"({_where(gdf, np.flatnonzero(invalid), schema.id_field)})",
                       HnGeoWarning, stacklevel=3)
-    names = GEOM_TYPES[shapely.get_type_id(geom)]
+    kinds = shapely.get_type_id(geom)  # compared as numbers: no type name per feature
     if "Point" in schema.geometry and "MultiPoint" not in schema.geometry:
-        single = (names == "MultiPoint") & (shapely.get_num_geometries(geom) == 1)
+        single = (kinds == _TYPE_ID["MultiPoint"]) & (shapely.get_num_geometries(geom) == 1)
         if single.any():
             geom[single] = shapely.get_geometry(geom[single], 0)
-            names = GEOM_TYPES[shapely.get_type_id(geom)]
+            kinds = shapely.get_type_id(geom)
             changed = True
             warnings.warn(f"{path or schema.name}: converted {int(single.sum())} single-part "
                           "MultiPoint feature(s) to Point", HnGeoWarning, stacklevel=3)
-    wrong = np.flatnonzero(~np.isin(names, schema.geometry))
+    wrong = np.flatnonzero(~np.isin(kinds, [_TYPE_ID[t] for t in schema.geometry if t in _TYPE_ID]))
     if wrong.size:
-        raise HnGeoError(f"{wrong.size} feature(s) have geometry type {names[wrong[0]]}, "
+        raise HnGeoError(f"{wrong.size} feature(s) have geometry type {GEOM_TYPES[kinds[wrong[0]]]}, "
                          f"layer '{schema.name}' takes {list(schema.geometry)}: "
                          f"{_where(gdf, wrong, schema.id_field)}",
                          path=path, row=_row(gdf, wrong[0]), field="geometry")
