@@ -31,7 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pvlib
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.results import Msg, Word
@@ -108,6 +107,7 @@ def _sniff(path):
 
 def _read_raw(path, kind):
     """pvlib's reader for ``kind``: (data, latitude, longitude, altitude, label shift)."""
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     if kind == "epw":
         data, meta = pvlib.iotools.read_epw(path)
         return data, meta["latitude"], meta["longitude"], meta.get("altitude", 0.0), \

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pvlib
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.results import Msg, Word
@@ -175,6 +174,7 @@ def check_weather(weather, path=None, max_gap_hours=MAX_GAP_HOURS, max_missing_s
 
 def _decompose(weather, path, notes):
     """Fill missing DNI/DHI from GHI with the Erbs model (counted warning)."""
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     data = weather.data
     n = int((data["dni"].isna() | data["dhi"].isna()).sum())
     sp = weather.location.get_solarposition(data.index)
@@ -194,6 +194,7 @@ def _check_closure(weather, path, notes, tolerance=0.05):
     than ``tolerance`` (and 10 W/m²) get DNI = (GHI - DHI) / cos z (sun above 3.7°, DNI capped
     at the extraterrestrial value), with a counted warning.
     """
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     d = weather.data
     sp = weather.location.get_solarposition(d.index)
     cosz = np.cos(np.radians(sp["apparent_zenith"].to_numpy()))
@@ -219,6 +220,7 @@ def noon_offset_hours(weather):
     Positive: irradiance peaks after solar noon (timestamps too early, e.g. local data
     labelled UTC+9); about -8 h at Haining for UTC data labelled UTC+8.
     """
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     data = weather.data
     ghi = data["ghi"].fillna(0.0).to_numpy()
     t = data.index

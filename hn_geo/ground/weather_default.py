@@ -15,7 +15,6 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-import pvlib
 
 from hn_geo.core.results import Msg
 from hn_geo.core.weather import Weather
@@ -69,6 +68,7 @@ def _daily_factors(cs_day, day_month, month_kwh, std, rng):
 
 def _irradiance(times, sp, cs_ghi, k_day, norms):
     """Hourly GHI, DNI, DHI [W/m²] from clear-sky GHI, the daily factors and the monthly diffuse."""
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     month = times.month.to_numpy()
     doy = times.day_of_year.to_numpy()
     ghi = cs_ghi * k_day[doy - 1]
@@ -130,6 +130,7 @@ def default_weather(latitude=HAINING_LAT, longitude=HAINING_LON, altitude=HAININ
     -------
     hn_geo.core.weather.Weather
     """
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     tz = named_timezone(8)
     times = pd.date_range(f"{YEAR}-01-01 00:30", periods=8760, freq="h", tz=tz)
     loc = pvlib.location.Location(latitude, longitude, tz=tz, altitude=altitude)

@@ -280,6 +280,10 @@ def _column_json(s):
     elif pd.api.types.is_float_dtype(s.dtype):
         v = s.to_numpy(dtype="float64", na_value=np.nan)
         return ["null" if x != x or x in (np.inf, -np.inf) else repr(x) for x in v.tolist()]
+    elif isinstance(s.dtype, pd.StringDtype):  # text: each distinct value encoded once, placed by code
+        codes, uniq = pd.factorize(s)
+        words = [_value_json(v, {}) for v in uniq.tolist()] + ["null"]
+        return np.array(words, dtype=object)[codes].tolist()
     texts = {}  # each distinct text encoded once
     return [_value_json(v, texts) for v in s.astype(object).tolist()]
 

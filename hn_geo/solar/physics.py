@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pvlib
 
 from hn_geo.core.errors import HnGeoError
 
@@ -75,6 +74,7 @@ class PVSystemConfig:
 
     def loss_fraction(self):
         """Total DC loss fraction from :func:`pvlib.pvsystem.pvwatts_losses`."""
+        import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
         return float(pvlib.pvsystem.pvwatts_losses(**self.losses)) / 100.0
 
 
@@ -86,6 +86,7 @@ class _Sky:
     """
 
     def __init__(self, weather):
+        import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
         self.weather = weather
         times = weather.data.index
         solpos = weather.location.get_solarposition(times)
@@ -104,6 +105,7 @@ class _Sky:
 @functools.lru_cache(maxsize=256)
 def _iam_diffuse(tilt):
     """Marion's integrated physical IAM for sky and ground diffuse (depends on tilt only)."""
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     iam = pvlib.iam.marion_diffuse("physical", float(tilt))
     return float(iam["sky"]), float(iam["ground"])
 
@@ -130,6 +132,7 @@ def plane_ac_power(weather, tilt, azimuth, mount="rack", system=None, sky=None):
         Columns ``poa_global`` [W/m²], ``temp_cell`` [°C], ``p_dc`` and ``p_ac`` [kW per kWp],
         indexed like ``weather.data`` (zero at night).
     """
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     system = system or PVSystemConfig()
     sky = sky or _Sky(weather)
     poa = pvlib.irradiance.get_total_irradiance(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pvlib
 
 from hn_geo.core.columns import pick_text, text_column
 from hn_geo.core.errors import HnGeoError
@@ -124,6 +123,7 @@ def _synthetic(buildings):
 
 
 def _notes(buildings, weather, roofs, system, params, n_classes, target_mw, installed_mw):
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     notes = [Msg("solar.note_synthetic")] if _synthetic(buildings) else []
     notes += list(weather.notes) + list(roofs.notes) + [
         Msg("solar.note_weather", source=weather.source),

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pvlib
 
 from hn_geo.core.errors import HnGeoError
 from hn_geo.solar.rasters.horizon import directions
@@ -71,6 +70,7 @@ class SunTables:
 
 def _sky_terms(weather, solpos, transposition):
     """Per hour: horizontal isotropic term, horizon-band coefficient, circumsolar weight [W/m²]."""
+    import pvlib  # 0.5 s with scipy: imported when the sun is first needed, not on start-up
     d = weather.data
     zen, az = solpos["apparent_zenith"].to_numpy(), solpos["azimuth"].to_numpy()
     dni, ghi, dhi = (d[c].to_numpy(dtype=float) for c in ("dni", "ghi", "dhi"))
