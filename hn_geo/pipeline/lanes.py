@@ -11,13 +11,15 @@ step is an analysis; the run's process keeps the summary, the file list and the 
 =======  ===============================  ============================
 phase    lane 1 (the run's process)       lane 2 (the forked worker)
 =======  ===============================  ============================
-1        solar, targets                   water, zoning
+1        solar                            water, zoning, targets
 2        report, maps, sites              export (the share package)
 3        dashboard (links every file of the run: last, alone)
 =======  ===============================  ============================
 
 The solar step stays in the run's process because its result (one row per building) is the
-largest: it is never copied through the pipe. One lane at a time (``jobs: 1``) when the
+largest: it is never copied through the pipe. It is also the longest analysis and the only
+one that needs pvlib, which is imported when it starts (0.5 s with scipy), so the three
+others go beside it. One lane at a time (``jobs: 1``) when the
 machine has one core, when the platform cannot fork, with ``continue_on_error: false`` (the
 first failure must stop what follows), with the dask engine (its own cluster of workers
 is not to be forked) and, unless ``jobs: 2`` says so, inside a Jupyter kernel.
@@ -35,7 +37,7 @@ import signal
 import sys
 
 LANES = (
-    (("solar", "targets"), ("water", "zoning")),
+    (("solar",), ("water", "zoning", "targets")),
     (("report", "maps", "sites"), ("export",)),
     (("dashboard",), ()),
 )
