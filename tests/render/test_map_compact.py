@@ -251,3 +251,16 @@ def test_ring_counts_of_polygons_with_and_without_holes_are_those_of_their_rings
     alone, beside = decode(compact.encode_geometry(polys)), decode(compact.encode_geometry(mixed))
     assert len(beside) == 4 and all(len(r1) == len(r2) and all(np.allclose(x, y) for x, y in zip(r1, r2))
                                     for r1, r2 in zip(alone, beside[:3]))
+
+
+def test_varints_in_chunks_are_the_same_bytes(monkeypatch):
+    from hn_geo.render.maps import compact
+
+    rng = np.random.default_rng(5)
+    values = np.concatenate([rng.integers(-2 ** 40, 2 ** 40, 1000), rng.integers(-300, 300, 5000),
+                             [0, -1, 1, 2 ** 62, -2 ** 62]])
+    whole = compact.varints(values)
+    monkeypatch.setattr(compact, "VARINT_CHUNK", 7)  # many chunks, the last one short
+    assert compact.varints(values) == whole and compact.varints([]) == b""
+    # one value decoded by hand: zig-zag 300 -> 600 -> LEB128 0xD8 0x04
+    assert compact.varints([300]) == bytes([0xD8, 0x04])
