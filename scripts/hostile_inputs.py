@@ -56,6 +56,7 @@ def outcome(code, text, exc, needle=None):
 
 
 def write_xlsx(path, sheets):
+    """An XLSX with one sheet per item, every cell written as text (as a lab's export)."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, df in sheets.items():
@@ -64,6 +65,7 @@ def write_xlsx(path, sheets):
         for row in df.itertuples(index=False):
             ws.append([None if pd.isna(v) else str(v) for v in row])
     book.save(path)
+    return path
 
 
 def results_frame():

@@ -1,7 +1,10 @@
-"""Small valid layers for tests: :func:`tiny_layer` (a module with a unique name, so that
-``from layer_factory import tiny_layer`` works from every test folder, whichever
-``conftest.py`` pytest imported first)."""
+"""Small valid layers for tests: :func:`tiny_layer`, and :func:`script` for the repository's
+scripts (a module with a unique name, so that ``from layer_factory import tiny_layer`` works
+from every test folder, whichever ``conftest.py`` pytest imported first)."""
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -11,6 +14,15 @@ from hn_geo.core.settings import STORAGE_CRS
 from hn_geo.ground.catalog import get_schema
 
 HAINING_LON, HAINING_LAT = 120.68, 30.51
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+def script(name):
+    """The module ``scripts/<name>.py`` (the scripts folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def tiny_layer(name, n=3):

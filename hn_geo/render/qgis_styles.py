@@ -140,6 +140,11 @@ def symbol_of(style, geom):
     return sym
 
 
+def geometry_types(gdf):
+    """The distinct geometry type names of a layer, in order of appearance (missing ones left out)."""
+    return pd.unique(pd.Series(gdf.geometry.geom_type).dropna()).tolist()
+
+
 def geom_kinds(geom_types):
     """:func:`geom_of` of each geometry type name, as an array (one call per distinct name)."""
     s = pd.Series(np.asarray(geom_types, dtype=object))

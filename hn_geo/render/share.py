@@ -371,7 +371,7 @@ def write_styled_gpkg(layers, path, *, lang="zh", shown=None):
     for lyr in layers:
         gdf = frames[lyr.name] = shown[lyr.name] if lyr.name in shown else _in_words(lyr, lang)
         fd = field_dictionary(lyr, lang=lang, gdf=gdf)
-        types = pd.unique(pd.Series(gdf.geometry.geom_type).dropna()).tolist()
+        types = qgis_styles.geometry_types(gdf)
         project += _project_layers(lyr, gdf, fd, title_of(lyr, lang), None, lang, types)
     io_w.write_gpkg_layers(frames, path)
     with io_f.atomic_path(path) as tmp:  # the styles added in a second atomic step (writes never nest)
@@ -395,7 +395,7 @@ def _write_layers(layers, root, lang, created, meta, geojson_max_mb, contexts):
             fd = field_dictionary(lyr, lang=lang, gdf=gdf)
             tables.write_csv(fd, root / files["fields"])
             names += [files.get("geojson") or files["geoparquet"], files["fields"]]
-            types = pd.unique(pd.Series(gdf.geometry.geom_type).dropna()).tolist()  # distinct, in order
+            types = qgis_styles.geometry_types(gdf)
             lm = _layer_meta(lyr, gdf, fd, lang, created, files, types)
             meta["layers"].append(lm)
             project += (pls := _project_layers(lyr, gdf, fd, lm["title"], lm["bbox"], lang, types))

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import warnings
 
-import openpyxl
 import pandas as pd
 import pytest
+from layer_factory import script
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.ground import readers
@@ -13,18 +13,7 @@ from hn_geo.ground.catalog import layers_dir, load_layer
 from hn_geo.ground.tables import read_table, row_labels
 from hn_geo.ground.water_results import read_results
 
-
-def write_book(path, sheets):
-    """An XLSX with one sheet per item, every cell written as text (as a lab's export)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, df in sheets.items():
-        ws = book.create_sheet(name)
-        ws.append(list(df.columns))
-        for row in df.itertuples(index=False):
-            ws.append([None if pd.isna(v) else str(v) for v in row])
-    book.save(path)
-    return path
+write_book = script("hostile_inputs").write_xlsx  # an XLSX of text cells, as a lab exports it
 
 
 def codes(record):

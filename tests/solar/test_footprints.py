@@ -1,26 +1,16 @@
 """Real-shaped synthetic footprints (scripts/build_buildings.py) and the long-axis geometry of
 non-rectangular roofs (hn_geo.solar.geometry)."""
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+from layer_factory import script
 
 from hn_geo.core.settings import METRIC_CRS
 from hn_geo.ground.catalog import load_layer
 from hn_geo.solar import geometry
 
-
-def _generator():
-    path = Path(__file__).resolve().parents[2] / "scripts" / "build_buildings.py"
-    spec = importlib.util.spec_from_file_location("build_buildings", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-GEN = _generator()
+GEN = script("build_buildings")
 
 
 def _corners(geoms):
