@@ -133,7 +133,7 @@ def building_economics(kwp, kwh_year, category, params):
     """
     kwp, kwh = np.asarray(kwp, dtype=float), np.asarray(kwh_year, dtype=float)
     codes, cats = pd.factorize(pd.Series(category, dtype=object).fillna("none"))  # one look-up per category
-    capex_w, s, retail = (np.array([float(m.get(c, np.nan)) for c in cats] + [np.nan])[codes]
+    capex_w, s, retail = (np.array([m.get(c) for c in cats] + [None], dtype=float)[codes]  # None -> NaN
                           for m in (params.capex_yuan_per_w, params.self_consumption, params.retail_tariff))
     capex = kwp * 1000.0 * capex_w
     om = kwp * 1000.0 * params.om_yuan_per_w_year
