@@ -17,6 +17,16 @@ HAINING_LON, HAINING_LAT = 120.68, 30.51
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 
+def shared_data(rel):
+    """A file of the shared data folder (``../shared/data`` of the repository or of a worktree
+    of it), or None when absent (the tests that need it skip)."""
+    for parent in Path(__file__).resolve().parents:
+        p = parent / "shared" / "data" / rel
+        if p.exists():
+            return p
+    return None
+
+
 def script(name):
     """The module ``scripts/<name>.py`` (the scripts folder is not a package)."""
     spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")

@@ -8,22 +8,13 @@ import numpy as np
 import pandas as pd
 import pvlib
 import pytest
+from layer_factory import shared_data
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.results import Msg, Word
 from hn_geo.ground import weather
 
-
-def _shared(rel):
-    """A file of the shared data folder (``../shared/data`` of the repository or worktree)."""
-    for parent in Path(__file__).resolve().parents:
-        p = parent / "shared" / "data" / rel
-        if p.exists():
-            return p
-    return None
-
-
-EPW = _shared("weather/CHN_Zhejiang.Hangzhou.584570_CSWD.epw")
+EPW = shared_data("weather/CHN_Zhejiang.Hangzhou.584570_CSWD.epw")
 
 
 def codes(record):

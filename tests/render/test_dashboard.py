@@ -19,6 +19,7 @@ from hn_geo.core.errors import HnGeoError
 from hn_geo.core.results import AnalysisResult, Figure, Msg
 from hn_geo.render import dashboard, palette
 from hn_geo.render.dashboard_charts import charts_for
+from tests.render.pages import open_page
 
 RUN_CHARTS = {"water-classes", "water-rates", "zoning-verdicts", "zoning-clauses", "solar-supply", "solar-homes",
               "targets-energy", "targets-reductions"}
@@ -165,21 +166,7 @@ def test_links_are_the_files_the_run_wrote(tmp_path):
 
 
 def _open(browser, path, viewport=(1600, 1000)):
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-    page.errors, page.blocked = [], []
-    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-
-    def route(r):
-        if r.request.url.startswith(("file://", "data:")):
-            r.continue_()
-        else:
-            page.blocked.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(Path(path).as_uri(), wait_until="load")
-    return page
+    return open_page(browser, path, viewport=viewport)
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.settings import METRIC_CRS, STORAGE_CRS
 from hn_geo.render import maps, offline, palette
 from hn_geo.render.maps.layers import LayerSpec
+from tests.render.pages import open_page
 
 
 def _wc(code, lang="zh"):
@@ -178,22 +179,7 @@ def test_cli_user_files_color_by_and_errors(frames, tmp_path):
 
 # ----------------------------------------------------------------------------- in the browser
 def open_map(browser, path):
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.errors, page.blocked = [], []
-    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-
-    def route(r):
-        if r.request.url.startswith(("file://", "data:")):
-            r.continue_()
-        else:
-            page.blocked.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(path.as_uri(), wait_until="load")
-    page.wait_for_timeout(300)
-    return page
+    return open_page(browser, path, settle_ms=300)
 
 
 COUNT_JS = """

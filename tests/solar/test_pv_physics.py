@@ -1,26 +1,16 @@
 """PV physics (pvlib) against hand-computed cases and published ranges (hn_geo.solar.physics)."""
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pvlib
 import pytest
+from layer_factory import shared_data
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.ground.weather import default_weather, read_weather
 from hn_geo.solar import physics
 
-
-def _shared(rel):
-    """A file of the shared data folder (``../shared/data`` of the repository or worktree)."""
-    for parent in Path(__file__).resolve().parents:
-        p = parent / "shared" / "data" / rel
-        if p.exists():
-            return p
-    return None
-
-
-EPW = _shared("weather/CHN_Zhejiang.Hangzhou.584570_CSWD.epw")
+EPW = shared_data("weather/CHN_Zhejiang.Hangzhou.584570_CSWD.epw")
 
 
 @pytest.fixture(scope="module")
