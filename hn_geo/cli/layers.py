@@ -8,11 +8,9 @@ import click
 from hn_geo import vocabulary
 from hn_geo.cli.options import (
     InputPath,
-    aoi_option,
-    assume_crs_option,
     encoding_option,
-    from_gcj02_option,
     handle_errors,
+    input_options,
     lang_option,
     layer_option,
 )
@@ -95,9 +93,7 @@ def _bounds(gdf):
               help="Catalog layer the file should match (see `hn-geo layers list`).")
 @layer_option
 @encoding_option
-@assume_crs_option
-@from_gcj02_option
-@aoi_option
+@input_options
 @lang_option
 @handle_errors
 def validate_cmd(file, as_name, layer, encoding, assume_crs, from_gcj02, aoi, lang):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from hn_geo import vocabulary
-from hn_geo.cli.options import aoi_option, assume_crs_option, from_gcj02_option, handle_errors, lang_option
+from hn_geo.cli.options import handle_errors, input_options, lang_option
 from hn_geo.core import settings
 from hn_geo.ground.catalog import SCHEMAS
 from hn_geo.ground.inputs import Inputs, LayerSource
@@ -61,9 +61,7 @@ def _check_layers(names, option, lang):
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="Output HTML file, e.g. maps/overview.html.")
 @lang_option
-@assume_crs_option
-@from_gcj02_option
-@aoi_option
+@input_options
 @handle_errors
 def map_cmd(layer_names, files, results, color_by, basemap, tianditu_key, offline, title, out, lang,
             assume_crs, from_gcj02, aoi):

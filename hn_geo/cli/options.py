@@ -73,6 +73,15 @@ aoi_option = click.option("--aoi", "aoi", default=None, type=click.Path(exists=T
                                "counted in a warning; a layer with none inside is an error.")
 from_gcj02_option = click.option("--from-gcj02", is_flag=True, default=False,
                                  help="Input coordinates are GCJ-02 (Amap/Gaode): convert to WGS84.")
+
+
+def input_options(func):
+    """``--assume-crs``, ``--from-gcj02`` and ``--aoi``: how a command reads the user's files."""
+    for option in (aoi_option, from_gcj02_option, assume_crs_option):  # innermost first: shown in this order
+        func = option(func)
+    return func
+
+
 encoding_option = click.option("--encoding", default=None, metavar="ENC",
                                help="Attribute encoding of the input (e.g. GBK), overriding a "
                                     "Shapefile's .cpg and the automatic UTF-8/GB18030 detection.")

@@ -6,11 +6,11 @@ import click
 from hn_geo.cli.options import (
     NON_NEGATIVE,
     InputPath,
-    aoi_option,
     assume_crs_option,
     engine_option,
     from_gcj02_option,
     handle_errors,
+    input_options,
     lang_option,
     out_dir_option,
     scheduler_option,
@@ -47,9 +47,7 @@ def solar():
                    "(a copy of hn_geo/data/pv_economics.yaml). Default: the embedded defaults.")
 @engine_option
 @scheduler_option
-@assume_crs_option
-@from_gcj02_option
-@aoi_option
+@input_options
 @lang_option
 @out_dir_option
 @handle_errors

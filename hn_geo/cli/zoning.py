@@ -8,11 +8,9 @@ import click
 from hn_geo.cli.options import (
     NON_NEGATIVE,
     InputPath,
-    aoi_option,
-    assume_crs_option,
     engine_option,
-    from_gcj02_option,
     handle_errors,
+    input_options,
     lang_option,
     out_dir_option,
     scheduler_option,
@@ -46,9 +44,7 @@ def zoning():
               help="Drinking-water source protection zones (default: embedded layer).")
 @engine_option
 @scheduler_option
-@assume_crs_option
-@from_gcj02_option
-@aoi_option
+@input_options
 @lang_option
 @out_dir_option
 @handle_errors
@@ -161,9 +157,7 @@ def _site_profile(options):
               type=click.Choice(BASEMAPS),
               help="Map background (none: offline).")
 @click.option("--no-map", is_flag=True, default=False, help="Do not write sites.html.")
-@assume_crs_option
-@from_gcj02_option
-@aoi_option
+@input_options
 @lang_option
 @out_dir_option
 @handle_errors
