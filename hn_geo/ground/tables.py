@@ -28,6 +28,15 @@ ROWS_ATTR = "hn_geo_rows"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
+class RowLabels(tuple):
+    """Row labels kept in ``DataFrame.attrs``: immutable, so copied by reference. (pandas
+    deep-copies ``attrs`` into the result of every operation; a list of 100k labels made each
+    one cost a copy of 100k items.)"""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def row_labels(df, first=2):
     """The row of every record as the user finds it: spreadsheet numbers (header = row 1),
     or ``'sheet!row'`` for a table read from several sheets (numpy object array)."""
@@ -97,7 +106,7 @@ def _combine(path, frames):
     parts = [filled[n][header] for n in same]
     labels = [f"{n}!{i + 2}" for n in same for i in range(len(filled[n]))]
     df = pd.concat(parts, ignore_index=True)
-    df.attrs[ROWS_ATTR] = labels
+    df.attrs[ROWS_ATTR] = RowLabels(labels)
     rows = [len(filled[n]) for n in same]
     code = "ground.sheets_read" if other else "ground.sheets_read_all"
     warnings.warn(HnGeoWarning(code, path=path, n=len(same), sheets=same, rows=rows,

@@ -24,7 +24,7 @@ import pandas as pd
 
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.results import Msg, Word
-from hn_geo.ground.tables import ROWS_ATTR, read_table, row_labels
+from hn_geo.ground.tables import ROWS_ATTR, RowLabels, read_table, row_labels
 from hn_geo.ground.water_columns import WATER_BODY_NAMES, date_column, loose_item, water_body_codes
 from hn_geo.reference import gb3838
 
@@ -367,7 +367,7 @@ def prepare_results(df, *, path=None, detection_limits=None):
         raise HnGeoError(f"no section column (one of {expected}); columns found: {list(df.columns)}",
                          path=path, code="water.no_section_column",
                          params={"expected": expected, "found": list(df.columns)})
-    df.attrs[ROWS_ATTR] = list(labels)
+    df.attrs[ROWS_ATTR] = RowLabels(labels)
     dates, date_cols = parse_dates(df, path)
     wb_col = _find(df.columns, WATER_BODY_NAMES)
     items = _item_columns(df, {id_col, name_col, wb_col, *date_cols}, path)

@@ -189,7 +189,22 @@ def _objects(s, lang, scope, bool_words=True):
     kinds = (Msg, Word, list, tuple) + ((bool, np.bool_) if bool_words else ())
     if not any(isinstance(v, kinds) for v in vals):
         return s
-    return pd.Series([_cell(v, lang, scope, bool_words) for v in vals], index=s.index, dtype=object)
+    words = {}  # each distinct value rendered once: a column of 100k codes has a few
+    out = []
+    for v in vals:
+        try:
+            key = (type(v), tuple(v) if isinstance(v, list) else v)
+            text = words.get(key, _UNSEEN)
+        except TypeError:  # unhashable (a Msg with parameters): rendered as it is
+            out.append(_cell(v, lang, scope, bool_words))
+            continue
+        if text is _UNSEEN:
+            text = words[key] = _cell(v, lang, scope, bool_words)
+        out.append(text)
+    return pd.Series(out, index=s.index, dtype=object)
+
+
+_UNSEEN = object()
 
 
 def _cell(v, lang, scope, bool_words=True):

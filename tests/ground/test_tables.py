@@ -87,3 +87,16 @@ def test_one_sheet_and_csv_have_plain_row_numbers(tmp_path):
 def test_workbook_text_that_looks_missing_stays_text(tmp_path, text):
     p = write_book(tmp_path / "t.xlsx", {"s": pd.DataFrame({"备注": [text], "x": ["1"]})})
     assert read_table(p)["备注"].iloc[0] == text  # before: pandas' NA words became missing
+
+
+def test_row_labels_are_not_copied_by_every_pandas_operation():
+    import copy
+
+    from hn_geo.ground.tables import ROWS_ATTR, RowLabels
+
+    labels = RowLabels(f"一月!{i + 2}" for i in range(1000))
+    df = pd.DataFrame({"x": range(1000)})
+    df.attrs[ROWS_ATTR] = labels
+    out = (df + 1)[df["x"] > 10]
+    assert out.attrs[ROWS_ATTR] is labels and copy.deepcopy(labels) is labels
+    assert list(row_labels(df)[:2]) == ["一月!2", "一月!3"]

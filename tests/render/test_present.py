@@ -71,3 +71,20 @@ def test_one_sheet_writer_for_plain_and_coded_sheets(tmp_path):
     assert wb["a_b_c~2"]["A2"].fill.fgColor.rgb in ("00000000", None)  # no codes: no colour
     plain = tables.write_xlsx({"t": pd.DataFrame({"v": [1.5]})}, tmp_path / "p.xlsx")
     assert openpyxl.load_workbook(plain)["t"]["A2"].value == 1.5
+
+
+def test_object_columns_render_each_distinct_value_once_and_as_one_by_one(monkeypatch):
+    from hn_geo.core.results import Word
+
+    words = [Word("pollutant", "nox"), Word("pollutant", "cod")]
+    vals = [words[0], [words[0], words[1]], (words[1],), True, None, "文本", Msg("solar.note_synthetic"),
+            float("nan"), words[0], [words[0], words[1]]] * 50
+    s = pd.Series(vals, dtype=object)
+    one_by_one = [tables._cell(v, "zh", None) for v in vals]
+    calls = []
+    real = tables._cell
+    monkeypatch.setattr(tables, "_cell", lambda v, *a: calls.append(v) or real(v, *a))
+    got = tables._objects(s, "zh", None)
+    assert got.tolist()[:9] == one_by_one[:9] and len(got) == len(vals)
+    assert all((a == b) or (a != a and b != b) for a, b in zip(got.tolist(), one_by_one))  # NaN stays NaN
+    assert len(calls) < len(vals) / 5  # distinct values once (the Msg, unhashable, each time)
