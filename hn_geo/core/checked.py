@@ -25,8 +25,10 @@ _VALID = {}
 """{fingerprint: (weak reference to the checked array, identities of its geometries)}"""
 
 
-def _identities(values):
-    return np.fromiter(map(id, values), dtype=np.int64, count=len(values))
+def _fingerprint(arr):
+    """(key, identities): the identities of the array's geometries, and a key for them."""
+    ids = np.fromiter(map(id, arr), dtype=np.int64, count=len(arr))
+    return (len(ids), hash(ids.tobytes())), ids
 
 
 def mark_valid(geoms):
@@ -35,8 +37,7 @@ def mark_valid(geoms):
     arr = np.asarray(geoms, dtype=object)
     if len(arr) < MIN_SIZE:
         return
-    ids = _identities(arr)
-    key = (len(ids), hash(ids.tobytes()))
+    key, ids = _fingerprint(arr)
     _VALID[key] = (weakref.ref(arr, lambda _ref, key=key: _VALID.pop(key, None)), ids)
 
 
@@ -46,6 +47,6 @@ def known_valid(geoms):
     arr = np.asarray(geoms, dtype=object)
     if len(arr) < MIN_SIZE or not _VALID:
         return False
-    ids = _identities(arr)
-    entry = _VALID.get((len(ids), hash(ids.tobytes())))
+    key, ids = _fingerprint(arr)
+    entry = _VALID.get(key)
     return entry is not None and entry[0]() is not None and np.array_equal(entry[1], ids)

@@ -36,6 +36,8 @@ import os
 import signal
 import sys
 
+from hn_geo.core import threads
+
 LANES = (
     (("solar",), ("water", "zoning", "targets")),
     (("report", "maps", "sites"), ("export",)),
@@ -77,7 +79,7 @@ def resolve_jobs(jobs, *, engine=None, continue_on_error=True):
     int
     """
     if jobs in (None, "auto"):
-        jobs = 2 if (os.cpu_count() or 1) >= 2 and not in_kernel() else 1
+        jobs = 2 if threads.workers() >= 2 and not in_kernel() else 1  # the cores this process may use
     if engine == "dask" or not continue_on_error or not can_fork():
         return 1
     return 2 if int(jobs) >= 2 else 1

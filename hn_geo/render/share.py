@@ -346,9 +346,9 @@ def _project_layers(lyr, gdf, fd, title, bbox, lang, types):
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     group = "ground" if lyr.scope in (None, "ground", "common") else lyr.scope
     group_title = ui("qgis_group_base", lang) if group == "ground" else analysis_title(group, lang)
-    out = []
+    out, kind_of = [], dict(zip(types, qgis_styles.geom_kinds(types)))  # one look-up per type name
     for st in styles:
-        kinds = [t for t, k in zip(types, qgis_styles.geom_kinds(types)) if k == st.geom]
+        kinds = [t for t in types if kind_of[t] == st.geom]
         wkb = kinds[0] if len(kinds) == 1 else next((k for k in kinds if k.startswith("Multi")), "Unknown")
         out.append(qgis_project.ProjectLayer(st, columns, group, group_title, lyr.key, extent=bbox,
                                              wkb_type=wkb, visible=lyr.key not in qgis_project.HIDDEN_BASE))

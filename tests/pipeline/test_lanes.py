@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hn_geo.core import threads
 from hn_geo.core.errors import HnGeoError
 from hn_geo.core.results import AnalysisResult
 from hn_geo.pipeline import lanes
@@ -67,9 +68,9 @@ def test_one_lane_where_two_would_be_wrong(monkeypatch):
     assert lanes.resolve_jobs(1) == 1
     assert lanes.resolve_jobs(2, engine="dask") == 1  # a dask cluster is not forked
     assert lanes.resolve_jobs(2, continue_on_error=False) == 1  # the first failure stops the rest
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(threads, "workers", lambda: 1)
     assert lanes.resolve_jobs("auto") == 1 and lanes.resolve_jobs(None) == 1 and lanes.resolve_jobs(8) == 2
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(threads, "workers", lambda: 2)
     assert lanes.resolve_jobs("auto") == 2
     monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: None))
     assert lanes.resolve_jobs("auto") == 2  # IPython imported (e.g. by nbclient), not a kernel

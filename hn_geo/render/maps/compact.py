@@ -65,8 +65,7 @@ VARINT_CHUNK = 1 << 20
 def varints(values):
     """Zig-zag LEB128 varints of signed integers (vectorised): small magnitudes take one byte."""
     v = np.asarray(values, dtype=np.int64)
-    return b"".join(_varints(v[i:i + VARINT_CHUNK]) for i in range(0, len(v), VARINT_CHUNK)) if len(v) \
-        else _varints(v)
+    return b"".join(_varints(v[i:i + VARINT_CHUNK]) for i in range(0, len(v), VARINT_CHUNK))
 
 
 def _varints(v):
