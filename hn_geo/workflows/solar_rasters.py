@@ -18,7 +18,6 @@ larger than memory is read and written window by window.
 from __future__ import annotations
 
 import dataclasses
-import os
 import warnings
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +31,7 @@ import shapely
 from rasterio import features
 
 from hn_geo import vocabulary
+from hn_geo.core import threads
 from hn_geo.core.errors import HnGeoError, HnGeoWarning
 from hn_geo.core.results import AnalysisResult, Msg, notes_table
 from hn_geo.core.settings import STORAGE_CRS
@@ -125,7 +125,7 @@ def raster_pass(source, tables, params, footprints, out_dir, lang, synthetic=Fal
     most ``workers`` tiles in memory at a time; the COG conversions run ``workers`` at a time.
     """
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    workers = max(1, int(workers or min(2, os.cpu_count() or 1)))
+    workers = max(1, int(workers or min(2, threads.workers())))
     writers, _ = _writers(out_dir, source, params, lang, synthetic, workers)
     counts = {"filled": 0, "nodata": 0, "near_gap": 0, "tiles": 0}
     pending = deque()
